@@ -1,0 +1,16 @@
+"""SlackFunction: slash commands, interactions and events from Slack, behind API Gateway."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from opsdesk.entrypoints import slack_ingress
+from opsdesk.observability import logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return slack_ingress().handle(event)

@@ -1,0 +1,1 @@
+"""opsdesk: the AWS ops team's support desk and incident system."""

@@ -1,0 +1,193 @@
+"""Incidents as the process defines them: declared, led, communicated, resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.errors import Conflict, InvalidRequest
+
+if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
+HIGH_PRIORITY_CRITERIA = (
+    "Service outage of a user-facing service",
+    "Slowdown or degradation of a user-facing service",
+    "Failure of a system that stops one or more teams from working",
+    "Failure of a system that creates a major vulnerability in the cloud platform",
+)
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Source(StrEnum):
+    SLACK = "slack"
+    ALARM = "alarm"
+
+
+class EntryKind(StrEnum):
+    DECLARED = "declared"
+    LEAD = "lead"
+    COMMS = "comms"
+    UPDATE = "update"
+    PRIORITY = "priority"
+    ALARM = "alarm"
+    RECOVERED = "recovered"
+    NOTE = "note"
+    CHECKIN = "checkin"
+    CHECKIN_ANSWER = "checkin_answer"
+    PAGE = "page"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened during an incident, with who and when."""
+
+    at: datetime
+    kind: EntryKind
+    text: str
+    actor: str | None = None
+    source_key: str = ""
+
+    @property
+    def sort_key(self) -> str:
+        return f"TL#{self.at.isoformat()}#{self.source_key}"
+
+
+@dataclass(frozen=True)
+class AlarmInfo:
+    """The CloudWatch alarm that opened or joined an incident."""
+
+    arn: str
+    name: str
+    state: str
+    state_changed_at: datetime
+    reason: str = ""
+    metric: str = ""
+    threshold: str = ""
+    region: str = ""
+    runbook_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """Where the incident's message lives in Slack, so it can be edited in place."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An incident and the timestamps of each stage it has passed through."""
+
+    id: str
+    title: str
+    priority: Priority
+    declared_by: str
+    declared_at: datetime
+    source: Source = Source.SLACK
+    status: Status = Status.OPEN
+    service: str = ""
+    user_impact: str = ""
+    lead: str | None = None
+    lead_at: datetime | None = None
+    comms: str | None = None
+    last_update_at: datetime | None = None
+    last_update_text: str = ""
+    last_checkin_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolution: str = ""
+    detected_at: datetime | None = None
+    alarm: AlarmInfo | None = None
+    announcement: Announcement | None = None
+    postmortem_due: bool = False
+    participants: frozenset[str] = field(default_factory=frozenset)
+    version: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN
+
+    @property
+    def is_high(self) -> bool:
+        return self.priority is Priority.HIGH
+
+    @property
+    def started_at(self) -> datetime:
+        """When the impact began as far as we know: first detection, else declaration."""
+        return self.detected_at or self.declared_at
+
+    def time_to_lead(self) -> timedelta | None:
+        return self.lead_at - self.declared_at if self.lead_at else None
+
+    def time_to_resolve(self) -> timedelta | None:
+        return self.resolved_at - self.started_at if self.resolved_at else None
+
+    def take_lead(self, user: str, at: datetime) -> Incident:
+        self._require_open("take the lead")
+        if self.lead == user:
+            return self
+        return replace(self, lead=user, lead_at=self.lead_at or at, participants=self.participants | {user})
+
+    def assign_comms(self, user: str) -> Incident:
+        self._require_open("change comms")
+        return replace(self, comms=user, participants=self.participants | {user})
+
+    def record_update(self, text: str, by: str, at: datetime) -> Incident:
+        if not text.strip():
+            raise InvalidRequest("An update needs some text, e.g. `/incident update INC-7K3QF Failover in progress`.")
+        return replace(self, last_update_at=at, last_update_text=text.strip(), participants=self.participants | {by})
+
+    def change_priority(self, priority: Priority) -> Incident:
+        self._require_open("change the priority")
+        return replace(self, priority=priority)
+
+    def resolve(self, summary: str, by: str, at: datetime) -> Incident:
+        if not self.is_open:
+            raise Conflict(f"{self.id} was already resolved.")
+        return replace(
+            self,
+            status=Status.RESOLVED,
+            resolved_at=at,
+            resolution=summary.strip(),
+            postmortem_due=self.is_high,
+            participants=self.participants | {by},
+        )
+
+    def reopen(self) -> Incident:
+        if self.is_open:
+            raise Conflict(f"{self.id} is still open.")
+        return replace(self, status=Status.OPEN, resolved_at=None, resolution="")
+
+    def checkin_due(self, now: datetime, every: timedelta) -> bool:
+        """Whether a high-priority incident is due its hourly gathering."""
+        if not (self.is_open and self.is_high):
+            return False
+        last = self.last_checkin_at or self.declared_at
+        return now - last >= every
+
+    def _require_open(self, action: str) -> None:
+        if not self.is_open:
+            raise Conflict(f"{self.id} is resolved; reopen it before you {action}.")
+
+
+def parse_priority(text: str) -> Priority:
+    """Read a priority the way people type it."""
+    value = text.strip().lower()
+    if value in {"high", "p1", "hi", "urgent"}:
+        return Priority.HIGH
+    if value in {"normal", "p2", "low", "medium"}:
+        return Priority.NORMAL
+    raise InvalidRequest(f"Priority must be `high` or `normal`, not `{text}`.")

@@ -1,0 +1,155 @@
+"""Support requests as the process defines them: To do, In progress, Done, with time in each stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed
+from opsdesk.domain.ids import _ALPHABET, short_id
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from opsdesk.domain.clock import SupportHours
+
+RATINGS = range(1, 6)
+
+
+class Stage(StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return {"todo": "To do", "in_progress": "In progress", "done": "Done"}[self.value]
+
+
+class TicketState(StrEnum):
+    NONE = "none"
+    PENDING = "pending"  # asked for, not yet filed: triage-sweep retries it
+    FILED = "filed"
+
+
+def request_id_for(channel: str, ts: str) -> str:
+    """The request's id derives from its message, so a redelivered event finds the same request."""
+    return short_id("REQ", f"{channel}:{ts}")
+
+
+def normalise_request_id(text: str) -> str | None:
+    """Accept "req-7k3qf", "REQ-7K3QF" or "7K3QF"; return the canonical id or None."""
+    candidate = text.strip().upper().removeprefix("#")
+    if not candidate.startswith("REQ-"):
+        candidate = f"REQ-{candidate}"
+    body = candidate[4:]
+    return candidate if len(body) == 5 and all(char in _ALPHABET for char in body) else None
+
+
+@dataclass(frozen=True)
+class SupportRequest:
+    """A support request, its stage history, its ticket and its rating."""
+
+    channel: str
+    ts: str
+    requester: str
+    text: str
+    created_at: datetime
+    stage: Stage = Stage.TODO
+    stage_since: datetime | None = None
+    # Whole seconds spent in each stage so far, not counting the current stint.
+    seconds_in: dict[str, int] = field(default_factory=dict)
+    started_at: datetime | None = None
+    done_at: datetime | None = None
+    assignee: str | None = None
+    resolution: str = ""
+    panel_ts: str | None = None
+    nudged_at: datetime | None = None
+    ticket_state: TicketState = TicketState.NONE
+    ticket_key: str | None = None
+    ticket_url: str | None = None
+    ticket_attempts: int = 0
+    ticket_requested_by: str | None = None
+    rating_asked: bool = False
+    rating: int | None = None
+    rated_at: datetime | None = None
+    version: int = 0
+
+    @property
+    def id(self) -> str:
+        return request_id_for(self.channel, self.ts)
+
+    @property
+    def label(self) -> str:
+        """The unique Jira label that finds this request's ticket even after a lost reply."""
+        return f"opsdesk-{self.id.lower()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage is not Stage.DONE
+
+    @property
+    def has_ticket(self) -> bool:
+        return self.ticket_state is TicketState.FILED
+
+    def since(self) -> datetime:
+        return self.stage_since or self.created_at
+
+    def time_in_stages(self, now: datetime) -> dict[Stage, timedelta]:
+        """Wall-clock time spent in each stage, the current one counted up to `now`."""
+        totals = {stage: timedelta(seconds=self.seconds_in.get(stage.value, 0)) for stage in Stage}
+        if self.stage is not Stage.DONE:
+            totals[self.stage] += max(now - self.since(), timedelta(0))
+        return totals
+
+    def move_to(self, stage: Stage, at: datetime, *, assignee: str | None = None) -> SupportRequest:
+        """Change stage, closing the current stint; the same stage is a no-op (webhooks repeat)."""
+        if stage is self.stage and (assignee is None or assignee == self.assignee):
+            return self
+        seconds = dict(self.seconds_in)
+        if stage is not self.stage:
+            stint = max(int((at - self.since()).total_seconds()), 0)
+            seconds[self.stage.value] = seconds.get(self.stage.value, 0) + stint
+        return replace(
+            self,
+            stage=stage,
+            stage_since=at if stage is not self.stage else self.stage_since,
+            seconds_in=seconds,
+            assignee=assignee or self.assignee,
+            started_at=self.started_at or (at if stage is Stage.IN_PROGRESS else None),
+            done_at=at if stage is Stage.DONE else None,
+        )
+
+    def take(self, user: str, at: datetime) -> SupportRequest:
+        """A support engineer takes the request: In progress, assigned to them; the first taker wins."""
+        if self.stage is Stage.DONE:
+            raise Conflict(f"{self.id} is already done.")
+        if self.assignee and self.assignee != user and self.stage is Stage.IN_PROGRESS:
+            raise Conflict(f"<@{self.assignee}> is already working on {self.id}.")
+        return self.move_to(Stage.IN_PROGRESS, at, assignee=user)
+
+    def finish(self, resolution: str, by: str, at: datetime) -> SupportRequest:
+        line = " ".join(resolution.split())
+        if not line:
+            raise InvalidRequest("Say in one line what resolved it, e.g. `Rotated the expired key`.")
+        if self.stage is Stage.DONE:
+            raise Conflict(f"{self.id} is already done.")
+        return replace(self.move_to(Stage.DONE, at, assignee=self.assignee or by), resolution=line[:300])
+
+    def triage_due(self, now: datetime, hours: SupportHours, after: timedelta) -> bool:
+        """The 15-minute rule: worked longer than `after` in support hours, no ticket, not yet nudged."""
+        if self.stage is not Stage.IN_PROGRESS or self.nudged_at or self.ticket_state is not TicketState.NONE:
+            return False
+        return hours.support_time_between(self.since(), now) > after
+
+    def rate(self, score: int, by: str, at: datetime) -> SupportRequest:
+        """Store the requester's rating; a second answer is refused, kindly, by the caller."""
+        if by != self.requester:
+            raise NotAllowed(f"Only <@{self.requester}>, who raised {self.id}, can rate it.")
+        if score not in RATINGS:
+            raise InvalidRequest("A rating is a number from 1 to 5.")
+        if self.rating is not None:
+            raise Conflict("Thanks, your rating was already recorded.")
+        return replace(self, rating=score, rated_at=at)

@@ -1,0 +1,145 @@
+"""The numbers the process asks for, computed from incidents over a period: pure functions."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.availability import availability, impact_windows
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from opsdesk.domain.incidents import Incident
+
+
+class Period(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+PERIOD_DAYS = {Period.WEEK: 7, Period.MONTH: 30, Period.QUARTER: 91}
+
+
+def parse_period(text: str) -> Period:
+    value = text.strip().lower() or Period.WEEK.value
+    try:
+        return Period(value)
+    except ValueError:
+        raise ValueError(f"period must be week, month or quarter, not {text!r}") from None
+
+
+def trailing(period: Period, now: datetime) -> tuple[datetime, datetime]:
+    """The period ending now (the last 7, 30 or 91 days)."""
+    return now - timedelta(days=PERIOD_DAYS[period]), now
+
+
+def before(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The period of the same length just before, for "compared with last week"."""
+    return start - (end - start), start
+
+
+def months_between(start: datetime, end: datetime) -> list[str]:
+    """Every "yyyy-mm" (UTC) the period touches: the closed-incident index buckets to query."""
+    months: list[str] = []
+    cursor = datetime(start.astimezone(UTC).year, start.astimezone(UTC).month, 1, tzinfo=UTC)
+    while cursor <= end:
+        months.append(f"{cursor:%Y-%m}")
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Count, mean and median of durations or scores."""
+
+    count: int = 0
+    mean: float | None = None
+    median: float | None = None
+
+
+def summarise(values: Sequence[float]) -> Summary:
+    if not values:
+        return Summary()
+    return Summary(len(values), statistics.fmean(values), float(statistics.median(values)))
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    """Incidents over one period: counts, times, and availability per service."""
+
+    start: datetime
+    end: datetime
+    total: int = 0
+    high: int = 0
+    by_priority: dict[str, int] = field(default_factory=dict)
+    time_to_resolve: Summary = Summary()
+    stages: dict[str, Summary] = field(default_factory=dict)
+    availability: dict[str, float] = field(default_factory=dict)
+
+
+# Stages of an incident, in the order the process runs them.
+STAGES = ("detected to declared", "declared to lead", "lead to resolved")
+
+
+def stage_seconds(incident: Incident) -> dict[str, float]:
+    """How long an incident spent in each stage it has completed."""
+    spans: dict[str, float] = {}
+    if incident.detected_at is not None:
+        spans[STAGES[0]] = max(0.0, (incident.declared_at - incident.detected_at).total_seconds())
+    if incident.lead_at is not None:
+        spans[STAGES[1]] = max(0.0, (incident.lead_at - incident.declared_at).total_seconds())
+        if incident.resolved_at is not None:
+            spans[STAGES[2]] = max(0.0, (incident.resolved_at - incident.lead_at).total_seconds())
+    return spans
+
+
+def _within(moment: datetime | None, start: datetime, end: datetime) -> bool:
+    return moment is not None and start <= moment < end
+
+
+def incident_figures(incidents: Iterable[Incident], start: datetime, end: datetime, now: datetime) -> IncidentFigures:
+    """Figures for [start, end): counted by declaration; times by resolution within the period.
+
+    Args:
+        incidents: every incident that may touch the period (open ones and those closed in its months).
+    """
+    unique = list({incident.id: incident for incident in incidents}.values())
+    declared = [incident for incident in unique if _within(incident.declared_at, start, end)]
+    resolved = [incident for incident in unique if _within(incident.resolved_at, start, end)]
+    by_priority: dict[str, int] = {}
+    for incident in declared:
+        by_priority[incident.priority.value] = by_priority.get(incident.priority.value, 0) + 1
+    resolve_times = [t.total_seconds() for incident in resolved if (t := incident.time_to_resolve()) is not None]
+    per_stage: dict[str, list[float]] = {name: [] for name in STAGES}
+    for incident in resolved:
+        for name, seconds in stage_seconds(incident).items():
+            per_stage[name].append(seconds)
+    services = {incident.service for incident in unique if incident.service}
+    return IncidentFigures(
+        start=start,
+        end=end,
+        total=len(declared),
+        high=sum(1 for incident in declared if incident.is_high),
+        by_priority=by_priority,
+        time_to_resolve=summarise(resolve_times),
+        stages={name: summarise(values) for name, values in per_stage.items()},
+        availability=availability(impact_windows(unique, min(now, end)), start, end, services),
+    )
+
+
+def human_duration(seconds: float | None) -> str:
+    """ "2 h 05 min", "12 min", "-" for no data."""
+    if seconds is None:
+        return "-"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    return f"{hours // 24} d {hours % 24} h"

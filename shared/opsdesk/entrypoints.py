@@ -1,0 +1,39 @@
+"""One place that builds each function's long-lived objects, once per container."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from opsdesk.secrets import secrets
+from opsdesk.services import Services
+from opsdesk.settings import settings
+
+if TYPE_CHECKING:
+    from opsdesk.slack.ingress import SlackIngress
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    return Services(settings=settings(), secrets=secrets())
+
+
+@lru_cache(maxsize=1)
+def slack_ingress() -> SlackIngress:
+    from opsdesk.slack.app import build_app  # noqa: PLC0415
+    from opsdesk.slack.ingress import SlackIngress  # noqa: PLC0415
+
+    def invoke_self(event: dict[str, Any]) -> object:
+        return slack_ingress().handle(event)
+
+    built = services()
+    return SlackIngress(build_app(built, invoke_self), built.secrets.slack_signing_secret)
+
+
+def reset() -> None:
+    """Forget every cached object (tests change the environment between cases)."""
+    from opsdesk.secrets import secrets as cached_secrets  # noqa: PLC0415
+    from opsdesk.settings import settings as cached_settings  # noqa: PLC0415
+
+    for cached in (services, slack_ingress, cached_secrets, cached_settings):
+        cached.cache_clear()

@@ -1,0 +1,1 @@
+"""Placeholder: being written now; replaced before this lands."""

@@ -1,0 +1,98 @@
+"""Settings, validated once from the environment so a missing one fails loudly at start."""
+
+from __future__ import annotations
+
+import os
+from datetime import time, timedelta
+from functools import cached_property, lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from opsdesk.domain.clock import SupportHours, parse_hours
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+
+
+def _split_ids(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list | tuple):
+        return tuple(str(part) for part in value)
+    raise TypeError("expected a comma-separated list of Slack ids")
+
+
+class Settings(BaseModel):
+    """Everything opsdesk reads from its environment (see docs/architecture.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    table_name: str = Field(min_length=1)
+    ops_channel_id: str = Field(min_length=1)
+    team_channel_id: str = Field(min_length=1)
+    support_team_ids: tuple[str, ...] = ()
+    product_manager_id: str = ""
+    leadership_ids: tuple[str, ...] = ()
+    timezone: str = "Europe/London"
+    support_hours: str = "08:00-18:00"
+    holiday_calendar: str = "GB-ENG"
+    triage_minutes: int = Field(default=15, gt=0)
+    checkin_minutes: int = Field(default=60, gt=0)
+    slack_api_url: str = SLACK_API_DEFAULT
+    jira_url: str = ""
+    jira_project: str = "OPS"
+    jira_email: str = ""
+    confluence_url: str = ""
+    paging_enabled: bool = False
+    paging_out_of_hours: str = "weekends"
+    pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
+    alarm_routes: str = ""
+    public_base_url: str = ""
+    secrets_arn: str = ""
+    lazy_mode: str = "lambda"
+
+    @field_validator("support_team_ids", "leadership_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> tuple[str, ...]:
+        return _split_ids(value)
+
+    @field_validator("support_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        parse_hours(value)
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        return value if value.endswith("/") else f"{value}/"
+
+    @cached_property
+    def hours(self) -> SupportHours:
+        opens, closes = parse_hours(self.support_hours)
+        return SupportHours(timezone=self.timezone, opens=opens, closes=closes, calendar=self.holiday_calendar)
+
+    @property
+    def triage_after(self) -> timedelta:
+        return timedelta(minutes=self.triage_minutes)
+
+    @property
+    def checkin_every(self) -> timedelta:
+        return timedelta(minutes=self.checkin_minutes)
+
+    @property
+    def end_of_day(self) -> time:
+        return self.hours.closes
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
+        source = os.environ if environ is None else environ
+        names = {name: source[name.upper()] for name in cls.model_fields if name.upper() in source}
+        if "OPSDESK_LAZY_MODE" in source:
+            names["lazy_mode"] = source["OPSDESK_LAZY_MODE"]
+        return cls.model_validate(names)
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process-wide settings (read once per Lambda container)."""
+    return Settings.from_environment()

@@ -1,0 +1,62 @@
+"""The Bolt app: configured for Lambda, our own front door, and every feature's listeners."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+
+from opsdesk.slack.lazy import InProcessRunner, SelfInvokingRunner
+from opsdesk.slack.listeners import (
+    day,
+    incident_actions,
+    incident_extras,
+    incident_subcommands,
+    incidents,
+    messages,
+    postmortems,
+    rota,
+    support,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from opsdesk.services import Services
+
+
+def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object]) -> App:
+    """Build the app once per container; `invoke_self` runs a lazy payload in-process locally."""
+    token = services.secrets.slack_bot_token
+
+    def authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> AuthorizeResult:
+        # One workspace, one bot token: no auth.test round trip on the ack path.
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+
+    app = App(
+        client=services.slack_ack,
+        authorize=authorize,
+        process_before_response=True,
+        # The ingress checked the signature on the raw bytes already.
+        request_verification_enabled=False,
+        token_verification_enabled=False,
+        ignoring_self_events_enabled=False,
+        url_verification_enabled=False,
+        ssl_check_enabled=False,
+    )
+    mode = services.settings.lazy_mode
+    app.listener_runner.lazy_listener_runner = (
+        SelfInvokingRunner() if mode == "lambda" else InProcessRunner(invoke_self, threaded=mode == "thread")
+    )
+    subcommands: dict[str, Callable[..., None]] = {}
+    incidents.register(app, services, subcommands)
+    incident_subcommands.register(services, subcommands)
+    incident_actions.register(app, services)
+    incident_extras.register(app, services)
+    postmortems.register(app, services, subcommands)
+    support.register(app, services)
+    rota.register(app, services)
+    day.register(app, services)
+    messages.register(app, services)
+    return app

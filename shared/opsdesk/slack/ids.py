@@ -1,0 +1,36 @@
+"""Slack action ids, callback ids and block ids: named once, used everywhere."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    TAKE_LEAD = "incident_take_lead"
+    POST_UPDATE = "incident_post_update"
+    CHANGE_PRIORITY = "incident_change_priority"
+    RESOLVE = "incident_resolve"
+    REOPEN = "incident_reopen"
+    RECOVERED_RESOLVE = "incident_recovered_resolve"
+    CHECKIN_MORE_PEOPLE = "incident_checkin_more_people"
+    CHECKIN_ALL_GOOD = "incident_checkin_all_good"
+    CHECKIN_COMMS_CURRENT = "incident_checkin_comms_current"
+
+
+class Callback(StrEnum):
+    DECLARE = "incident_declare_modal"
+    UPDATE = "incident_update_modal"
+    RESOLVE = "incident_resolve_modal"
+    TIMELINE_SHORTCUT = "add_to_incident_timeline"
+    DECLARE_SHORTCUT = "declare_incident_from_message"
+
+
+class Field(StrEnum):
+    """block_id / action_id pairs of modal inputs (the same string for both)."""
+
+    TITLE = "title"
+    PRIORITY = "priority"
+    SERVICE = "service"
+    USER_IMPACT = "user_impact"
+    UPDATE_TEXT = "update_text"
+    SUMMARY = "summary"

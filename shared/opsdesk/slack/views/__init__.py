@@ -1,0 +1,1 @@
+"""Block Kit messages and modals, built with slack_sdk's models."""

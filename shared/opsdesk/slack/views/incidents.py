@@ -1,0 +1,241 @@
+"""How incidents look in Slack: the announcement, the modals, the help."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from opsdesk.domain.incidents import HIGH_PRIORITY_CRITERIA, Incident, Priority, TimelineEntry
+from opsdesk.slack.ids import Action, Callback, Field
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+PRIORITY_LABEL = {Priority.HIGH: ":red_circle: High", Priority.NORMAL: ":large_yellow_circle: Normal"}
+
+HELP = """*`/incident` commands*
+• `/incident declare <title>` declare now (add `high` for high priority); `/incident declare` alone opens a form
+• `/incident lead [INC-ID] [@user]` take the lead (default: you)
+• `/incident comms [INC-ID] [@user]` take or give the comms role
+• `/incident update [INC-ID] <text>` post an update to the thread, the channel and leadership
+• `/incident priority [INC-ID] high|normal` change the priority
+• `/incident status [INC-ID]`, `/incident list`, `/incident timeline [INC-ID]`
+• `/incident resolve [INC-ID] [summary]`, `/incident reopen [INC-ID]`
+• `/incident page [INC-ID]` page the on-call engineer (when paging is on)
+When only one incident is open, the id can be left out."""
+
+
+def when(moment: datetime | None) -> str:
+    """Render a time with Slack's date formatting, so each reader sees their own zone."""
+    if moment is None:
+        return "—"
+    epoch = int(moment.timestamp())
+    return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
+
+
+def _person(user: str | None) -> str:
+    if not user:
+        return "_nobody yet_"
+    return f"<@{user}>" if user.startswith(("U", "W")) else user
+
+
+def announcement_text(incident: Incident) -> str:
+    state = "RESOLVED" if not incident.is_open else incident.priority.value.upper()
+    return f"[{state}] {incident.id}: {incident.title}"
+
+
+def announcement_blocks(incident: Incident, status_url: str = "") -> list[Block]:
+    """The ops-channel message that always shows the incident's current truth."""
+    status = ":white_check_mark: Resolved" if not incident.is_open else ":rotating_light: Open"
+    fields = [
+        MarkdownTextObject(text=f"*Status*\n{status}"),
+        MarkdownTextObject(text=f"*Priority*\n{PRIORITY_LABEL[incident.priority]}"),
+        MarkdownTextObject(text=f"*Lead*\n{_person(incident.lead)}"),
+        MarkdownTextObject(text=f"*Comms*\n{_person(incident.comms)}"),
+        MarkdownTextObject(text=f"*Declared by*\n{_person(incident.declared_by)}"),
+        MarkdownTextObject(text=f"*Last update*\n{when(incident.last_update_at)}"),
+    ]
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=f"{incident.id}: {incident.title}"[:150])),
+        SectionBlock(fields=fields),
+    ]
+    details = []
+    if incident.service:
+        details.append(f"*Service:* {incident.service}")
+    if incident.user_impact:
+        details.append(f"*What users see:* {incident.user_impact}")
+    if incident.last_update_text:
+        details.append(f"*Latest:* {incident.last_update_text}")
+    if incident.alarm:
+        details.append(_alarm_text(incident))
+    if not incident.is_open:
+        details.append(f"*Resolution:* {incident.resolution or '_no summary given_'}")
+    if details:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(details)[:3000])))
+    blocks.append(_actions(incident))
+    footer = f"Declared {when(incident.declared_at)}"
+    if incident.resolved_at:
+        footer += f" · resolved {when(incident.resolved_at)}"
+    if status_url:
+        footer += f" · <{status_url}|status page>"
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    return blocks
+
+
+def _alarm_text(incident: Incident) -> str:
+    alarm = incident.alarm
+    assert alarm is not None
+    console = (
+        f"https://{alarm.region}.console.aws.amazon.com/cloudwatch/home?region={alarm.region}"
+        f"#alarmsV2:alarm/{alarm.name}"
+    )
+    lines = [f"*Alarm:* <{console}|{alarm.name}> is {alarm.state}"]
+    if alarm.metric:
+        lines.append(f"*Metric:* {alarm.metric} (threshold {alarm.threshold})")
+    if alarm.reason:
+        lines.append(f"*Reason:* {alarm.reason[:500]}")
+    if alarm.runbook_url:
+        lines.append(f"*Runbook:* <{alarm.runbook_url}|open the runbook>")
+    return "\n".join(lines)
+
+
+def _actions(incident: Incident) -> ActionsBlock:
+    if not incident.is_open:
+        return ActionsBlock(
+            block_id=f"incident_actions:{incident.id}",
+            elements=[ButtonElement(text="Reopen", action_id=Action.REOPEN, value=incident.id)],
+        )
+    other = Priority.NORMAL if incident.is_high else Priority.HIGH
+    return ActionsBlock(
+        block_id=f"incident_actions:{incident.id}",
+        elements=[
+            ButtonElement(text="Take lead", action_id=Action.TAKE_LEAD, value=incident.id, style="primary"),
+            ButtonElement(text="Post update", action_id=Action.POST_UPDATE, value=incident.id),
+            ButtonElement(
+                text=f"Make {other.value} priority", action_id=Action.CHANGE_PRIORITY, value=f"{incident.id}:{other}"
+            ),
+            ButtonElement(text="Resolve", action_id=Action.RESOLVE, value=incident.id, style="danger"),
+        ],
+    )
+
+
+def _input(field: Field, label: str, *, multiline: bool = False, optional: bool = False, hint: str = "") -> InputBlock:
+    return InputBlock(
+        block_id=field,
+        label=label,
+        optional=optional,
+        hint=hint or None,
+        element=PlainTextInputElement(action_id=field, multiline=multiline, max_length=2000),
+    )
+
+
+def declare_modal(title: str = "", private_metadata: str = "") -> View:
+    """The form behind `/incident declare`, showing the high-priority rule."""
+    criteria = "\n".join(f"• {line}" for line in HIGH_PRIORITY_CRITERIA)
+    high = Option(value=Priority.HIGH, text="High: it meets one of the criteria above")
+    normal = Option(value=Priority.NORMAL, text="Normal")
+    title_input = _input(Field.TITLE, "What is happening?")
+    if title:
+        title_input.element.initial_value = title  # type: ignore[union-attr]
+    return View(
+        type="modal",
+        callback_id=Callback.DECLARE,
+        private_metadata=private_metadata,
+        title="Declare an incident",
+        submit="Declare",
+        close="Cancel",
+        blocks=[
+            title_input,
+            SectionBlock(text=MarkdownTextObject(text=f"*High priority when it is a:*\n{criteria}")),
+            InputBlock(
+                block_id=Field.PRIORITY,
+                label="Priority",
+                element=StaticSelectElement(action_id=Field.PRIORITY, options=[high, normal], initial_option=normal),
+            ),
+            _input(Field.SERVICE, "Service affected", optional=True),
+            _input(Field.USER_IMPACT, "What do users see?", multiline=True, optional=True),
+        ],
+    )
+
+
+def update_modal(incident_id: str) -> View:
+    """Built from the button's value alone, so opening it costs no read on the 3-second path."""
+    return View(
+        type="modal",
+        callback_id=Callback.UPDATE,
+        private_metadata=incident_id,
+        title="Post an update",
+        submit="Post",
+        close="Cancel",
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f"*{incident_id}*")),
+            _input(
+                Field.UPDATE_TEXT,
+                "Update",
+                multiline=True,
+                hint="Goes to the incident thread, the channel and the leadership contacts.",
+            ),
+        ],
+    )
+
+
+def resolve_modal(incident_id: str) -> View:
+    return View(
+        type="modal",
+        callback_id=Callback.RESOLVE,
+        private_metadata=incident_id,
+        title="Resolve incident",
+        submit="Resolve",
+        close="Cancel",
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f"*{incident_id}*")),
+            _input(Field.SUMMARY, "What fixed it?", multiline=True),
+        ],
+    )
+
+
+def help_blocks(note: str = "") -> list[Block]:
+    blocks: list[Block] = []
+    if note:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=note)))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=HELP)))
+    return blocks
+
+
+def incident_summary(incident: Incident) -> str:
+    lines = [
+        f"*{incident.id}: {incident.title}*",
+        f"{PRIORITY_LABEL[incident.priority]} · {'open' if incident.is_open else 'resolved'}"
+        f" · lead {_person(incident.lead)} · comms {_person(incident.comms)}",
+    ]
+    if incident.last_update_text:
+        lines.append(f"Latest: {incident.last_update_text}")
+    if incident.resolution:
+        lines.append(f"Resolution: {incident.resolution}")
+    return "\n".join(lines)
+
+
+def timeline_text(incident: Incident, entries: Sequence[TimelineEntry]) -> str:
+    lines = [f"*Timeline of {incident.id}: {incident.title}*"]
+    lines += [f"• {when(entry.at)} {entry.text}" for entry in entries]
+    return "\n".join(lines)[:3900]
+
+
+def as_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    return [block.to_dict() for block in blocks]

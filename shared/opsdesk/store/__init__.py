@@ -1,0 +1,1 @@
+"""DynamoDB adapter: one table, key and index reads only, conditional writes."""

@@ -1,0 +1,72 @@
+"""The low-level DynamoDB client, item (de)serialisation and transaction errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+Item = dict[str, Any]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+# Standard retry mode backs off on throttling; short timeouts keep the Slack ack path inside 3 s.
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+
+
+@lru_cache(maxsize=1)
+def client() -> DynamoDBClient:
+    """The process-wide client; AWS_ENDPOINT_URL points it at the local stack."""
+    return boto3.client("dynamodb", config=_CONFIG)
+
+
+def to_dynamo(item: Item) -> dict[str, Any]:
+    return {key: _serializer.serialize(value) for key, value in item.items() if value is not None and value != ""}
+
+
+def from_dynamo(item: dict[str, Any]) -> Item:
+    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def parse_time(text: object) -> datetime | None:
+    return datetime.fromisoformat(str(text)) if text else None
+
+
+@dataclass(frozen=True)
+class CancelledTransaction(Exception):
+    """A transaction was refused; `reasons` says which item's condition failed."""
+
+    reasons: tuple[str, ...]
+
+    def failed_at(self, index: int) -> bool:
+        return index < len(self.reasons) and self.reasons[index] == "ConditionalCheckFailed"
+
+
+def transact(items: list[dict[str, Any]]) -> None:
+    """Write all or nothing; raise CancelledTransaction with per-item reasons on a failed condition."""
+    try:
+        client().transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        reasons = tuple(reason.get("Code", "None") for reason in error.response.get("CancellationReasons", []))
+        if "ConditionalCheckFailed" not in reasons:
+            raise
+        raise CancelledTransaction(reasons) from error
+
+
+def is_conditional_failure(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"

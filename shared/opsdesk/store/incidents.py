@@ -1,0 +1,286 @@
+"""Incidents, their timelines and the pointers that find them, in the one table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from opsdesk.domain.errors import Conflict, NotFound
+from opsdesk.domain.incidents import (
+    AlarmInfo,
+    Announcement,
+    EntryKind,
+    Incident,
+    Priority,
+    Source,
+    Status,
+    TimelineEntry,
+)
+from opsdesk.store.dynamodb import CancelledTransaction, Item, client, from_dynamo, iso, parse_time, to_dynamo, transact
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+OPEN_INDEX_KEY = "INCIDENTS#open"
+_CLAIM_TTL = timedelta(days=30)
+
+
+def incident_key(incident_id: str) -> dict[str, Any]:
+    return to_dynamo({"pk": f"INCIDENT#{incident_id}", "sk": "META"})
+
+
+def _index_key(incident: Incident) -> str:
+    if incident.is_open:
+        return OPEN_INDEX_KEY
+    closed = incident.resolved_at or incident.declared_at
+    return f"INCIDENTS#closed#{closed:%Y-%m}"
+
+
+def incident_to_item(incident: Incident) -> Item:
+    alarm = incident.alarm
+    return {
+        "pk": f"INCIDENT#{incident.id}",
+        "sk": "META",
+        "gsi1pk": _index_key(incident),
+        "gsi1sk": iso(incident.declared_at),
+        "id": incident.id,
+        "title": incident.title,
+        "priority": incident.priority.value,
+        "status": incident.status.value,
+        "source": incident.source.value,
+        "service": incident.service,
+        "user_impact": incident.user_impact,
+        "declared_by": incident.declared_by,
+        "declared_at": iso(incident.declared_at),
+        "detected_at": iso(incident.detected_at),
+        "lead": incident.lead,
+        "lead_at": iso(incident.lead_at),
+        "comms": incident.comms,
+        "last_update_at": iso(incident.last_update_at),
+        "last_update_text": incident.last_update_text,
+        "last_checkin_at": iso(incident.last_checkin_at),
+        "resolved_at": iso(incident.resolved_at),
+        "resolution": incident.resolution,
+        "postmortem_due": incident.postmortem_due,
+        "participants": sorted(incident.participants) or None,
+        "announcement_channel": incident.announcement.channel if incident.announcement else None,
+        "announcement_ts": incident.announcement.ts if incident.announcement else None,
+        "alarm": None
+        if alarm is None
+        else {
+            "arn": alarm.arn,
+            "name": alarm.name,
+            "state": alarm.state,
+            "state_changed_at": iso(alarm.state_changed_at),
+            "reason": alarm.reason,
+            "metric": alarm.metric,
+            "threshold": alarm.threshold,
+            "region": alarm.region,
+            "runbook_url": alarm.runbook_url,
+        },
+        "version": incident.version,
+    }
+
+
+def _required_time(value: object) -> datetime:
+    moment = parse_time(value)
+    if moment is None:
+        raise ValueError("stored incident lacks a required time")
+    return moment
+
+
+def incident_from_item(item: Item) -> Incident:
+    alarm = item.get("alarm")
+    channel, ts = item.get("announcement_channel"), item.get("announcement_ts")
+    return Incident(
+        id=item["id"],
+        title=item.get("title", ""),
+        priority=Priority(item["priority"]),
+        status=Status(item["status"]),
+        source=Source(item.get("source", "slack")),
+        service=item.get("service", ""),
+        user_impact=item.get("user_impact", ""),
+        declared_by=item["declared_by"],
+        declared_at=_required_time(item["declared_at"]),
+        detected_at=parse_time(item.get("detected_at")),
+        lead=item.get("lead"),
+        lead_at=parse_time(item.get("lead_at")),
+        comms=item.get("comms"),
+        last_update_at=parse_time(item.get("last_update_at")),
+        last_update_text=item.get("last_update_text", ""),
+        last_checkin_at=parse_time(item.get("last_checkin_at")),
+        resolved_at=parse_time(item.get("resolved_at")),
+        resolution=item.get("resolution", ""),
+        postmortem_due=bool(item.get("postmortem_due", False)),
+        participants=frozenset(item.get("participants", [])),
+        announcement=Announcement(channel, ts) if channel and ts else None,
+        alarm=None
+        if not alarm
+        else AlarmInfo(
+            arn=alarm["arn"],
+            name=alarm["name"],
+            state=alarm["state"],
+            state_changed_at=_required_time(alarm["state_changed_at"]),
+            reason=alarm.get("reason", ""),
+            metric=alarm.get("metric", ""),
+            threshold=alarm.get("threshold", ""),
+            region=alarm.get("region", ""),
+            runbook_url=alarm.get("runbook_url"),
+        ),
+        version=int(item.get("version", 0)),
+    )
+
+
+def entry_to_item(incident_id: str, entry: TimelineEntry) -> Item:
+    return {
+        "pk": f"INCIDENT#{incident_id}",
+        "sk": entry.sort_key,
+        "at": iso(entry.at),
+        "kind": entry.kind.value,
+        "text": entry.text,
+        "actor": entry.actor,
+        "source_key": entry.source_key,
+    }
+
+
+def entry_from_item(item: Item) -> TimelineEntry:
+    return TimelineEntry(
+        at=_required_time(item["at"]),
+        kind=EntryKind(item["kind"]),
+        text=item.get("text", ""),
+        actor=item.get("actor"),
+        source_key=item.get("source_key", ""),
+    )
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """A unique lookup key (an alarm, a Slack thread) naming an incident."""
+
+    key: str
+    incident_id: str
+
+
+class IncidentRepository:
+    """Reads and conditional writes of incidents; every read is a key or index lookup."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    def _put(self, item: Item, condition: str | None = "attribute_not_exists(pk)") -> dict[str, Any]:
+        put: dict[str, Any] = {"TableName": self.table, "Item": to_dynamo(item)}
+        if condition:
+            put["ConditionExpression"] = condition
+        return {"Put": put}
+
+    def _entry_put(self, incident_id: str, entry: TimelineEntry) -> dict[str, Any]:
+        return self._put(entry_to_item(incident_id, entry), "attribute_not_exists(sk)")
+
+    def create(self, incident: Incident, entry: TimelineEntry, pointers: Sequence[Pointer] = ()) -> bool:
+        """Store a new incident with its first timeline entry; False if it already exists."""
+        writes = [self._put(incident_to_item(incident)), self._entry_put(incident.id, entry)]
+        writes += [self._put(self._pointer_item(pointer, incident.declared_at)) for pointer in pointers]
+        try:
+            transact(writes)
+        except CancelledTransaction as cancelled:
+            if cancelled.failed_at(0):
+                return False
+            if any(cancelled.failed_at(2 + index) for index in range(len(pointers))):
+                raise Conflict("Another incident is already open for this.") from cancelled
+            raise
+        return True
+
+    def save(
+        self,
+        incident: Incident,
+        entries: Sequence[TimelineEntry] = (),
+        *,
+        add_pointers: Sequence[Pointer] = (),
+        drop_pointers: Sequence[str] = (),
+    ) -> Incident:
+        """Write a changed incident if nobody else changed it since it was read.
+
+        Raises Conflict when the stored version moved on (reload and decide again);
+        returns the stored incident unchanged when an entry was already recorded,
+        because that means this exact change was applied by an earlier delivery.
+        """
+        stored = incident_to_item(incident)
+        stored["version"] = incident.version + 1
+        writes = [self._put(stored, "version = :v")]
+        writes[0]["Put"]["ExpressionAttributeValues"] = to_dynamo({":v": incident.version})
+        writes += [self._entry_put(incident.id, entry) for entry in entries]
+        writes += [self._put(self._pointer_item(pointer, incident.declared_at)) for pointer in add_pointers]
+        writes += [
+            {"Delete": {"TableName": self.table, "Key": to_dynamo({"pk": key, "sk": "POINTER"})}}
+            for key in drop_pointers
+        ]
+        try:
+            transact(writes)
+        except CancelledTransaction as cancelled:
+            if any(cancelled.failed_at(1 + index) for index in range(len(entries))):
+                raise AlreadyApplied(incident.id) from cancelled
+            raise Conflict(f"{incident.id} changed while you were working on it.") from cancelled
+        return _bump(incident)
+
+    def get(self, incident_id: str) -> Incident:
+        response = client().get_item(TableName=self.table, Key=incident_key(incident_id), ConsistentRead=True)
+        if "Item" not in response:
+            raise NotFound(f"There is no incident {incident_id}. Try `/incident list`.")
+        return incident_from_item(from_dynamo(response["Item"]))
+
+    def find(self, incident_id: str) -> Incident | None:
+        try:
+            return self.get(incident_id)
+        except NotFound:
+            return None
+
+    def list_open(self) -> list[Incident]:
+        return self._query_index(OPEN_INDEX_KEY)
+
+    def list_closed_in(self, month: str) -> list[Incident]:
+        return self._query_index(f"INCIDENTS#closed#{month}")
+
+    def _query_index(self, key: str) -> list[Incident]:
+        incidents: list[Incident] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :k",
+            "ExpressionAttributeValues": to_dynamo({":k": key}),
+        }
+        while True:
+            response = client().query(**kwargs)
+            incidents += [incident_from_item(from_dynamo(item)) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return incidents
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        response = client().query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :tl)",
+            ExpressionAttributeValues=to_dynamo({":pk": f"INCIDENT#{incident_id}", ":tl": "TL#"}),
+        )
+        return [entry_from_item(from_dynamo(item)) for item in response.get("Items", [])]
+
+    def pointer(self, key: str) -> str | None:
+        response = client().get_item(
+            TableName=self.table, Key=to_dynamo({"pk": key, "sk": "POINTER"}), ConsistentRead=True
+        )
+        return str(response["Item"]["incident_id"]["S"]) if "Item" in response else None
+
+    def _pointer_item(self, pointer: Pointer, at: datetime) -> Item:
+        return {"pk": pointer.key, "sk": "POINTER", "incident_id": pointer.incident_id, "created_at": iso(at)}
+
+    @staticmethod
+    def claim_expiry(now: datetime | None = None) -> int:
+        return int(((now or datetime.now(UTC)) + _CLAIM_TTL).timestamp())
+
+
+class AlreadyApplied(Exception):  # a signal, not a failure
+    """This exact change was recorded by an earlier delivery of the same event."""
+
+
+def _bump(incident: Incident) -> Incident:
+    return replace(incident, version=incident.version + 1)

@@ -1,0 +1,1 @@
+"""Inbound webhooks from Jira and PagerDuty, each authenticated before it is read."""

@@ -1,0 +1,87 @@
+"""The foundation slice: `/incident declare` from Slack to DynamoDB and back to Slack."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from opsdesk.slack.ids import Callback, Field
+
+pytestmark = pytest.mark.integration
+
+
+def announcements(stack) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [message for message in stack.ops_messages() if not message.get("thread_ts")]
+
+
+def test_declare_with_a_title_stores_and_announces_with_buttons(stack) -> None:  # type: ignore[no-untyped-def]
+    # WHEN a support engineer declares in the ops channel
+    response = stack.slack.command("declare Database down")
+
+    # THEN Slack gets its answer at once, and the announcement reaches the ops channel
+    assert response["statusCode"] == 200
+    [announcement] = announcements(stack)
+    text = json.dumps(announcement["blocks"])
+    assert "Database down" in text and "Normal" in text and "U0ALICE" in text
+    for button in ("Take lead", "Post update", "Resolve"):
+        assert button in text
+    # AND the incident is stored, open, with the announcement's ts remembered for edits
+    [incident] = stack.runtime.handler("SlackFunction") and _open_incidents(stack)
+    assert incident.title == "Database down"
+    assert incident.announcement is not None and incident.announcement.ts == announcement["ts"]
+    # AND leadership hears about it
+    dms = [call for call in stack.slack_api.calls("chat.postMessage") if call["params"]["channel"].startswith("U0LEAD")]
+    assert len(dms) == 2
+
+
+def _open_incidents(stack):  # type: ignore[no-untyped-def]
+    from opsdesk.entrypoints import services
+
+    return services().incident_repository.list_open()
+
+
+def test_high_in_the_text_makes_it_high_priority(stack) -> None:  # type: ignore[no-untyped-def]
+    stack.slack.command("declare Payments outage high")
+    [incident] = _open_incidents(stack)
+    assert incident.priority.value == "high"
+    assert incident.title == "Payments outage"
+
+
+def test_the_same_command_delivered_twice_declares_once(stack) -> None:  # type: ignore[no-untyped-def]
+    stack.slack.command("declare Database down", trigger_id="123.456.abc")
+    stack.slack.command("declare Database down", trigger_id="123.456.abc")
+    assert len(_open_incidents(stack)) == 1
+    assert len(announcements(stack)) == 1
+
+
+def test_someone_outside_the_team_is_refused_politely(stack) -> None:  # type: ignore[no-untyped-def]
+    response = stack.slack.command("declare Database down", user="U0STRANGER")
+    assert response["statusCode"] == 200
+    assert "Only the support team" in response["body"]
+    assert _open_incidents(stack) == []
+
+
+def test_declare_alone_opens_the_modal_and_submitting_declares(stack) -> None:  # type: ignore[no-untyped-def]
+    stack.slack.command("declare")
+    [view] = stack.slack_api.views()
+    assert view["callback_id"] == Callback.DECLARE
+    assert "major vulnerability" in json.dumps(view["blocks"])
+
+    stack.slack.submit(
+        Callback.DECLARE,
+        {
+            Field.TITLE: "Website slow",
+            Field.PRIORITY: ("static_select", "high"),
+            Field.SERVICE: "web",
+            Field.USER_IMPACT: "Pages take 30 s",
+        },
+    )
+    [incident] = _open_incidents(stack)
+    assert (incident.title, incident.priority.value, incident.service) == ("Website slow", "high", "web")
+
+
+def test_a_modal_without_a_title_is_sent_back_with_an_error(stack) -> None:  # type: ignore[no-untyped-def]
+    response = stack.slack.submit(Callback.DECLARE, {Field.TITLE: "", Field.PRIORITY: ("static_select", "normal")})
+    assert json.loads(response["body"])["response_action"] == "errors"
+    assert _open_incidents(stack) == []
