@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,6 +21,9 @@ from devstack.standins.slack import SlackStandIn
 from devstack.template import Template, load_template
 from opsdesk import entrypoints
 from tests.harness import SlackClientSimulator
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 BOT_TOKEN = "xoxb-local-token"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import OpsdeskError
 from opsdesk.domain.incidents import Priority
 from opsdesk.flows.incidents import MIN_TITLE, REFUSAL, Declaration
-from opsdesk.slack.commands import parse, split_priority
+from opsdesk.slack.commands import ParsedCommand, parse, split_priority
 from opsdesk.slack.ids import Callback, Field
 from opsdesk.slack.views.incidents import as_dicts, declare_modal, help_blocks
 
@@ -21,10 +21,16 @@ if TYPE_CHECKING:
     from opsdesk.services import Services
 
 LazyHandler = Callable[..., None]
+DECLARE_REFUSAL = REFUSAL.format(action="declare an incident")
 
 
-def slack_time(ts: str) -> datetime:
-    return datetime.fromtimestamp(float(ts), UTC)
+class Route(Enum):
+    """What a `/incident` request turns into; the ack and the lazy part decide alike."""
+
+    OPEN_MODAL = "open_modal"
+    HELP = "help"
+    REFUSE = "refuse"
+    WORK = "work"
 
 
 def modal_value(view: dict[str, Any], field: Field) -> str:
@@ -37,32 +43,38 @@ def modal_value(view: dict[str, Any], field: Field) -> str:
 def register(app: App, services: Services, subcommands: dict[str, LazyHandler]) -> None:
     """Attach `/incident` and the declare modal; other modules add subcommands to `subcommands`."""
 
+    def route(parsed: ParsedCommand, user: str) -> Route:
+        if parsed.subcommand == "declare" and not parsed.rest:
+            return Route.OPEN_MODAL
+        if parsed.subcommand == "help" or parsed.subcommand not in subcommands:
+            return Route.HELP
+        team = services.team
+        # Membership is checked here only when it needs no Slack call; otherwise the flow checks it.
+        if parsed.subcommand == "declare" and team.resolves_without_slack and not team.is_member(user):
+            return Route.REFUSE
+        return Route.WORK
+
     def ack_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         parsed = parse(command.get("text", ""))
-        if parsed.subcommand == "declare" and not parsed.rest:
-            client.views_open(
-                trigger_id=command["trigger_id"],
-                view=declare_modal(private_metadata=json.dumps({"channel": command.get("channel_id")})),
-            )
+        decided = route(parsed, command["user_id"])
+        if decided is Route.OPEN_MODAL:
+            metadata = json.dumps({"channel": command.get("channel_id")})
+            client.views_open(trigger_id=command["trigger_id"], view=declare_modal(private_metadata=metadata))
             ack()
-            return
-        if parsed.subcommand == "help" or parsed.subcommand not in subcommands:
+        elif decided is Route.HELP:
             note = "" if parsed.subcommand == "help" else f"I don't know `/incident {parsed.subcommand}`."
             ack(blocks=as_dicts(help_blocks(note)), text="/incident help")
-            return
-        team = services.team
-        if parsed.subcommand == "declare" and team.resolves_without_slack and not team.is_member(command["user_id"]):
-            ack(text=REFUSAL.format(action="declare an incident"))
-            return
-        ack()
+        elif decided is Route.REFUSE:
+            ack(text=DECLARE_REFUSAL)
+        else:
+            ack()
 
     def run_command(command: dict[str, Any], respond: Respond) -> None:
         parsed = parse(command.get("text", ""))
-        handler = subcommands.get(parsed.subcommand)
-        if (parsed.subcommand == "declare" and not parsed.rest) or handler is None:
+        if route(parsed, command["user_id"]) is not Route.WORK:
             return
         try:
-            handler(command=command, respond=respond)
+            subcommands[parsed.subcommand](command=command, respond=respond)
         except OpsdeskError as error:
             respond(text=str(error), response_type="ephemeral")
 
@@ -82,12 +94,15 @@ def register(app: App, services: Services, subcommands: dict[str, LazyHandler]) 
 
     subcommands["declare"] = declare
     app.command("/incident")(ack=ack_command, lazy=[run_command])
+    _register_declare_modal(app, services)
 
+
+def _register_declare_modal(app: App, services: Services) -> None:
     def modal_problem(view: dict[str, Any], user: str) -> str | None:
         if len(modal_value(view, Field.TITLE)) < MIN_TITLE:
             return "Say in a few words what is happening."
         if services.team.resolves_without_slack and not services.team.is_member(user):
-            return REFUSAL.format(action="declare an incident")
+            return DECLARE_REFUSAL
         return None
 
     def ack_declare_modal(ack: Ack, view: dict[str, Any], body: dict[str, Any]) -> None:

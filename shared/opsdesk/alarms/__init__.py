@@ -1,0 +1,1 @@
+"""CloudWatch alarm state changes, from SNS and EventBridge, as one normalised change."""

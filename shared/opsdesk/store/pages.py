@@ -1,0 +1,34 @@
+"""Page counts per person and month, for the paging trial's review (an atomic counter per item)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from opsdesk.store.dynamodb import client, from_dynamo, to_dynamo
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+class PageCounts:
+    """`PAGES#<yyyy-mm>` / `PERSON#<who>`: how many times each person was paged that month."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    def add(self, person: str, at: datetime) -> None:
+        client().update_item(
+            TableName=self.table,
+            Key=to_dynamo({"pk": f"PAGES#{at:%Y-%m}", "sk": f"PERSON#{person}"}),
+            UpdateExpression="ADD pages :one SET person = :p",
+            ExpressionAttributeValues=to_dynamo({":one": 1, ":p": person}),
+        )
+
+    def month(self, month: str) -> dict[str, int]:
+        response = client().query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_dynamo({":pk": f"PAGES#{month}"}),
+        )
+        items = [from_dynamo(item) for item in response.get("Items", [])]
+        return {str(item["person"]): int(item["pages"]) for item in items}

@@ -1,0 +1,222 @@
+"""Support requests and the pointers that find them (by id, by Jira key), in the one table."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from opsdesk.domain.errors import Conflict, NotFound
+from opsdesk.domain.requests import Stage, SupportRequest, TicketState
+from opsdesk.store.dynamodb import (
+    CancelledTransaction,
+    Item,
+    client,
+    from_dynamo,
+    is_conditional_failure,
+    iso,
+    parse_time,
+    to_dynamo,
+    transact,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+PENDING_TICKETS = "TICKETS#pending"
+
+
+def request_pk(channel: str, ts: str) -> str:
+    return f"REQUEST#{channel}#{ts}"
+
+
+def _index_key(request: SupportRequest) -> str:
+    if request.is_open:
+        return f"REQUESTS#{request.stage.value}"
+    return f"REQUESTS#done#{(request.done_at or request.created_at):%Y-%m}"
+
+
+def request_to_item(request: SupportRequest) -> Item:
+    pending = request.ticket_state is TicketState.PENDING
+    return {
+        "pk": request_pk(request.channel, request.ts),
+        "sk": "META",
+        "gsi1pk": _index_key(request),
+        "gsi1sk": iso(request.created_at),
+        # A sparse index of tickets still to file: triage-sweep retries exactly these.
+        "gsi2pk": PENDING_TICKETS if pending else None,
+        "gsi2sk": iso(request.created_at) if pending else None,
+        "id": request.id,
+        "channel": request.channel,
+        "ts": request.ts,
+        "requester": request.requester,
+        "text": request.text,
+        "created_at": iso(request.created_at),
+        "stage": request.stage.value,
+        "stage_since": iso(request.stage_since),
+        "seconds_in": dict(request.seconds_in) or None,
+        "started_at": iso(request.started_at),
+        "done_at": iso(request.done_at),
+        "assignee": request.assignee,
+        "resolution": request.resolution,
+        "panel_ts": request.panel_ts,
+        "nudged_at": iso(request.nudged_at),
+        "ticket_state": request.ticket_state.value,
+        "ticket_key": request.ticket_key,
+        "ticket_url": request.ticket_url,
+        "ticket_attempts": request.ticket_attempts,
+        "ticket_requested_by": request.ticket_requested_by,
+        "rating_asked": request.rating_asked,
+        "rating": request.rating,
+        "rated_at": iso(request.rated_at),
+        "version": request.version,
+    }
+
+
+def request_from_item(item: Item) -> SupportRequest:
+    created = parse_time(item["created_at"])
+    assert created is not None
+    return SupportRequest(
+        channel=item["channel"],
+        ts=item["ts"],
+        requester=item["requester"],
+        text=item.get("text", ""),
+        created_at=created,
+        stage=Stage(item["stage"]),
+        stage_since=parse_time(item.get("stage_since")),
+        seconds_in={key: int(value) for key, value in (item.get("seconds_in") or {}).items()},
+        started_at=parse_time(item.get("started_at")),
+        done_at=parse_time(item.get("done_at")),
+        assignee=item.get("assignee"),
+        resolution=item.get("resolution", ""),
+        panel_ts=item.get("panel_ts"),
+        nudged_at=parse_time(item.get("nudged_at")),
+        ticket_state=TicketState(item.get("ticket_state", "none")),
+        ticket_key=item.get("ticket_key"),
+        ticket_url=item.get("ticket_url"),
+        ticket_attempts=int(item.get("ticket_attempts", 0)),
+        ticket_requested_by=item.get("ticket_requested_by"),
+        rating_asked=bool(item.get("rating_asked", False)),
+        rating=int(item["rating"]) if item.get("rating") is not None else None,
+        rated_at=parse_time(item.get("rated_at")),
+        version=int(item.get("version", 0)),
+    )
+
+
+class RequestRepository:
+    """Reads and conditional writes of support requests; every read is a key or index lookup."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    def _put(self, item: Item, condition: str = "attribute_not_exists(pk)") -> dict[str, Any]:
+        return {"Put": {"TableName": self.table, "Item": to_dynamo(item), "ConditionExpression": condition}}
+
+    def _pointer(self, key: str, request: SupportRequest) -> Item:
+        return {
+            "pk": key,
+            "sk": "POINTER",
+            "request_pk": request_pk(request.channel, request.ts),
+            "created_at": iso(request.created_at),
+        }
+
+    def create(self, request: SupportRequest) -> bool:
+        """Store a new request and its id pointer; False if this message already opened one."""
+        try:
+            transact(
+                [self._put(request_to_item(request)), self._put(self._pointer(f"REQUESTID#{request.id}", request))]
+            )
+        except CancelledTransaction as cancelled:
+            if cancelled.failed_at(0):
+                return False
+            raise
+        return True
+
+    def save(self, request: SupportRequest, *, add_pointers: Sequence[str] = ()) -> SupportRequest:
+        """Write a changed request if nobody changed it since it was read; Conflict otherwise."""
+        stored = request_to_item(request)
+        stored["version"] = request.version + 1
+        put = self._put(stored, "version = :v")
+        put["Put"]["ExpressionAttributeValues"] = to_dynamo({":v": request.version})
+        writes = [put]
+        # A pointer may exist from an earlier, interrupted save of the same ticket: overwrite it.
+        writes += [
+            {"Put": {"TableName": self.table, "Item": to_dynamo(self._pointer(key, request))}} for key in add_pointers
+        ]
+        try:
+            transact(writes)
+        except CancelledTransaction as cancelled:
+            raise Conflict(f"{request.id} changed while you were working on it.") from cancelled
+        return replace(request, version=request.version + 1)
+
+    def get(self, channel: str, ts: str) -> SupportRequest:
+        found = self.find(channel, ts)
+        if found is None:
+            raise NotFound("That message is not a support request.")
+        return found
+
+    def find(self, channel: str, ts: str) -> SupportRequest | None:
+        response = client().get_item(
+            TableName=self.table, Key=to_dynamo({"pk": request_pk(channel, ts), "sk": "META"}), ConsistentRead=True
+        )
+        return request_from_item(from_dynamo(response["Item"])) if "Item" in response else None
+
+    def _by_pointer(self, key: str) -> SupportRequest | None:
+        response = client().get_item(
+            TableName=self.table, Key=to_dynamo({"pk": key, "sk": "POINTER"}), ConsistentRead=True
+        )
+        if "Item" not in response:
+            return None
+        pk = str(response["Item"]["request_pk"]["S"])
+        _, channel, ts = pk.split("#", 2)
+        return self.find(channel, ts)
+
+    def by_id(self, request_id: str) -> SupportRequest:
+        found = self._by_pointer(f"REQUESTID#{request_id}")
+        if found is None:
+            raise NotFound(f"There is no support request {request_id}. Try `/support list`.")
+        return found
+
+    def by_ticket(self, key: str) -> SupportRequest | None:
+        return self._by_pointer(f"JIRA#{key}")
+
+    def list_stage(self, stage: Stage) -> list[SupportRequest]:
+        """Open requests in a stage, oldest first (done ones live in monthly buckets)."""
+        return self._query("gsi1", "gsi1pk", f"REQUESTS#{stage.value}")
+
+    def list_done_in(self, month: str) -> list[SupportRequest]:
+        return self._query("gsi1", "gsi1pk", f"REQUESTS#done#{month}")
+
+    def pending_tickets(self) -> list[SupportRequest]:
+        return self._query("gsi2", "gsi2pk", PENDING_TICKETS)
+
+    def _query(self, index: str, attribute: str, key: str) -> list[SupportRequest]:
+        found: list[SupportRequest] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": f"{attribute} = :k",
+            "ExpressionAttributeValues": to_dynamo({":k": key}),
+        }
+        while True:
+            response = client().query(**kwargs)
+            found += [request_from_item(from_dynamo(item)) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return found
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def claim(self, key: str, now: datetime) -> bool:
+        """Claim a one-off side effect (a board issue posted for triage); False if already claimed."""
+        try:
+            client().put_item(
+                TableName=self.table,
+                Item=to_dynamo({"pk": f"CLAIM#{key}", "sk": "POINTER", "created_at": iso(now)}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True

@@ -1,0 +1,90 @@
+"""The rota in the table: pairs by start date, cover periods by day, the on-call engineer."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.rota import Cover, Pair, RotaToday
+from opsdesk.store.dynamodb import client, from_dynamo, to_dynamo
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+_PK = "ROTA"
+
+
+class RotaRepository:
+    """One partition, read with key queries: the latest pair on or before a day, that day's covers."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    def set_pair(self, pair: Pair) -> None:
+        client().put_item(
+            TableName=self.table,
+            Item=to_dynamo(
+                {
+                    "pk": _PK,
+                    "sk": f"PAIR#{pair.starts.isoformat()}",
+                    "engineers": list(pair.engineers),
+                    "set_by": pair.set_by,
+                }
+            ),
+        )
+
+    def add_cover(self, cover: Cover) -> None:
+        client().put_item(
+            TableName=self.table,
+            Item=to_dynamo(
+                {
+                    "pk": _PK,
+                    "sk": f"COVER#{cover.day.isoformat()}#{cover.starts:%H:%M}#{cover.user}",
+                    "user": cover.user,
+                    "starts": f"{cover.starts:%H:%M}",
+                    "ends": f"{cover.ends:%H:%M}",
+                }
+            ),
+        )
+
+    def set_on_call(self, user: str, at: datetime) -> None:
+        client().put_item(
+            TableName=self.table,
+            Item=to_dynamo({"pk": _PK, "sk": "ONCALL", "user": user, "set_at": at.isoformat()}),
+        )
+
+    def pair_on(self, day: date) -> Pair | None:
+        response = client().query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+            ExpressionAttributeValues=to_dynamo({":pk": _PK, ":low": "PAIR#", ":high": f"PAIR#{day.isoformat()}"}),
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        items = [from_dynamo(item) for item in response.get("Items", [])]
+        if not items:
+            return None
+        item = items[0]
+        return Pair(tuple(item["engineers"]), date.fromisoformat(item["sk"][5:]), item.get("set_by", ""))
+
+    def covers_on(self, day: date) -> tuple[Cover, ...]:
+        response = client().query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=to_dynamo({":pk": _PK, ":prefix": f"COVER#{day.isoformat()}#"}),
+        )
+        return tuple(
+            Cover(item["user"], day, time.fromisoformat(item["starts"]), time.fromisoformat(item["ends"]))
+            for item in (from_dynamo(raw) for raw in response.get("Items", []))
+        )
+
+    def on_call(self) -> str | None:
+        response = client().get_item(
+            TableName=self.table, Key=to_dynamo({"pk": _PK, "sk": "ONCALL"}), ConsistentRead=True
+        )
+        return str(from_dynamo(response["Item"])["user"]) if "Item" in response else None
+
+    def today(self, day: date) -> RotaToday:
+        return RotaToday(day, self.pair_on(day), self.covers_on(day), self.on_call())
+
+
