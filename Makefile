@@ -3,19 +3,23 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-SAM_VENV := .tools/sam
-SAM := $(SAM_VENV)/bin/sam
+SAM := .tools/sam/bin/sam
+CHECKOV := .tools/checkov/bin/checkov
 # sam build needs the Lambda runtime's interpreter; pyenv here holds 3.13.
 SAM_PYENV ?= 3.11.7:3.13.0
+export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help venv run slack test lint typecheck validate unit integration build bench reliability clean
+.PHONY: help venv tools browser run slack test lint typecheck validate checkov unit integration e2e \
+        reliability build bench clean
 
 help:
-	@echo "make run        start the whole system locally (http://127.0.0.1:3000)"
-	@echo "make test       lint, typecheck, validate the template, run every test"
+	@echo "make run        start the whole system locally: http://127.0.0.1:3000"
+	@echo "make test       lint, typecheck, validate the template, checkov, every test"
 	@echo "make slack CMD='/incident declare Database down'   send a signed slash command to the local stack"
-	@echo "make build      sam build (hash-based .pyc)    make bench    measure speed and cost"
+	@echo "make reliability   the adversarial suite at full fuzz budget, with its report table"
+	@echo "make build      sam build with hash-based .pyc      make bench   speed and cost figures"
 
+# The app and its tests: one venv, pinned.
 $(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -24,11 +28,26 @@ $(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt
 
 venv: $(VENV)/.installed
 
-$(SAM_VENV)/.installed:
-	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install -q --upgrade pip
-	$(SAM_VENV)/bin/python -m pip install -q aws-sam-cli==1.170.0
+# SAM CLI and checkov pin their own versions of shared libraries: each gets a venv of its own.
+define tool_venv
+	test -x .tools/$(1)/bin/python || $(PYTHON) -m venv .tools/$(1)
+	.tools/$(1)/bin/python -m pip install -q --upgrade pip
+	.tools/$(1)/bin/python -m pip install -q "$(2)"
 	touch $@
+endef
+
+.tools/sam/.installed: requirements-tools.txt
+	$(call tool_venv,sam,$(shell grep -E '^aws-sam-cli==' requirements-tools.txt))
+
+.tools/checkov/.installed: requirements-tools.txt
+	$(call tool_venv,checkov,$(shell grep -E '^checkov==' requirements-tools.txt))
+
+tools: .tools/sam/.installed .tools/checkov/.installed
+
+# Debian's Chromium for the browser tests; nothing downloads a browser of its own.
+browser:
+	@command -v chromium >/dev/null || command -v /usr/bin/chromium >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 run: venv
 	$(PY) -m devstack
@@ -43,8 +62,11 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy shared/opsdesk functions devstack
 
-validate: $(SAM_VENV)/.installed
-	SAM_CLI_TELEMETRY=0 $(SAM) validate --lint --region eu-west-2
+validate: .tools/sam/.installed
+	$(SAM) validate --lint --region eu-west-2
+
+checkov: .tools/checkov/.installed
+	$(CHECKOV) -f template.yaml --framework cloudformation --compact --quiet
 
 unit: venv
 	$(PY) -m pytest tests/unit -q
@@ -52,12 +74,22 @@ unit: venv
 integration: venv
 	$(PY) -m pytest tests/integration -q
 
-test: venv lint typecheck validate
+e2e: venv browser
+	$(PY) -m pytest tests/e2e -q
+
+test: venv tools browser lint typecheck validate
 	$(PY) -m pytest -q
 
-build: $(SAM_VENV)/.installed
-	SAM_CLI_TELEMETRY=0 PYENV_VERSION=$(SAM_PYENV) $(SAM) build
+reliability: venv tools
+	OPSDESK_FUZZ_EXAMPLES=1000 $(PY) -m pytest tests/reliability -q -p no:randomly
+
+build: .tools/sam/.installed
+	PYENV_VERSION=$(SAM_PYENV) $(SAM) build
+	# SAM zips stamp files 1980-01-01, so timestamp .pyc never validate on Lambda: hash-based ones do.
 	$(PY) -m compileall -q -f --invalidation-mode unchecked-hash .aws-sam/build
 
+bench: venv .tools/sam/.installed
+	$(PY) -m bench
+
 clean:
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import socket
 from dataclasses import dataclass
@@ -20,15 +22,29 @@ if TYPE_CHECKING:
 
 # CloudFormation properties that create_table takes as they are.
 _TABLE_CREATE_KEYS = (
-    "AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput", "OnDemandThroughput",
-    "LocalSecondaryIndexes", "Tags", "TableClass", "DeletionProtectionEnabled",
-)  # fmt: skip
+    "AttributeDefinitions",
+    "KeySchema",
+    "BillingMode",
+    "ProvisionedThroughput",
+    "OnDemandThroughput",
+    "LocalSecondaryIndexes",
+    "Tags",
+    "TableClass",
+    "DeletionProtectionEnabled",
+)
 # CloudFormation-only keys inside an index that the DynamoDB API refuses.
 _INDEX_CFN_ONLY = ("ContributorInsightsSpecification", "WarmThroughput")
 _QUEUE_ATTRIBUTES = (
-    "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
-    "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
-)  # fmt: skip
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
+)
 
 
 @dataclass
@@ -54,6 +70,8 @@ def start_moto(host: str = HOST, port: int = MOTO_PORT, *, use_existing: bool = 
         _ensure_free(host, port)
     from moto.server import ThreadedMotoServer
 
+    # werkzeug logs every request to stderr; boto3's calls would drown the stack's own output.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
@@ -156,13 +174,12 @@ def create_table(dynamodb: Any, table: Resource) -> None:
             )
     pitr = properties.get("PointInTimeRecoverySpecification") or {}
     if pitr.get("PointInTimeRecoveryEnabled"):
-        try:
+        # Some local engines lack backups; nothing the code reads depends on them.
+        with contextlib.suppress(ClientError):
             dynamodb.update_continuous_backups(
                 TableName=table.name,
                 PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
             )
-        except ClientError:
-            pass  # Some local engines lack backups; nothing the code reads depends on them.
 
 
 def _create_queue(sqs: Any, queue: Resource) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import traceback
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Self
@@ -97,7 +98,11 @@ class _Handler(BaseHTTPRequestHandler):
             client_ip=self.client_address[0],
             raw_query=parts.query,
         )
-        reply = self.server.handle_http(request)
+        try:
+            reply = self.server.handle_http(request)
+        except Exception:  # A bug in a local server must answer 500, not drop the connection.
+            traceback.print_exc()
+            reply = Reply(500, {"message": "local server error", "detail": traceback.format_exc(limit=5)})
         payload, content_type = reply.encode()
         try:
             self.send_response(reply.status)
@@ -112,7 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: servers print their own one-line summaries."""
 
 

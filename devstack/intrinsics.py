@@ -57,11 +57,12 @@ class Resolver:
         self._evaluating: set[str] = set()
 
     def resolve(self, value: Any) -> Any:
-        """Return value with every intrinsic evaluated; an unresolvable value becomes None."""
+        """Return value with every intrinsic evaluated; an unresolvable value (or AWS::NoValue) becomes None."""
         try:
-            return self._resolve(value)
+            resolved = self._resolve(value)
         except Unresolvable:
             return None
+        return None if resolved is NO_VALUE else resolved
 
     def condition(self, name: str) -> bool:
         """Return a named condition's value (an unknown or unresolvable condition is False)."""
@@ -197,7 +198,7 @@ class Resolver:
 
         return _SUB_VARIABLE.sub(replace, self._text(template))
 
-    def _ref(self, name: str) -> Any:  # noqa: PLR0911 - one answer per kind of reference
+    def _ref(self, name: str) -> Any:
         pseudo = {
             "AWS::StackName": self.stack_name,
             "AWS::Region": self.region,

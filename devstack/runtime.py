@@ -56,11 +56,11 @@ class LambdaContext:
 class FunctionError(Exception):
     """A handler raised; carries Lambda's error shape (errorMessage, errorType, stackTrace)."""
 
-    def __init__(self, logical_id: str, error: BaseException) -> None:
+    def __init__(self, logical_id: str, error: BaseException, error_type: str | None = None) -> None:
         super().__init__(f"{logical_id}: {type(error).__name__}: {error}")
         self.payload = {
             "errorMessage": str(error),
-            "errorType": type(error).__name__,
+            "errorType": error_type or type(error).__name__,
             "stackTrace": traceback.format_exception(error),
         }
 
@@ -91,7 +91,7 @@ class Runtime:
         function = self.functions[logical_id]
         env = {name: value for name, value in function.environment.items() if value is not None}
         env.update(self.local_environment)
-        for name in function.environment:
+        for name in {*function.environment, *self.local_environment}:
             if name in self._developer_environment:
                 env[name] = self._developer_environment[name]
         for name in UNSET_LOCALLY:
@@ -105,9 +105,7 @@ class Runtime:
         with self._lock:
             if logical_id not in self._handlers:
                 self._apply_environment(logical_id)
-                self._handlers[logical_id] = _import_handler(
-                    self.functions[logical_id], self.template.root / "shared"
-                )
+                self._handlers[logical_id] = _import_handler(self.functions[logical_id], self.template.root / "shared")
             return self._handlers[logical_id]
 
     def context(self, logical_id: str) -> LambdaContext:
@@ -123,7 +121,10 @@ class Runtime:
         """Invoke a function with an event as Lambda would; raise FunctionError if the handler raises."""
         if logical_id not in self.functions:
             raise KeyError(f"no function {logical_id!r} in the template")
-        handler = self.handler(logical_id)
+        try:
+            handler = self.handler(logical_id)
+        except Exception as error:  # Lambda answers Runtime.ImportModuleError; so do we, without crashing callers.
+            raise FunctionError(logical_id, error, "Runtime.ImportModuleError") from error
         self._apply_environment(logical_id)
         context = self.context(logical_id)
         started = time.monotonic()

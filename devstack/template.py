@@ -13,14 +13,30 @@ from devstack.intrinsics import Resolver
 from devstack.settings import PROJECT_ROOT, STACK_NAME, TEMPLATE_PATH
 
 _SHORT_TAGS = (
-    "Sub", "GetAtt", "If", "Equals", "Not", "Join", "Select", "Split", "FindInMap", "ImportValue",
-    "And", "Or", "Base64", "Cidr", "GetAZs", "ToJsonString", "Length", "Transform",
-)  # fmt: skip
+    "Sub",
+    "GetAtt",
+    "If",
+    "Equals",
+    "Not",
+    "Join",
+    "Select",
+    "Split",
+    "FindInMap",
+    "ImportValue",
+    "And",
+    "Or",
+    "Base64",
+    "Cidr",
+    "GetAZs",
+    "ToJsonString",
+    "Length",
+    "Transform",
+)
 _FUNCTION_TYPES = ("AWS::Serverless::Function",)
 _TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
 
 
-class CloudFormationLoader(yaml.SafeLoader):
+class CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]  # yaml ships no types
     """A SafeLoader that reads `!Ref x` as {"Ref": x}, `!Sub x` as {"Fn::Sub": x}, and so on."""
 
 
@@ -34,7 +50,7 @@ def _constructor(key: str) -> Any:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)
         return {key: value}
 
     return construct
@@ -124,9 +140,7 @@ class Template:
     ) -> None:
         self.document = document
         self.root = root
-        self.resolver = Resolver(
-            document, parameter_overrides, stack_name=stack_name, endpoint_url=endpoint_url
-        )
+        self.resolver = Resolver(document, parameter_overrides, stack_name=stack_name, endpoint_url=endpoint_url)
 
     @classmethod
     def from_text(cls, text: str, **options: Any) -> Template:
@@ -183,7 +197,7 @@ class Template:
         local_layers = self.resources("AWS::Serverless::LayerVersion")
         directories = []
         for layer in layers:
-            logical_id = layer.get("Ref") if isinstance(layer, dict) else None
+            logical_id = str(layer.get("Ref")) if isinstance(layer, dict) else ""
             content = ((local_layers.get(logical_id) or {}).get("Properties") or {}).get("ContentUri")
             if isinstance(content, str):
                 directories.append(self.root / content)

@@ -74,7 +74,11 @@ class StandIn:
     def calls(self, method: str | None = None) -> list[dict[str, Any]]:
         """Return recorded calls, oldest first; `method` filters by call name, path, "VERB /path" or verb."""
         with self.lock:
-            return [dict(call) for call in self._calls if method is None or _matches(method, call["name"], _as_request(call))]
+            return [
+                dict(call)
+                for call in self._calls
+                if method is None or _matches(method, call["name"], _as_request(call))
+            ]
 
     def reset(self) -> None:
         """Forget every call, pending fault and stored state."""

@@ -20,11 +20,15 @@ _CATEGORY = {
     "In Progress": {"id": 4, "key": "indeterminate", "name": "In Progress", "colorName": "yellow"},
     "Done": {"id": 3, "key": "done", "name": "Done", "colorName": "green"},
 }
-STATUSES = {name: {"id": status_id, "name": name, "statusCategory": _CATEGORY[name]}
-            for status_id, name in (("10000", "To Do"), ("3", "In Progress"), ("10001", "Done"))}  # fmt: skip
+STATUSES = {
+    name: {"id": status_id, "name": name, "statusCategory": _CATEGORY[name]}
+    for status_id, name in (("10000", "To Do"), ("3", "In Progress"), ("10001", "Done"))
+}
 TRANSITIONS = {"11": "To Do", "21": "In Progress", "31": "Done"}
-ISSUE_TYPES = [{"id": type_id, "name": name, "subtask": False, "description": name}
-               for type_id, name in (("10001", "Task"), ("10002", "Bug"), ("10003", "Story"), ("10004", "Incident"))]  # fmt: skip
+ISSUE_TYPES = [
+    {"id": type_id, "name": name, "subtask": False, "description": name}
+    for type_id, name in (("10001", "Task"), ("10002", "Bug"), ("10003", "Story"), ("10004", "Incident"))
+]
 _PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]{1,9}$")
 _API_PREFIX = re.compile(r"^/rest/api/(?:2|3|latest)")
 _NOT_FOUND = "Issue does not exist or you do not have permission to see it."
@@ -90,7 +94,7 @@ class JiraStandIn(StandIn):
         jql = call["params"].get("jql")
         return f"{call['name']} -> {call['status']} {detail}{f' jql={jql!r}' if jql else ''}".rstrip()
 
-    def handle(self, request: Request) -> Reply:  # noqa: C901, PLR0911 - a routing table
+    def handle(self, request: Request) -> Reply:  # noqa: PLR0911 - a routing table
         if not self._authenticated(request):
             reply = _errors(401, ["You are not authenticated. Authentication required to perform this operation."])
             reply.headers["WWW-Authenticate"] = 'Basic realm="protected-area"'
@@ -104,16 +108,15 @@ class JiraStandIn(StandIn):
         if isinstance(body, dict) and method == "POST":
             params.update(body)
         route = (method, *parts[:1], *(["{key}"] if len(parts) > 1 else []), *parts[2:])
-        if route == ("GET", "serverInfo"):
-            return Reply(200, self._server_info())
-        if route == ("GET", "myself"):
-            return Reply(200, self._user)
-        if route == ("GET", "field"):
-            return Reply(200, _fields())
-        if route == ("GET", "issuetype"):
-            return Reply(200, ISSUE_TYPES)
-        if route == ("GET", "project"):
-            return Reply(200, list(self._projects.values()))
+        static: dict[tuple[str, ...], Callable[[], Any]] = {
+            ("GET", "serverInfo"): self._server_info,
+            ("GET", "myself"): lambda: self._user,
+            ("GET", "field"): _fields,
+            ("GET", "issuetype"): lambda: ISSUE_TYPES,
+            ("GET", "project"): lambda: list(self._projects.values()),
+        }
+        if route in static:
+            return Reply(200, static[route]())
         if route == ("GET", "project", "{key}"):
             return self._project_reply(parts[1])
         if route[:3] == ("GET", "issue", "{key}") and parts[1] == "createmeta":
@@ -140,14 +143,26 @@ class JiraStandIn(StandIn):
             return False
         if not email or not token or (self.credentials is not None and (email, token) != self.credentials):
             return False
-        self._user = {"accountId": "557058:opsdesk-local", "emailAddress": email, "displayName": "opsdesk",
-                      "active": True, "timeZone": "Europe/London", "accountType": "atlassian"}  # fmt: skip
+        self._user = {
+            "accountId": "557058:opsdesk-local",
+            "emailAddress": email,
+            "displayName": "opsdesk",
+            "active": True,
+            "timeZone": "Europe/London",
+            "accountType": "atlassian",
+        }
         return True
 
     def _server_info(self) -> dict[str, Any]:
-        return {"baseUrl": self.url, "version": "1001.0.0-SNAPSHOT", "versionNumbers": [1001, 0, 0],
-                "deploymentType": "Cloud", "buildNumber": 100000, "serverTitle": "Jira (opsdesk local)",
-                "serverTime": _now()}  # fmt: skip
+        return {
+            "baseUrl": self.url,
+            "version": "1001.0.0-SNAPSHOT",
+            "versionNumbers": [1001, 0, 0],
+            "deploymentType": "Cloud",
+            "buildNumber": 100000,
+            "serverTitle": "Jira (opsdesk local)",
+            "serverTime": _now(),
+        }
 
     def _project(self, key_or_id: str) -> dict[str, Any] | None:
         for project in self._projects.values():
@@ -157,11 +172,16 @@ class JiraStandIn(StandIn):
             return None
         project_id = str(10000 + len(self._projects))
         self._projects[key_or_id] = {
-            "id": project_id, "key": key_or_id, "name": key_or_id, "projectTypeKey": "software",
+            "id": project_id,
+            "key": key_or_id,
+            "name": key_or_id,
+            "projectTypeKey": "software",
             "self": f"{self.url}/rest/api/2/project/{project_id}",
-            "issueTypes": [{**issue_type, "self": f"{self.url}/rest/api/2/issuetype/{issue_type['id']}"}
-                           for issue_type in ISSUE_TYPES],
-        }  # fmt: skip
+            "issueTypes": [
+                {**issue_type, "self": f"{self.url}/rest/api/2/issuetype/{issue_type['id']}"}
+                for issue_type in ISSUE_TYPES
+            ],
+        }
         return self._projects[key_or_id]
 
     def _project_reply(self, key: str) -> Reply:
@@ -172,8 +192,13 @@ class JiraStandIn(StandIn):
 
     def _createmeta(self, parts: list[str]) -> dict[str, Any]:
         if len(parts) >= 4:  # issue/createmeta/{project}/issuetypes
-            return {"issueTypes": ISSUE_TYPES, "values": ISSUE_TYPES, "maxResults": 50, "startAt": 0,
-                    "total": len(ISSUE_TYPES)}  # fmt: skip
+            return {
+                "issueTypes": ISSUE_TYPES,
+                "values": ISSUE_TYPES,
+                "maxResults": 50,
+                "startAt": 0,
+                "total": len(ISSUE_TYPES),
+            }
         return {"projects": list(self._projects.values())}
 
     def _find(self, key: str) -> dict[str, Any] | None:
@@ -192,8 +217,16 @@ class JiraStandIn(StandIn):
                 page["nextPageToken"] = str(start + limit)
             return Reply(200, {**page, "isLast": "nextPageToken" not in page})
         start = int(params.get("startAt") or 0)
-        return Reply(200, {"expand": "schema,names", "startAt": start, "maxResults": limit, "total": len(found),
-                           "issues": copy.deepcopy(found[start : start + limit])})  # fmt: skip
+        return Reply(
+            200,
+            {
+                "expand": "schema,names",
+                "startAt": start,
+                "maxResults": limit,
+                "total": len(found),
+                "issues": copy.deepcopy(found[start : start + limit]),
+            },
+        )
 
     def _create(self, body: dict[str, Any]) -> Reply:
         fields = body.get("fields")
@@ -205,7 +238,10 @@ class JiraStandIn(StandIn):
         if project is None:
             errors["project"] = "valid project is required"
         type_ref = fields.get("issuetype") or {}
-        issue_type = next((t for t in ISSUE_TYPES if type_ref and type_ref.get("id", type_ref.get("name")) in (t["id"], t["name"])), None)  # fmt: skip
+        issue_type = next(
+            (t for t in ISSUE_TYPES if type_ref and type_ref.get("id", type_ref.get("name")) in (t["id"], t["name"])),
+            None,
+        )
         if issue_type is None:
             errors["issuetype"] = "valid issue type is required"
         if not str(fields.get("summary") or "").strip():
@@ -268,8 +304,11 @@ class JiraStandIn(StandIn):
             return Reply(201, copy.deepcopy(self._add_comment(issue, body["body"])))
         if route == ("GET", "issue", "{key}", "transitions"):
             current = issue["fields"]["status"]["name"]
-            available = [{"id": tid, "name": name, "to": STATUSES[name], "hasScreen": False, "isAvailable": True}
-                         for tid, name in TRANSITIONS.items() if name != current]  # fmt: skip
+            available = [
+                {"id": tid, "name": name, "to": STATUSES[name], "hasScreen": False, "isAvailable": True}
+                for tid, name in TRANSITIONS.items()
+                if name != current
+            ]
             return Reply(200, {"expand": "transitions", "transitions": available})
         if route == ("POST", "issue", "{key}", "transitions"):
             transition_id = str((body.get("transition") or {}).get("id", ""))
@@ -285,9 +324,16 @@ class JiraStandIn(StandIn):
     def _add_comment(self, issue: dict[str, Any], text: Any) -> dict[str, Any]:
         comments = issue["fields"]["comment"]
         comment_id = str(10000 + sum(len(i["fields"]["comment"]["comments"]) for i in self._issues))
-        comment = {"id": comment_id, "self": f"{issue['self']}/comment/{comment_id}", "body": text,
-                   "author": self._user, "updateAuthor": self._user, "created": _now(), "updated": _now(),
-                   "jsdPublic": True}  # fmt: skip
+        comment = {
+            "id": comment_id,
+            "self": f"{issue['self']}/comment/{comment_id}",
+            "body": text,
+            "author": self._user,
+            "updateAuthor": self._user,
+            "created": _now(),
+            "updated": _now(),
+            "jsdPublic": True,
+        }
         comments["comments"].append(comment)
         comments["total"] = comments["maxResults"] = len(comments["comments"])
         self._changed("comment_created", issue)
@@ -314,7 +360,30 @@ def _person(reference: Any) -> dict[str, Any] | None:
 
 
 def _fields() -> list[dict[str, Any]]:
-    names = ("summary", "description", "labels", "status", "assignee", "reporter", "issuetype", "project",
-             "priority", "created", "updated", "resolution", "comment")  # fmt: skip
-    return [{"id": name, "key": name, "name": name.title(), "custom": False, "navigable": True, "searchable": True,
-             "clauseNames": [name]} for name in names]  # fmt: skip
+    names = (
+        "summary",
+        "description",
+        "labels",
+        "status",
+        "assignee",
+        "reporter",
+        "issuetype",
+        "project",
+        "priority",
+        "created",
+        "updated",
+        "resolution",
+        "comment",
+    )
+    return [
+        {
+            "id": name,
+            "key": name,
+            "name": name.title(),
+            "custom": False,
+            "navigable": True,
+            "searchable": True,
+            "clauseNames": [name],
+        }
+        for name in names
+    ]

@@ -192,9 +192,11 @@ def search(issues: list[Issue], jql: str, current_user: str = "") -> list[Issue]
     predicate, order = _Parser(jql, current_user).parse()
     selected = [issue for issue in issues if predicate(issue)]
     for field, descending in reversed(order or [("created", False)]):
-        key = field.lower()
-        if key in ("key", "id", "issuekey"):
-            selected.sort(key=lambda issue: int(issue["id"]), reverse=descending)
-        else:
-            selected.sort(key=lambda issue, name=key: str(issue["fields"].get(name) or ""), reverse=descending)
+        selected.sort(key=_sort_key(field.lower()), reverse=descending)
     return selected
+
+
+def _sort_key(field: str) -> Callable[[Issue], Any]:
+    if field in ("key", "id", "issuekey"):
+        return lambda issue: int(issue["id"])
+    return lambda issue: str(issue["fields"].get(field) or "")

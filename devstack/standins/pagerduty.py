@@ -87,7 +87,9 @@ class PagerDutyStandIn(StandIn):
     def injected_reply(self, status: int, headers: dict[str, str] | None, body: Any) -> Reply:
         if body is None and status == 429:
             body = {"status": "throttle event", "message": "Requests for this service are arriving too quickly."}
-        return Reply(status, body if body is not None else {"status": "error", "message": "Internal error"}, dict(headers or {}))
+        return Reply(
+            status, body if body is not None else {"status": "error", "message": "Internal error"}, dict(headers or {})
+        )
 
     def summarize(self, call: dict[str, Any]) -> str:
         event = call["params"]
@@ -100,7 +102,9 @@ class PagerDutyStandIn(StandIn):
             return Reply(404, {"status": "not found", "message": f"No route for {request.method} {request.path}"})
         event = request.json()
         if event is None and request.body:
-            return Reply(400, {"status": "invalid event", "message": "Event object is invalid", "errors": ["Invalid JSON"]})
+            return Reply(
+                400, {"status": "invalid event", "message": "Event object is invalid", "errors": ["Invalid JSON"]}
+            )
         if request.path.startswith("/v2/change"):
             return self._change(event)
         errors = validate(event)
@@ -111,9 +115,19 @@ class PagerDutyStandIn(StandIn):
         return Reply(202, {"status": "success", "message": "Event processed", "dedup_key": dedup_key})
 
     def _change(self, event: Any) -> Reply:
-        if not isinstance(event, dict) or not event.get("routing_key") or not (event.get("payload") or {}).get("summary"):
-            return Reply(400, {"status": "invalid event", "message": "Event object is invalid",
-                               "errors": ["'routing_key' and 'payload.summary' are required"]})  # fmt: skip
+        if (
+            not isinstance(event, dict)
+            or not event.get("routing_key")
+            or not (event.get("payload") or {}).get("summary")
+        ):
+            return Reply(
+                400,
+                {
+                    "status": "invalid event",
+                    "message": "Event object is invalid",
+                    "errors": ["'routing_key' and 'payload.summary' are required"],
+                },
+            )
         self._changes.append(copy.deepcopy(event))
         return Reply(202, {"status": "success", "message": "Change event processed"})
 
@@ -127,17 +141,19 @@ class PagerDutyStandIn(StandIn):
         record = {"event_action": action, "received_at": now, "event": copy.deepcopy(event)}
         if action == "trigger" and open_alert is None:
             payload = event["payload"]
-            self._alerts.append({
-                "id": f"PALERT{len(self._alerts) + 1:04d}",
-                "dedup_key": dedup_key,
-                "routing_key": event["routing_key"],
-                "status": "triggered",
-                "summary": payload["summary"],
-                "severity": payload["severity"],
-                "source": payload["source"],
-                "created_at": now,
-                "events": [record],
-            })  # fmt: skip
+            self._alerts.append(
+                {
+                    "id": f"PALERT{len(self._alerts) + 1:04d}",
+                    "dedup_key": dedup_key,
+                    "routing_key": event["routing_key"],
+                    "status": "triggered",
+                    "summary": payload["summary"],
+                    "severity": payload["severity"],
+                    "source": payload["source"],
+                    "created_at": now,
+                    "events": [record],
+                }
+            )
             return
         if open_alert is None:
             return  # PagerDuty drops acknowledge and resolve for an alert that is not open.

@@ -66,7 +66,9 @@ class SlackStandIn(SlackApi, StandIn):
         with self.lock:
             return copy.deepcopy(self.workspace.responses)
 
-    def add_user_message(self, channel: str, text: str, user: str = "U0ALICE", thread_ts: str | None = None) -> dict[str, Any]:
+    def add_user_message(
+        self, channel: str, text: str, user: str = "U0ALICE", thread_ts: str | None = None
+    ) -> dict[str, Any]:
         """Store a message a person wrote (so threads, permalinks and reactions find it) and return it."""
         with self.lock:
             message = self.workspace.post(channel, {"text": text}, user=user, thread_ts=thread_ts)
@@ -139,7 +141,9 @@ class SlackStandIn(SlackApi, StandIn):
             message = self.workspace.post(channel, content(payload), thread_ts=payload.get("thread_ts"))
             self._notify("message_posted", channel, message=public(message))
         elif channel and user:
-            self.workspace.ephemeral.append({"channel": channel, "user": user, "ts": self.workspace.next_ts(), **content(payload)})
+            self.workspace.ephemeral.append(
+                {"channel": channel, "user": user, "ts": self.workspace.next_ts(), **content(payload)}
+            )
             self._notify("ephemeral_posted", channel, user=user, message=content(payload))
         self._notify("response_posted", channel, response=copy.deepcopy(entry))
         return Reply(200, "ok", content_type="text/html")

@@ -101,7 +101,13 @@ class SlackApi:
         channel = self._channel(params)
         require(params, "user")
         ts = self.workspace.next_ts()
-        entry = {"channel": channel, "user": params["user"], "ts": ts, "thread_ts": params.get("thread_ts"), **content(params)}
+        entry = {
+            "channel": channel,
+            "user": params["user"],
+            "ts": ts,
+            "thread_ts": params.get("thread_ts"),
+            **content(params),
+        }
         self.workspace.ephemeral.append(entry)
         self._notify("ephemeral_posted", channel, user=params["user"], message=dict(entry))
         return {"message_ts": ts}
@@ -151,8 +157,17 @@ class SlackApi:
     def api_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)
         name = channel[2:].lower() if channel.startswith("C0") else channel.lower()
-        return {"channel": {"id": channel, "name": name, "is_channel": channel[0] == "C", "is_im": channel[0] == "D",
-                            "is_member": True, "is_archived": False, "context_team_id": TEAM_ID}}  # fmt: skip
+        return {
+            "channel": {
+                "id": channel,
+                "name": name,
+                "is_channel": channel[0] == "C",
+                "is_im": channel[0] == "D",
+                "is_member": True,
+                "is_archived": False,
+                "context_team_id": TEAM_ID,
+            }
+        }
 
     def _reaction(self, params: dict[str, Any], add: bool) -> dict[str, Any]:
         channel = self._channel(params)
@@ -253,6 +268,8 @@ class SlackApi:
         channel = params.get("channel_id")
         if channel:
             text = params.get("initial_comment") or ""
-            message = self.workspace.post(str(channel), {"text": text, "files": files}, thread_ts=params.get("thread_ts"))
+            message = self.workspace.post(
+                str(channel), {"text": text, "files": files}, thread_ts=params.get("thread_ts")
+            )
             self._notify("message_posted", str(channel), message=public(message))
         return {"files": files}

@@ -51,6 +51,7 @@ def person(user_id: str) -> dict[str, Any]:
     real_name = PEOPLE.get(user_id) or user_id.removeprefix("U0").removeprefix("W0").title()
     handle = real_name.split()[0].lower()
     now = datetime.now(_LONDON)
+    offset = now.utcoffset()
     return {
         "id": user_id,
         "team_id": TEAM_ID,
@@ -59,7 +60,7 @@ def person(user_id: str) -> dict[str, Any]:
         "real_name": real_name,
         "tz": "Europe/London",
         "tz_label": "British Summer Time" if now.dst() else "Greenwich Mean Time",
-        "tz_offset": int(now.utcoffset().total_seconds()) if now.utcoffset() else 0,
+        "tz_offset": int(offset.total_seconds()) if offset else 0,
         "is_admin": False,
         "is_owner": False,
         "is_bot": user_id == BOT_USER_ID,
@@ -172,7 +173,9 @@ class SlackWorkspace:
         ]
         return list(reversed(top_level))
 
-    def save_view(self, view: dict[str, Any], *, view_id: str | None = None, previous: str | None = None) -> dict[str, Any]:
+    def save_view(
+        self, view: dict[str, Any], *, view_id: str | None = None, previous: str | None = None
+    ) -> dict[str, Any]:
         """Store a view (new, or replacing `view_id`) with the fields Slack adds, and return it."""
         view_id = view_id or self.next_id("V")
         stored = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -32,12 +33,20 @@ class Secrets:
         return [value for value in (getattr(self, item.name) for item in fields(self)) if value]
 
 
+PLACEHOLDER = "REPLACE_ME"  # what template.yaml seeds the secret with until someone fills it in
+
+
 def _from_secrets_manager(arn: str) -> dict[str, str]:
     import boto3  # noqa: PLC0415  # only in AWS, where the secret lives
 
     response = boto3.client("secretsmanager").get_secret_value(SecretId=arn)
     loaded = json.loads(response["SecretString"])
-    return {name: str(loaded.get(name, "")) for name in _NAMES}
+    values = {name: str(loaded.get(name, "")) for name in _NAMES}
+    unfilled = [name for name, value in values.items() if value == PLACEHOLDER]
+    if unfilled:
+        # Names only, never values: the log says what to fill in, and the feature stays off until then.
+        logging.getLogger(__name__).error("secret keys still hold the placeholder: %s", ", ".join(unfilled))
+    return {name: "" if value == PLACEHOLDER else value for name, value in values.items()}
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.integration
 
 
 def announcements(stack) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [message for message in stack.ops_messages() if not message.get("thread_ts")]
+    return [message for message in stack.ops_messages() if message.get("thread_ts", message["ts"]) == message["ts"]]
 
 
 def test_declare_with_a_title_stores_and_announces_with_buttons(stack) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,7 @@ from opsdesk.domain.incidents import EntryKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
-    from datetime import datetime
+    from datetime import date, datetime, timedelta
 
     from opsdesk.domain.incidents import Incident, TimelineEntry
 

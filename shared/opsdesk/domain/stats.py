@@ -77,7 +77,7 @@ class IncidentFigures:
     total: int = 0
     high: int = 0
     by_priority: dict[str, int] = field(default_factory=dict)
-    time_to_resolve: Summary = Summary()
+    time_to_resolve: Summary = field(default_factory=Summary)
     stages: dict[str, Summary] = field(default_factory=dict)
     availability: dict[str, float] = field(default_factory=dict)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
@@ -34,7 +35,12 @@ def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object
         # One workspace, one bot token: no auth.test round trip on the ack path.
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
 
+    bolt_logger = logging.getLogger("opsdesk.bolt")
+    # Bolt warns that SLACK_BOT_TOKEN (our local secret) is ignored because we authorize ourselves:
+    # true and intended, so the warning is muted while the app is built, not afterwards.
+    bolt_logger.setLevel(logging.ERROR)
     app = App(
+        logger=bolt_logger,
         client=services.slack_ack,
         authorize=authorize,
         process_before_response=True,
@@ -45,6 +51,7 @@ def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object
         url_verification_enabled=False,
         ssl_check_enabled=False,
     )
+    bolt_logger.setLevel(logging.NOTSET)
     mode = services.settings.lazy_mode
     app.listener_runner.lazy_listener_runner = (
         SelfInvokingRunner() if mode == "lambda" else InProcessRunner(invoke_self, threaded=mode == "thread")

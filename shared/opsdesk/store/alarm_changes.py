@@ -50,7 +50,7 @@ class AlarmChanges:
         pointer = next((item for item in found if item["pk"]["S"].startswith("ALARM#")), None)
         return Lookup(seen=seen, incident_id=pointer["incident_id"]["S"] if pointer else None)
 
-    def mark_seen(self, change_key: str, *, arn: str, state: str, changed_at: datetime, now: datetime) -> None:
+    def mark_seen(self, change_key: str, *, arn: str, state: str, changed_at: datetime) -> None:
         """Record a fully applied change; a later copy of it then costs one read."""
         client().put_item(
             TableName=self.table,
@@ -60,7 +60,7 @@ class AlarmChanges:
                     "arn": arn,
                     "state": state,
                     "changed_at": iso(changed_at),
-                    "expires_at": int((now + KEEP_SEEN).timestamp()),
+                    "expires_at": int((changed_at + KEEP_SEEN).timestamp()),
                 }
             ),
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -24,6 +23,7 @@ from opsdesk.store.dynamodb import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
 PENDING_TICKETS = "TICKETS#pending"
 
@@ -220,3 +220,27 @@ class RequestRepository:
                 return False
             raise
         return True
+
+    def record_rating(self, request: SupportRequest) -> None:
+        """Keep the rating against the engineer as well, so their ratings are one key query."""
+        engineer = request.assignee or "unassigned"
+        client().put_item(
+            TableName=self.table,
+            Item=to_dynamo(
+                {
+                    "pk": f"ENGINEER#{engineer}",
+                    "sk": f"RATING#{request.id}",
+                    "rating": request.rating,
+                    "request_pk": request_pk(request.channel, request.ts),
+                    "rated_at": iso(request.rated_at),
+                }
+            ),
+        )
+
+    def ratings_of(self, engineer: str) -> list[int]:
+        response = client().query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :r)",
+            ExpressionAttributeValues=to_dynamo({":pk": f"ENGINEER#{engineer}", ":r": "RATING#"}),
+        )
+        return [int(from_dynamo(item)["rating"]) for item in response.get("Items", [])]

@@ -86,5 +86,3 @@ class RotaRepository:
 
     def today(self, day: date) -> RotaToday:
         return RotaToday(day, self.pair_on(day), self.covers_on(day), self.on_call())
-
-

@@ -1,14 +1,217 @@
-"""Placeholder: being written now; replaced before this lands."""
+"""Check-in answers, "Add to incident timeline", pins, declare-from-message and the App Home."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.models.blocks import InputBlock, Option, StaticSelectElement
+from slack_sdk.models.views import View
+
+from opsdesk.domain.errors import NotFound, OpsdeskError
+from opsdesk.domain.incidents import EntryKind, TimelineEntry
+from opsdesk.flows.incidents import REFUSAL, Change, IncidentRunner
+from opsdesk.slack.ids import Action, Callback
+from opsdesk.slack.views.home import home_view
+from opsdesk.slack.views.incidents import declare_modal
 
 if TYPE_CHECKING:
-    from slack_bolt import App
+    from slack_bolt import Ack, App
+    from slack_sdk import WebClient
 
+    from opsdesk.domain.incidents import Incident
     from opsdesk.services import Services
+
+
+class ExtraId(StrEnum):
+    """Ids this module adds (candidates for slack/ids.py)."""
+
+    TIMELINE_PICK = "incident_timeline_pick_modal"
+    PICKED = "incident"
+
+
+CHECKIN_ANSWERS = {
+    Action.CHECKIN_MORE_PEOPLE: "<@{user}> says we need more people or skills",
+    Action.CHECKIN_ALL_GOOD: "<@{user}> says the team on it is enough",
+    Action.CHECKIN_COMMS_CURRENT: "<@{user}> confirms external comms are current",
+}
+_SNIPPET = 2000  # a timeline entry quotes the message, not a novel; private_metadata holds 3000
+
+
+def just_ack(ack: Ack) -> None:
+    ack()
+
+
+def slack_time(ts: str) -> datetime:
+    """A message's own time, from its ts: the time the timeline records."""
+    return datetime.fromtimestamp(float(ts), UTC)
+
+
+def thread_pointer(channel: str, message: dict[str, Any]) -> str:
+    return f"THREAD#{channel}#{message.get('thread_ts') or message['ts']}"
+
+
+def message_entry(message: dict[str, Any], added_by: str) -> str:
+    author = message.get("user") or message.get("bot_id") or "someone"
+    text = str(message.get("text") or "").strip()[:_SNIPPET] or "_(no text)_"
+    by = "" if added_by == author else f" (added by <@{added_by}>)"
+    return f"<@{author}> said: {text}{by}"
 
 
 def register(app: App, services: Services) -> None:
     """Attach this feature's listeners."""
+    runner = IncidentRunner(services.incidents)
+    _register_checkins(app, services, runner)
+    _register_timeline(app, services, runner)
+    _register_declare_shortcut(app, services)
+    _register_home(app, services)
+
+
+def _register_checkins(app: App, services: Services, runner: IncidentRunner) -> None:
+    def answer(body: dict[str, Any]) -> None:
+        action, user = body["actions"][0], body["user"]["id"]
+        incident_id = action["value"]
+        text = CHECKIN_ANSWERS[Action(action["action_id"])].format(user=user)
+        change = Change(by=user, at=services.now(), source_key=f"slack-action:{action['action_ts']}:{user}")
+
+        def decide(incident: Incident) -> tuple[Incident, TimelineEntry]:
+            entry = TimelineEntry(change.at, EntryKind.CHECKIN_ANSWER, text, user, change.source_key)
+            return incident, entry
+
+        try:
+            incident, changed = runner.apply(incident_id, change, decide)
+        except OpsdeskError as error:
+            services.incidents.notifier.tell_user(user, str(error))
+            return
+        if not changed:
+            return  # a redelivered click
+        runner.notifier.post_in_thread(incident, f":ballot_box_with_check: {text}.")
+        if action["action_id"] == Action.CHECKIN_MORE_PEOPLE and incident.announcement:
+            # Broadcast so the whole ops channel sees the call, not only those following the thread.
+            services.slack.chat_postMessage(
+                channel=incident.announcement.channel,
+                thread_ts=incident.announcement.ts,
+                reply_broadcast=True,
+                text=f":sos: *{incident.id}* needs more people or skills: {incident.title}. "
+                f"Can you help? Reply here or ask <@{incident.lead or user}>.",
+            )
+
+    for action_id in CHECKIN_ANSWERS:
+        app.action(action_id)(ack=just_ack, lazy=[answer])
+
+
+def _register_timeline(app: App, services: Services, runner: IncidentRunner) -> None:
+    repository = services.incident_repository
+
+    def add(incident_id: str, channel: str, message: dict[str, Any], by: str) -> Incident:
+        change = Change(by=by, at=slack_time(message["ts"]), source_key=f"slack-message:{channel}:{message['ts']}")
+        return runner.add_note(incident_id, change, message_entry(message, by))
+
+    def ack_shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        # One key lookup on the ack path: without it we could not open the picker in time.
+        channel, message = body["channel"]["id"], body["message"]
+        if repository.pointer(thread_pointer(channel, message)) is not None:
+            ack()
+            return
+        incidents = repository.list_open()
+        if not incidents:
+            ack()
+            client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text="No incident is open.")
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=_picker(incidents, channel, message))
+        ack()
+
+    def add_from_thread(body: dict[str, Any]) -> None:
+        channel, message, user = body["channel"]["id"], body["message"], body["user"]["id"]
+        incident_id = repository.pointer(thread_pointer(channel, message))
+        if incident_id is None:
+            return  # the picker modal was opened instead
+        incident = add(incident_id, channel, message, user)
+        services.incidents.notifier.tell_user(user, f"Added to {incident.id}'s timeline.", channel=channel)
+
+    app.shortcut(Callback.TIMELINE_SHORTCUT)(ack=ack_shortcut, lazy=[add_from_thread])
+
+    def add_from_picker(body: dict[str, Any]) -> None:
+        view, user = body["view"], body["user"]["id"]
+        meta = json.loads(view["private_metadata"])
+        state = view.get("state", {}).get("values", {}).get(ExtraId.PICKED, {}).get(ExtraId.PICKED, {})
+        incident_id = str((state.get("selected_option") or {}).get("value", ""))
+        try:
+            incident = add(incident_id, meta["channel"], meta["message"], user)
+        except OpsdeskError as error:
+            services.incidents.notifier.tell_user(user, str(error))
+            return
+        services.incidents.notifier.tell_user(user, f"Added to {incident.id}'s timeline.")
+
+    app.view(ExtraId.TIMELINE_PICK)(ack=just_ack, lazy=[add_from_picker])
+
+    def pinned(event: dict[str, Any]) -> None:
+        item = event.get("item") or {}
+        message, channel = item.get("message"), item.get("channel") or event.get("channel_id")
+        if item.get("type") != "message" or not message or not channel:
+            return
+        incident_id = repository.pointer(thread_pointer(channel, message))
+        if incident_id is None:
+            return  # a pin outside any incident thread
+        try:
+            add(incident_id, channel, message, event.get("user") or message.get("user", ""))
+        except NotFound:
+            return
+
+    app.event("pin_added")(ack=just_ack, lazy=[pinned])
+
+
+def _picker(incidents: list[Incident], channel: str, message: dict[str, Any]) -> View:
+    options = [Option(value=item.id, text=f"{item.id}: {item.title}"[:75]) for item in incidents[:100]]
+    kept = {key: message.get(key) for key in ("ts", "thread_ts", "user", "bot_id")}
+    kept["text"] = str(message.get("text") or "")[:_SNIPPET]
+    return View(
+        type="modal",
+        callback_id=ExtraId.TIMELINE_PICK,
+        private_metadata=json.dumps({"channel": channel, "message": kept}),
+        title="Add to incident timeline",
+        submit="Add",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=ExtraId.PICKED,
+                label="Which incident?",
+                element=StaticSelectElement(action_id=ExtraId.PICKED, options=options),
+            )
+        ],
+    )
+
+
+def _register_declare_shortcut(app: App, services: Services) -> None:
+    def open_declare(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        user, channel, message = body["user"]["id"], body["channel"]["id"], body["message"]
+        team = services.team
+        if team.resolves_without_slack and not team.is_member(user):
+            ack()
+            client.chat_postEphemeral(channel=channel, user=user, text=REFUSAL.format(action="declare an incident"))
+            return
+        title = str(message.get("text") or "").strip().splitlines()[0][:150] if message.get("text") else ""
+        meta = json.dumps({"channel": channel, "message_ts": message.get("ts")})
+        client.views_open(trigger_id=body["trigger_id"], view=declare_modal(title=title, private_metadata=meta))
+        ack()
+
+    app.shortcut(Callback.DECLARE_SHORTCUT)(open_declare)
+
+
+def _register_home(app: App, services: Services) -> None:
+    def publish(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = event["user"]
+        view = home_view(
+            user,
+            services.incident_repository.list_open(),
+            services.now(),
+            services.settings.checkin_every,
+            on_team=services.team.is_member(user),
+        )
+        services.slack.views_publish(user_id=user, view=view)
+
+    app.event("app_home_opened")(ack=just_ack, lazy=[publish])

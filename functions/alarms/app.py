@@ -1,0 +1,17 @@
+"""AlarmsFunction: CloudWatch alarm state changes from SNS and EventBridge, to incidents."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from opsdesk.alarms.handler import handle
+from opsdesk.entrypoints import services
+from opsdesk.observability import logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(services(), event)

@@ -1,0 +1,169 @@
+"""The 15-minute rule and the Jira ticket: nudged once, filed once, retried until it is."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+
+from opsdesk.domain.errors import InvalidRequest
+from opsdesk.domain.requests import Stage, SupportRequest, TicketState
+from opsdesk.integrations.jira import Ticket, TrackerUnavailable
+from opsdesk.slack.views.incidents import as_dicts
+from opsdesk.slack.views.support import NUDGE, nudge_blocks
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from opsdesk.flows.support import SupportDesk
+    from opsdesk.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+class Tickets:
+    """Raises Jira tickets for support requests, never twice (a unique label finds a lost one)."""
+
+    def __init__(self, desk: SupportDesk) -> None:
+        self.desk = desk
+        self.repository = desk.repository
+        self.tracker = desk.tracker
+
+    @classmethod
+    def from_services(cls, services: Services) -> Tickets:
+        from opsdesk.flows.support import SupportDesk  # noqa: PLC0415
+
+        return cls(SupportDesk.from_services(services))
+
+    # ---- the 15-minute rule
+    def sweep(self, now: datetime) -> dict[str, int]:
+        """Nudge requests worked too long without a ticket; retry tickets still pending."""
+        hours, after = self.desk.settings.hours, self.desk.settings.triage_after
+        nudged = 0
+        for request in self.repository.list_stage(Stage.IN_PROGRESS):
+            if request.triage_due(now, hours, after) and self.nudge(request, now):
+                nudged += 1
+        filed = 0
+        for request in self.repository.pending_tickets():
+            if self.file(request, announce_failure=False).has_ticket:
+                filed += 1
+        return {"nudged": nudged, "filed": filed}
+
+    def nudge(self, request: SupportRequest, now: datetime) -> bool:
+        """Post the nudge once: the mark is saved first, so overlapping sweeps cannot both post."""
+
+        def decide(current: SupportRequest) -> SupportRequest | None:
+            if current.nudged_at or current.ticket_state is not TicketState.NONE:
+                return None
+            return replace(current, nudged_at=now)
+
+        stored, changed = self.desk.apply(request, decide)
+        if changed:
+            who = f"<@{stored.assignee}> " if stored.assignee else ""
+            self.desk.say(stored, f"{who}{NUDGE}", as_dicts(nudge_blocks(stored)))
+        return changed
+
+    # ---- raising the ticket
+    def raise_ticket(self, request: SupportRequest, by: str) -> SupportRequest:
+        """Mark the ticket wanted (so it survives a Jira outage), then file it."""
+        self.desk.require_team(by, "raise a Jira ticket")
+        if request.has_ticket:
+            raise InvalidRequest(f"{request.id} already has a ticket: {request.ticket_url}")
+        if not self.tracker.enabled:
+            raise InvalidRequest("Jira is not configured here (JIRA_URL is empty), so no ticket can be filed.")
+
+        def decide(current: SupportRequest) -> SupportRequest | None:
+            if current.ticket_state is not TicketState.NONE:
+                return None
+            return replace(current, ticket_state=TicketState.PENDING, ticket_requested_by=by)
+
+        stored, _ = self.desk.apply(request, decide)
+        if stored.has_ticket:
+            return stored
+        return self.file(stored, announce_failure=True)
+
+    def file(self, request: SupportRequest, *, announce_failure: bool) -> SupportRequest:
+        try:
+            ticket = self.tracker.find_by_label(request.label) or self.tracker.create(
+                _summary(request), self._description(request), ["opsdesk", "support-request", request.label]
+            )
+        except TrackerUnavailable as error:
+            logger.warning("ticket for %s not filed yet: %s", request.id, error)
+            stored, _ = self.desk.apply(
+                request, lambda current: replace(current, ticket_attempts=current.ticket_attempts + 1)
+            )
+            if announce_failure:
+                self.desk.say(
+                    stored,
+                    f":warning: {error} The request is kept and the ticket is marked pending: "
+                    "I will file it automatically when Jira answers again.",
+                )
+            return stored
+        return self._filed(request, ticket)
+
+    def _filed(self, request: SupportRequest, ticket: Ticket) -> SupportRequest:
+        def decide(current: SupportRequest) -> SupportRequest | None:
+            if current.has_ticket:
+                return None
+            return replace(current, ticket_state=TicketState.FILED, ticket_key=ticket.key, ticket_url=ticket.url)
+
+        stored = self.repository.get(request.channel, request.ts)
+        decided = decide(stored)
+        if decided is None:
+            return stored
+        stored = self.repository.save(decided, add_pointers=[f"JIRA#{ticket.key}"])
+        self.desk.refresh(stored)
+        self.desk.say(stored, f":ticket: Ticket raised: <{ticket.url}|{ticket.key}>. Slack stays the conversation.")
+        manager = self.desk.settings.product_manager_id
+        if manager:
+            engineer = stored.ticket_requested_by or stored.assignee
+            starter = f"<@{engineer}> is" if engineer else "The support team is"
+            self.desk.tell(
+                manager, f"{starter} starting work on <{ticket.url}|{ticket.key}>: {_summary(stored)} ({stored.id})."
+            )
+        if stored.stage is not Stage.TODO:
+            self.desk.follow_on_board(stored, stored.stage)
+        return stored
+
+    def _description(self, request: SupportRequest) -> str:
+        """The ticket's record: who asked, the thread's messages, a link back to Slack."""
+        lines = [f"Raised in Slack by {self._name(request.requester)} ({request.id}).", ""]
+        try:
+            replies = self.desk.slack.conversations_replies(channel=request.channel, ts=request.ts, limit=200)
+            messages = replies.get("messages") or []
+            link = self.desk.slack.chat_getPermalink(channel=request.channel, message_ts=request.ts)["permalink"]
+        except SlackApiError as error:
+            logger.warning("thread of %s not read: %s", request.id, error.response.get("error"))
+            messages, link = [{"user": request.requester, "text": request.text}], ""
+        lines.append("Thread:")
+        for message in messages:
+            if message.get("bot_id"):
+                continue
+            lines.append(f"- {self._name(str(message.get('user', '')))}: {message.get('text', '')}")
+        if link:
+            lines += ["", f"Slack thread: {link}"]
+        return "\n".join(lines)[:30000]
+
+    def _name(self, user: str) -> str:
+        try:
+            person = self.desk.slack.users_info(user=user)["user"]
+            return str(person.get("real_name") or person.get("name") or user)
+        except (SlackApiError, KeyError, TypeError):
+            return user
+
+    def add_comment(self, request: SupportRequest, author: str, text: str, link: str) -> str:
+        """The message shortcut: copy a thread message onto the ticket as a comment."""
+        if not request.ticket_key:
+            raise InvalidRequest(
+                f"{request.id} has no Jira ticket yet. Raise one first (`/support ticket {request.id}`)."
+            )
+        body = f"{self._name(author)} in Slack: {text}" + (f"\n{link}" if link else "")
+        self.tracker.comment(request.ticket_key, body)
+        return f"Added to {request.ticket_key}."
+
+
+def _summary(request: SupportRequest) -> str:
+    first = request.text.strip().splitlines()[0] if request.text.strip() else "Support request"
+    return f"{first[:120]} ({request.id})"

@@ -1,0 +1,1 @@
+"""Adapters for the systems opsdesk keeps in step with (Jira, PagerDuty), no-ops when disabled."""

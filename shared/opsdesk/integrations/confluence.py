@@ -1,0 +1,62 @@
+"""Confluence REST: create or update the postmortem page where the team publishes them today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+
+class PublishingFailed(Exception):
+    """Confluence refused the page."""
+
+
+class Pages:
+    """Where published postmortems also go; the no-op when Confluence is not configured."""
+
+    def publish(self, title: str, storage_html: str) -> str:
+        """Create or update the page titled `title`; return its URL ("" when skipped)."""
+        return ""
+
+
+@dataclass
+class ConfluencePages(Pages):
+    """Basic auth with the Atlassian account email and API token."""
+
+    base_url: str
+    space: str
+    email: str
+    token: str = field(repr=False)
+    timeout: float = 10.0
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url.rstrip('/')}/wiki/rest/api/content{path}"
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = self.session.request(
+            method, self._url(path), auth=(self.email, self.token), timeout=self.timeout, **kwargs
+        )
+        if response.status_code >= 300:
+            raise PublishingFailed(f"Confluence answered {response.status_code} to {method} {path or '/'}")
+        body: dict[str, Any] = response.json()
+        return body
+
+    def publish(self, title: str, storage_html: str) -> str:
+        found = self._call("GET", "", params={"title": title, "spaceKey": self.space, "expand": "version"})
+        body: dict[str, Any] = {
+            "type": "page",
+            "title": title,
+            "space": {"key": self.space},
+            "body": {"storage": {"value": storage_html, "representation": "storage"}},
+        }
+        existing = found.get("results") or []
+        if existing:
+            page = existing[0]
+            body["version"] = {"number": int(page.get("version", {}).get("number", 1)) + 1}
+            saved = self._call("PUT", f"/{page['id']}", json=body)
+        else:
+            saved = self._call("POST", "", json=body)
+        links = saved.get("_links") or {}
+        return f"{links.get('base', self.base_url.rstrip('/') + '/wiki')}{links.get('webui', '')}"

@@ -1,0 +1,1 @@
+"""Public pages (status, published postmortems): HTML for phones without JavaScript, and Markdown."""

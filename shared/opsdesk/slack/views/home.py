@@ -1,0 +1,70 @@
+"""The App Home tab: open incidents, and what is waiting on the person looking."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from opsdesk.slack.views.incidents import PRIORITY_LABEL, when
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime, timedelta
+
+    from opsdesk.domain.incidents import Incident
+
+
+def _person(user: str | None) -> str:
+    return f"<@{user}>" if user else "_no lead yet_"
+
+
+def waiting_on(user: str, incident: Incident, now: datetime, update_every: timedelta) -> list[str]:
+    """What this person owes this incident right now, in the process's words."""
+    waiting: list[str] = []
+    mine = user in {incident.lead, incident.comms}
+    last_word = incident.last_update_at or incident.declared_at
+    if mine and now - last_word >= update_every:
+        waiting.append(f"no update since {when(last_word)}: post one")
+    checked = incident.last_checkin_at
+    if mine and checked is not None and (incident.last_update_at is None or incident.last_update_at < checked):
+        waiting.append(f"check-in of {when(checked)} is waiting for an update")
+    if incident.lead is None:
+        waiting.append("needs a lead")
+    return waiting
+
+
+def home_view(
+    user: str, incidents: Sequence[Incident], now: datetime, update_every: timedelta, *, on_team: bool
+) -> View:
+    """Build the home tab; everything shown comes from the open-incidents index (no scans)."""
+    ordered = sorted(incidents, key=lambda item: (not item.is_high, item.declared_at))
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Waiting on you"))]
+    mine = []
+    for incident in ordered:
+        items = waiting_on(user, incident, now, update_every)
+        if items and (on_team or user in {incident.lead, incident.comms}):
+            mine.append(f"• *{incident.id}* {incident.title[:80]}: " + "; ".join(items))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(mine)[:2900] or "Nothing. :sunny:")))
+    blocks += [DividerBlock(), HeaderBlock(text=PlainTextObject(text=f"Open incidents ({len(ordered)})"))]
+    if not ordered:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="No incidents are open.")))
+    for incident in ordered[:40]:  # a view holds at most 100 blocks
+        line = (
+            f"*{incident.id}: {incident.title[:120]}*\n{PRIORITY_LABEL[incident.priority]} · lead "
+            f"{_person(incident.lead)} · last update {when(incident.last_update_at)}"
+        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text=f"Updated {when(now)} · `/incident help` for commands")])
+    )
+    return View(type="home", blocks=blocks)

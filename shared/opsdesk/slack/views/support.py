@@ -1,0 +1,152 @@
+"""How support requests look in Slack: the thread panel, the nudge, the rating, the board triage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from opsdesk.domain.requests import RATINGS, Stage, SupportRequest
+from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
+
+if TYPE_CHECKING:
+    from opsdesk.integrations.jira import Ticket
+
+NUDGE = "This has taken over 15 minutes: raise a Jira ticket?"
+DM_POINTER = (
+    "Hello! :wave: Please ask in <#{channel}> instead: the whole support team sees it there, "
+    "and the answer helps the next person with the same question."
+)
+HELP = """*`/support` commands*
+• `/support <what you need>` raise a support request in the ops channel
+• `/support list` the open requests
+• `/support ticket REQ-ID` raise a Jira ticket for a request
+In the ops channel, a new message is a request: react :eyes: or press *Take it* to work on it."""
+STAGE_EMOJI = {Stage.TODO: ":inbox_tray:", Stage.IN_PROGRESS: ":hammer_and_wrench:", Stage.DONE: ":white_check_mark:"}
+
+
+def panel_text(request: SupportRequest, notice: str = "") -> str:
+    who = f" · <@{request.assignee}>" if request.assignee else ""
+    line = f"{STAGE_EMOJI[request.stage]} *{request.id}* · {request.stage.label}{who}"
+    if request.ticket_url:
+        line += f" · <{request.ticket_url}|{request.ticket_key}>"
+    if request.resolution:
+        line += f"\nResolution: {request.resolution}"
+    return f"{notice}\n{line}".strip()
+
+
+def panel_blocks(request: SupportRequest, notice: str = "") -> list[Block]:
+    """The one message in the thread that shows the request's stage and its buttons."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=panel_text(request, notice)[:3000]))]
+    buttons = []
+    if request.stage is Stage.TODO:
+        buttons.append(ButtonElement(text="Take it", action_id=SupportAction.TAKE, value=request.id, style="primary"))
+    if request.stage is not Stage.DONE:
+        buttons.append(ButtonElement(text="Done", action_id=SupportAction.DONE, value=request.id))
+    if not request.ticket_key and request.stage is not Stage.DONE:
+        buttons.append(ButtonElement(text="Raise Jira ticket", action_id=SupportAction.RAISE_TICKET, value=request.id))
+    if buttons:
+        blocks.append(ActionsBlock(block_id=f"support:{request.id}", elements=buttons))
+    return blocks
+
+
+def out_of_hours_notice(resumes: str, paging: bool) -> str:
+    text = (
+        "Thanks for your message. :crescent_moon: The support team works 08:00-18:00, Monday to Friday, "
+        f"and support resumes {resumes}. Someone will pick this up then."
+    )
+    if paging:
+        text += (
+            " If a user-facing service is down or badly degraded, raise it now with "
+            "`/incident declare <what is happening> high`: that pages the on-call engineer."
+        )
+    return text
+
+
+def nudge_blocks(request: SupportRequest) -> list[Block]:
+    return [
+        SectionBlock(text=MarkdownTextObject(text=f":stopwatch: {NUDGE}")),
+        ActionsBlock(
+            block_id=f"nudge:{request.id}",
+            elements=[
+                ButtonElement(
+                    text="Raise Jira ticket", action_id=SupportAction.RAISE_TICKET, value=request.id, style="primary"
+                )
+            ],
+        ),
+    ]
+
+
+def rating_blocks(request: SupportRequest) -> list[Block]:
+    question = f"<@{request.requester}>, this request is done. How happy are you with the support? (1 low, 5 high)"
+    return [
+        SectionBlock(text=MarkdownTextObject(text=question)),
+        ActionsBlock(
+            block_id=f"rating:{request.id}",
+            elements=[
+                ButtonElement(text=str(score), action_id=f"{SupportAction.RATE}_{score}", value=f"{request.id}:{score}")
+                for score in RATINGS
+            ],
+        ),
+    ]
+
+
+def done_modal(request_id: str) -> View:
+    return View(
+        type="modal",
+        callback_id=SupportCallback.DONE,
+        private_metadata=request_id,
+        title="Mark as done",
+        submit="Done",
+        close="Cancel",
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f"*{request_id}*")),
+            InputBlock(
+                block_id=SupportField.RESOLUTION,
+                label="What resolved it? (one line)",
+                element=PlainTextInputElement(action_id=SupportField.RESOLUTION, max_length=300),
+            ),
+        ],
+    )
+
+
+def board_issue_blocks(ticket: Ticket, reporter: str, taken_by: str | None = None) -> list[Block]:
+    """A ticket raised straight on the board, posted for triage."""
+    text = f":clipboard: New on the board: *<{ticket.url}|{ticket.key}>* {ticket.summary} (raised by {reporter})"
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text[:3000]))]
+    if taken_by:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Taken by <@{taken_by}>")]))
+        return blocks
+    priorities = ("Highest", "High", "Medium", "Low")
+    blocks.append(
+        ActionsBlock(
+            block_id=f"board:{ticket.key}",
+            elements=[
+                ButtonElement(text="Take it", action_id=SupportAction.BOARD_TAKE, value=ticket.key, style="primary"),
+                *(
+                    ButtonElement(
+                        text=name,
+                        action_id=f"{SupportAction.BOARD_PRIORITY}_{name.lower()}",
+                        value=f"{ticket.key}:{name}",
+                    )
+                    for name in priorities
+                ),
+            ],
+        )
+    )
+    return blocks
+
+
+def request_line(request: SupportRequest) -> str:
+    who = f"<@{request.assignee}>" if request.assignee else "_unassigned_"
+    return f"• *{request.id}* {request.stage.label} · {who} · {request.text[:80]}"

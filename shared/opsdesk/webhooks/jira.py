@@ -1,0 +1,89 @@
+"""Jira's webhook: authenticated by a shared secret, it moves requests and posts new board issues."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from opsdesk.flows.support import SupportDesk
+from opsdesk.integrations.jira import Ticket, stage_of
+from opsdesk.slack.http import BadRequest, headers_of, raw_body, reply
+from opsdesk.slack.views.incidents import as_dicts
+from opsdesk.slack.views.support import board_issue_blocks
+
+if TYPE_CHECKING:
+    from opsdesk.services import Services
+
+logger = logging.getLogger(__name__)
+SECRET_HEADER = "x-opsdesk-webhook-secret"  # noqa: S105  # a header name, not a secret
+
+
+def authenticated(event: dict[str, Any], expected: str) -> bool:
+    """The header or `?secret=`; compared in constant time; no secret configured means nobody gets in."""
+    given = headers_of(event).get(SECRET_HEADER) or str((event.get("queryStringParameters") or {}).get("secret") or "")
+    return bool(expected) and bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:  # noqa: PLR0911  # one answer per refusal
+    if str(event.get("httpMethod", "POST")).upper() != "POST":
+        return reply(405, "webhooks are POSTs")
+    if not authenticated(event, services.secrets.jira_webhook_secret):
+        return reply(401, "unauthorised")
+    try:
+        body = json.loads(raw_body(event) or b"{}")
+    except BadRequest as error:
+        return reply(error.status, error.reason)
+    except ValueError:
+        return reply(400, "the body is not JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("issue"), dict):
+        return reply(400, "a Jira issue webhook carries an issue object")
+    kind = str(body.get("webhookEvent") or "")
+    if kind == "jira:issue_updated":
+        return reply(200, {"moved": _issue_updated(body, services)})
+    if kind == "jira:issue_created":
+        return reply(200, {"posted": _issue_created(body, services)})
+    return reply(200, {"ignored": kind or "unknown event"})
+
+
+def _status_changed(body: dict[str, Any]) -> bool:
+    items = (body.get("changelog") or {}).get("items") or []
+    return any(str(item.get("field", "")).lower() == "status" for item in items) or not items
+
+
+def _issue_updated(body: dict[str, Any], services: Services) -> bool:
+    issue = body["issue"]
+    stage = stage_of((issue.get("fields") or {}).get("status") or {})
+    if stage is None or not _status_changed(body):
+        return False
+    desk = SupportDesk.from_services(services)
+    request = desk.repository.by_ticket(str(issue.get("key")))
+    if request is None or request.stage is stage:
+        return False
+    who = str((body.get("user") or {}).get("displayName") or "someone")
+    desk.move(request, stage, services.now(), f"{issue['key']} moved on the board by {who}")
+    return True
+
+
+def _issue_created(body: dict[str, Any], services: Services) -> bool:
+    issue = body["issue"]
+    fields = issue.get("fields") or {}
+    labels = [str(label).lower() for label in fields.get("labels") or []]
+    if "opsdesk" in labels or any(label.startswith("opsdesk-") for label in labels):
+        return False  # ours: already in a thread
+    key = str(issue.get("key"))
+    desk = SupportDesk.from_services(services)
+    # Jira retries webhooks: the claim makes the triage post happen once.
+    if not desk.repository.claim(f"jira-created:{key}", services.now()):
+        return False
+    server = services.settings.jira_url.rstrip("/")
+    ticket = Ticket(key, f"{server}/browse/{key}" if server else key, str(fields.get("summary") or ""))
+    reporter = str((fields.get("reporter") or body.get("user") or {}).get("displayName") or "someone")
+    services.slack.chat_postMessage(
+        channel=services.settings.team_channel_id,
+        text=f"New on the board: {key} {ticket.summary}",
+        blocks=as_dicts(board_issue_blocks(ticket, reporter)),
+        unfurl_links=False,
+    )
+    return True

@@ -1,0 +1,84 @@
+"""PagerDuty V3 webhooks: verify the signature, then record acknowledgements on the incident."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from opsdesk.domain.ids import normalise_incident_id
+from opsdesk.domain.incidents import EntryKind, TimelineEntry
+from opsdesk.flows.incidents import Change, IncidentRunner
+from opsdesk.observability import logger
+from opsdesk.slack.http import BadRequest, headers_of, raw_body, reply
+
+if TYPE_CHECKING:
+    from opsdesk.services import Services
+
+
+def signature_valid(secret: str, body: bytes, header: str) -> bool:
+    """PagerDuty signs with every active secret: any one "v1=<hex>" matching is enough."""
+    if not secret or not header:
+        return False
+    expected = "v1=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return any(hmac.compare_digest(expected, part.strip()) for part in header.split(","))
+
+
+def _incident_id(data: dict[str, Any]) -> str | None:
+    # Our dedup_key is the incident id; PagerDuty echoes it as the incident_key.
+    for key in ("incident_key", "dedup_key"):
+        value = data.get(key)
+        if isinstance(value, str) and (found := normalise_incident_id(value)):
+            return found
+    return None
+
+
+def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:
+    if not services.settings.paging_enabled:
+        return reply(404, "paging is off")
+    try:
+        body = raw_body(event)
+    except BadRequest as bad:
+        return reply(bad.status, bad.reason)
+    header = headers_of(event).get("x-pagerduty-signature", "")
+    if not signature_valid(services.secrets.pagerduty_webhook_secret, body, header):
+        return reply(401, "bad signature")
+    try:
+        message = json.loads(body)["event"]
+        kind, data = str(message["event_type"]), dict(message.get("data") or {})
+    except (ValueError, KeyError, TypeError):
+        return reply(400, "not a PagerDuty V3 webhook")
+    return _record(services, message, kind, data)
+
+
+def _record(services: Services, message: dict[str, Any], kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    if kind != "incident.acknowledged":
+        return reply(200, {"ignored": kind})
+    incident_id = _incident_id(data)
+    incident = services.incident_repository.find(incident_id) if incident_id else None
+    if incident is None:
+        logger.info("acknowledgement for an incident we do not know", extra={"pagerduty": data.get("id")})
+        return reply(200, {"ignored": "unknown incident"})
+    agent = str((message.get("agent") or {}).get("summary") or "the on-call engineer")
+    at = _time(message.get("occurred_at")) or services.now()
+    change = Change("pagerduty", at, f"pagerduty:{message.get('id') or data.get('id')}:{kind}")
+    text = f"Page acknowledged in PagerDuty by {agent}"
+    runner = IncidentRunner(services.incidents)
+    stored, changed = runner.apply(
+        incident.id,
+        change,
+        lambda current: (current, TimelineEntry(at, EntryKind.PAGE, text, "pagerduty", change.source_key)),
+    )
+    if changed:
+        services.incidents.notifier.post_in_thread(stored, f":pager: {text}.")
+    return reply(200, {"recorded": changed, "incident": incident.id})
+
+
+def _time(value: object) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment else None

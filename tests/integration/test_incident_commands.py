@@ -1,0 +1,150 @@
+"""Running an incident from Slack: roles, updates, priority, resolve, reopen, reading."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from opsdesk.entrypoints import services
+from opsdesk.slack.ids import Action, Callback, Field
+
+pytestmark = pytest.mark.integration
+
+
+def declare(stack, text: str = "declare Database down high") -> str:
+    stack.slack.command(text)
+    [incident] = services().incident_repository.list_open()
+    return incident.id
+
+
+def responses_text(stack) -> str:
+    return json.dumps(stack.slack_api.responses())
+
+
+def announcement(stack) -> dict:
+    [message] = [m for m in stack.ops_messages() if m.get("thread_ts", m["ts"]) == m["ts"]]
+    return message
+
+
+def thread(stack) -> list[dict]:
+    root = announcement(stack)
+    return stack.slack_api.thread(root["channel"] if "channel" in root else "C0OPS", root["ts"])[1:]
+
+
+def test_take_lead_button_edits_the_announcement_in_place(stack) -> None:
+    incident_id = declare(stack)
+    before = announcement(stack)
+
+    stack.clock.advance(minutes=4)
+    stack.slack.click(Action.TAKE_LEAD, incident_id, user="U0BOB", message_ts=before["ts"])
+
+    after = announcement(stack)
+    assert after["ts"] == before["ts"]  # edited, not reposted
+    assert "U0BOB" in json.dumps(after["blocks"])
+    incident = services().incident_repository.get(incident_id)
+    assert incident.lead == "U0BOB"
+    assert incident.time_to_lead().total_seconds() == 240
+    assert any("is leading" in message["text"] for message in thread(stack))
+
+
+def test_a_second_taker_is_told_who_leads(stack) -> None:
+    incident_id = declare(stack)
+    stack.slack.click(Action.TAKE_LEAD, incident_id, user="U0BOB")
+    stack.slack.click(Action.TAKE_LEAD, incident_id, user="U0CAROL")
+    assert services().incident_repository.get(incident_id).lead == "U0BOB"
+    [told] = stack.slack_api.ephemeral_messages("U0CAROL")
+    assert "U0BOB" in told["text"] and "already leading" in told["text"]
+
+
+def test_lead_command_hands_over_and_comms_defaults_to_me(stack) -> None:
+    incident_id = declare(stack)
+    stack.slack.command(f"lead {incident_id} <@U0CAROL|carol>", user="U0ALICE")
+    stack.slack.command("comms", user="U0BOB")
+    incident = services().incident_repository.get(incident_id)
+    assert (incident.lead, incident.comms) == ("U0CAROL", "U0BOB")
+    kinds = [entry.kind.value for entry in services().incident_repository.timeline(incident_id)]
+    assert kinds == ["declared", "lead", "comms"]
+
+
+def test_update_reaches_thread_announcement_and_leadership(stack) -> None:
+    incident_id = declare(stack)
+    stack.slack.command(f"update {incident_id} Failover in progress", user="U0BOB")
+    assert any("Failover in progress" in message["text"] for message in thread(stack))
+    assert "Failover in progress" in json.dumps(announcement(stack)["blocks"])
+    leadership = [c for c in stack.slack_api.calls("chat.postMessage") if c["params"]["channel"] == "U0LEAD1"]
+    assert any("Failover in progress" in c["params"]["text"] for c in leadership)
+
+
+def test_update_modal_posts_once_even_if_submitted_twice(stack) -> None:
+    incident_id = declare(stack)
+    stack.slack.click(Action.POST_UPDATE, incident_id, user="U0BOB")
+    assert stack.slack_api.views()[-1]["callback_id"] == Callback.UPDATE
+    for _ in range(2):
+        stack.slack.submit(Callback.UPDATE, {Field.UPDATE_TEXT: "Still degraded"}, incident_id, "U0BOB", "V123UPDATE")
+    updates = [e for e in services().incident_repository.timeline(incident_id) if e.kind.value == "update"]
+    assert len(updates) == 1
+
+
+def test_priority_change_needs_the_team_and_lands_on_the_timeline(stack) -> None:
+    incident_id = declare(stack, "declare Slow reports")
+    stack.slack.command(f"priority {incident_id} high", user="U0STRANGER")
+    assert "Only the support team" in responses_text(stack)
+    stack.slack.command(f"priority {incident_id} high", user="U0ALICE")
+    assert services().incident_repository.get(incident_id).priority.value == "high"
+    stack.slack.command(f"priority {incident_id} critical", user="U0ALICE")
+    assert "Priority must be `high` or `normal`" in responses_text(stack)
+
+
+def test_resolve_records_summary_thanks_people_and_flags_postmortem(stack) -> None:
+    incident_id = declare(stack)
+    stack.slack.click(Action.TAKE_LEAD, incident_id, user="U0BOB")
+    stack.clock.advance(minutes=42)
+    stack.slack.click(Action.RESOLVE, incident_id, user="U0BOB")
+    stack.slack.submit(Callback.RESOLVE, {Field.SUMMARY: "Restarted the primary"}, incident_id, "U0BOB")
+
+    incident = services().incident_repository.get(incident_id)
+    assert incident.status.value == "resolved"
+    assert incident.resolution == "Restarted the primary"
+    assert incident.time_to_resolve().total_seconds() == 42 * 60
+    assert incident.postmortem_due
+    closing = thread(stack)[-1]["text"]
+    assert "Resolved" in closing and "42 min" in closing and "U0BOB" in closing and "postmortem" in closing
+    assert "Reopen" in json.dumps(announcement(stack)["blocks"])
+    assert services().incident_repository.list_open() == []
+
+
+def test_resolve_by_someone_outside_the_team_is_refused(stack) -> None:
+    incident_id = declare(stack)
+    stack.slack.command(f"resolve {incident_id} fixed", user="U0STRANGER")
+    assert services().incident_repository.get(incident_id).is_open
+    assert "Only the support team can resolve" in responses_text(stack)
+
+
+def test_reopen_brings_it_back(stack) -> None:
+    incident_id = declare(stack)
+    stack.slack.command(f"resolve {incident_id} fixed")
+    stack.slack.command(f"reopen {incident_id}")
+    assert services().incident_repository.get(incident_id).is_open
+
+
+def test_status_list_and_timeline_answer_ephemerally(stack) -> None:
+    incident_id = declare(stack)
+    stack.slack.command("status")
+    stack.slack.command("list")
+    stack.slack.command(f"timeline {incident_id}")
+    text = responses_text(stack)
+    assert text.count("Database down") >= 3
+    assert "Declared by" in text
+
+
+def test_without_an_id_several_open_incidents_ask_which(stack) -> None:
+    declare(stack)
+    stack.slack.command("declare Second problem")
+    stack.slack.command("update something changed")
+    assert "Several open incidents" in responses_text(stack)
+
+
+def test_with_nothing_open_status_says_so(stack) -> None:
+    stack.slack.command("status")
+    assert "No incident is open" in responses_text(stack)

@@ -1,0 +1,42 @@
+"""The rota's parsing and its rule of two engineers on support."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from opsdesk.domain.errors import InvalidRequest
+from opsdesk.domain.rota import Pair, RotaToday, parse_cover, parse_on_call, parse_set
+
+TODAY = date(2026, 11, 30)
+
+
+def test_set_a_pair_from_today_or_a_date() -> None:
+    assert parse_set("<@U0ALICE> <@U0BOB|bob>", TODAY) == Pair(("U0ALICE", "U0BOB"), TODAY)
+    assert parse_set("<@U0ALICE> <@U0BOB> from 2026-12-07", TODAY).starts == date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "<@U0A> <@U0B> <@U0C>", "<@U0A> <@U0B> from tomorrow", "<@U0A> <@U0B> sometime 2026-12-01"]
+)
+def test_bad_sets_say_how_to_fix_them(text: str) -> None:
+    with pytest.raises(InvalidRequest, match="rota|date|pair|Mention"):
+        parse_set(text, TODAY)
+
+
+def test_cover_and_on_call() -> None:
+    cover = parse_cover("<@U0CAROL> 12:00-13:00", TODAY)
+    assert (cover.user, cover.starts, cover.ends) == ("U0CAROL", time(12), time(13))
+    assert "12:00-13:00" in cover.describe()
+    with pytest.raises(InvalidRequest):
+        parse_cover("<@U0CAROL> 13:00-12:00", TODAY)
+    with pytest.raises(InvalidRequest):
+        parse_cover("12:00-13:00", TODAY)
+    assert parse_on_call("<@U0DAN>") == "U0DAN"
+
+
+def test_warns_when_fewer_than_two() -> None:
+    assert RotaToday(TODAY, Pair(("U0A",), TODAY), (), None).warnings()
+    assert not RotaToday(TODAY, Pair(("U0A", "U0B"), TODAY), (), None).warnings()
+    assert RotaToday(TODAY, None, (), None).warnings()
