@@ -102,10 +102,13 @@ def _select(element: dict[str, Any], position: str, ctx: Ctx, choices: list[tupl
     key = f"o.{position}"
     chosen = set(_initial(element, key, ctx))
     multiple = element.get("type", "").startswith("multi_")
-    placeholder = text_object(element.get("placeholder"), ctx.names) or ("⋯" if element["type"] == "overflow" else "Select…")
+    placeholder = text_object(element.get("placeholder"), ctx.names) or (
+        "⋯" if element["type"] == "overflow" else "Select…"
+    )
     options = [] if multiple else [f'<option value="">{placeholder}</option>']
     options += [
-        f'<option value="{attr(value)}"{" selected" if value in chosen else ""}>{label}</option>' for value, label in choices
+        f'<option value="{attr(value)}"{" selected" if value in chosen else ""}>{label}</option>'
+        for value, label in choices
     ]
     css = "overflow" if element["type"] == "overflow" else "select"
     return (
@@ -122,7 +125,9 @@ def _choices(element: dict[str, Any], ctx: Ctx) -> list[tuple[str, str]]:
         return list(ctx.people.items())
     if kind in CHANNELS:
         return [(channel, f"#{name}") for channel, name in ctx.channels.items()]
-    return [(str(option.get("value", "")), text_object(option.get("text"), ctx.names)) for option in all_options(element)]
+    return [
+        (str(option.get("value", "")), text_object(option.get("text"), ctx.names)) for option in all_options(element)
+    ]
 
 
 def _toggles(element: dict[str, Any], position: str, ctx: Ctx) -> str:
@@ -135,7 +140,7 @@ def _toggles(element: dict[str, Any], position: str, ctx: Ctx) -> str:
         description = text_object(option.get("description"), ctx.names)
         rows.append(
             f'<label class="toggle"><input type="{kind}" name="{attr(key)}" value="{attr(value)}"'
-            f'{" checked" if value in chosen else ""}{_go_attrs(position, element, ctx)}>'
+            f"{' checked' if value in chosen else ''}{_go_attrs(position, element, ctx)}>"
             f"<span>{text_object(option.get('text'), ctx.names)}"
             + (f'<small class="hint">{description}</small>' if description else "")
             + "</span></label>"
@@ -151,7 +156,7 @@ def _text_input(element: dict[str, Any], position: str, ctx: Ctx) -> str:
     if element.get("max_length"):
         common += f' maxlength="{int(element["max_length"])}"'
     if element.get("multiline"):
-        return f"<textarea {common} rows=\"4\">{html.escape(value)}</textarea>"
+        return f'<textarea {common} rows="4">{html.escape(value)}</textarea>'
     kind = {
         "number_input": "number", "email_text_input": "email", "url_text_input": "url",
         "datepicker": "date", "timepicker": "time",
@@ -172,7 +177,9 @@ def element_html(element: dict[str, Any], position: str, ctx: Ctx) -> str:
     if kind in {"checkboxes", "radio_buttons"}:
         return _toggles(element, position, ctx)
     if kind in TEXT_LIKE | {"rich_text_input"}:
-        return _text_input({**element, "type": "plain_text_input" if kind == "rich_text_input" else kind}, position, ctx)
+        return _text_input(
+            {**element, "type": "plain_text_input" if kind == "rich_text_input" else kind}, position, ctx
+        )
     return f'<span class="unsupported">[{attr(kind or "unknown")} element]</span>'
 
 
@@ -191,7 +198,9 @@ def read_state(element: dict[str, Any], values: list[str]) -> dict[str, Any]:
     elif kind == "multi_users_select":
         state["selected_users"] = picked
     elif kind in {"conversations_select", "channels_select"}:
-        state["selected_conversation" if kind.startswith("conv") else "selected_channel"] = picked[0] if picked else None
+        state["selected_conversation" if kind.startswith("conv") else "selected_channel"] = (
+            picked[0] if picked else None
+        )
     elif kind in {"multi_conversations_select", "multi_channels_select"}:
         state["selected_conversations" if "conv" in kind else "selected_channels"] = picked
     elif kind == "datepicker":

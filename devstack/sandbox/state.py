@@ -114,6 +114,8 @@ class SandboxState:
     def record(self, what: str, status: int, detail: str) -> None:
         """Log one thing the outside-world panel fired and what came back."""
         with self._changed:
-            self.log.insert(0, {"what": what, "status": status, "detail": detail[:2000], "at": time.strftime("%H:%M:%S")})
+            self.log.insert(
+                0, {"what": what, "status": status, "detail": detail[:2000], "at": time.strftime("%H:%M:%S")}
+            )
             del self.log[_LOG_LENGTH:]
         self.bump()

@@ -7,6 +7,7 @@ drift from what is deployed), fresh stand-in state, and a clock it controls.
 from __future__ import annotations
 
 import dataclasses
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -107,6 +108,15 @@ def fresh_table(local_aws: LocalAws, template: Template) -> str:
 def stand_in_urls(slack_api: SlackStandIn) -> dict[str, str]:
     slack_api.reset()
     return {"slack": slack_api.url}
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment() -> Iterator[None]:
+    """The in-process runtime writes each function's environment into os.environ: undo it after each test."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture

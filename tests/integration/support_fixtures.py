@@ -21,14 +21,14 @@ if TYPE_CHECKING:
 REQUESTER = "U0REQ"
 
 
-@pytest.fixture(scope="session")
-def jira_api() -> Iterator[JiraStandIn]:
+@pytest.fixture(scope="session", name="jira_api")
+def jira_api_fixture() -> Iterator[JiraStandIn]:
     with JiraStandIn() as stand_in:
         yield stand_in
 
 
-@pytest.fixture
-def stand_in_urls(slack_api: SlackStandIn, jira_api: JiraStandIn) -> dict[str, str]:
+@pytest.fixture(name="stand_in_urls")
+def stand_in_urls_fixture(slack_api: SlackStandIn, jira_api: JiraStandIn) -> dict[str, str]:
     slack_api.reset()
     jira_api.reset()
     return {"slack": slack_api.url, "jira": jira_api.url}
@@ -46,7 +46,9 @@ def ask(stack: Stack, at: datetime, text: str = "I cannot reach the staging bast
     """A person posts a top-level message in the ops channel at `at`; return its ts."""
     ts = ts_at(at)
     channel = stack.environment["OPS_CHANNEL_ID"]
-    stack.slack.event({"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "channel_type": "channel"})
+    stack.slack.event(
+        {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "channel_type": "channel"}
+    )
     return ts
 
 

@@ -29,7 +29,7 @@ def announcement(stack) -> dict:
 
 def thread(stack) -> list[dict]:
     root = announcement(stack)
-    return stack.slack_api.thread(root["channel"] if "channel" in root else "C0OPS", root["ts"])[1:]
+    return stack.slack_api.thread(root.get("channel", "C0OPS"), root["ts"])[1:]
 
 
 def test_take_lead_button_edits_the_announcement_in_place(stack) -> None:
@@ -108,7 +108,7 @@ def test_resolve_records_summary_thanks_people_and_flags_postmortem(stack) -> No
     assert incident.resolution == "Restarted the primary"
     assert incident.time_to_resolve().total_seconds() == 42 * 60
     assert incident.postmortem_due
-    closing = thread(stack)[-1]["text"]
+    [closing] = [message["text"] for message in thread(stack) if "*Resolved*" in message["text"]]
     assert "Resolved" in closing and "42 min" in closing and "U0BOB" in closing and "postmortem" in closing
     assert "Reopen" in json.dumps(announcement(stack)["blocks"])
     assert services().incident_repository.list_open() == []

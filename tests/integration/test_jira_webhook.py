@@ -12,9 +12,9 @@ from opsdesk.slack.support_ids import SupportAction
 from tests.harness import api_event
 from tests.integration.support_fixtures import (  # noqa: F401  # fixtures
     ask,
-    jira_api,
+    jira_api_fixture,
     request_id,
-    stand_in_urls,
+    stand_in_urls_fixture,
     stored,
     utc,
 )
@@ -81,12 +81,26 @@ def test_a_slack_stage_change_moves_the_ticket(stack: Stack, jira_api: JiraStand
 def test_an_issue_raised_on_the_board_is_posted_for_triage_once(stack: Stack) -> None:
     body = {
         "webhookEvent": "jira:issue_created",
-        "issue": {"key": "OPS-77", "fields": {"summary": "Rotate the TLS certs", "labels": [], "reporter": {"displayName": "Dana"}}},
+        "issue": {
+            "key": "OPS-77",
+            "fields": {"summary": "Rotate the TLS certs", "labels": [], "reporter": {"displayName": "Dana"}},
+        },
     }
     secret = stack.environment["JIRA_WEBHOOK_SECRET"]
     deliver(stack, body, secret)
     deliver(stack, body, secret)
-    posted = [message for message in stack.slack_api.messages(stack.environment["TEAM_CHANNEL_ID"]) if "OPS-77" in message["text"]]
+    posted = [
+        message
+        for message in stack.slack_api.messages(stack.environment["TEAM_CHANNEL_ID"])
+        if "OPS-77" in message["text"]
+    ]
     assert len(posted) == 1
-    actions = [element["action_id"] for block in posted[0]["blocks"] if block["type"] == "actions" for element in block["elements"]]
-    assert SupportAction.BOARD_TAKE in actions and any(action.startswith(SupportAction.BOARD_PRIORITY) for action in actions)
+    actions = [
+        element["action_id"]
+        for block in posted[0]["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert SupportAction.BOARD_TAKE in actions and any(
+        action.startswith(SupportAction.BOARD_PRIORITY) for action in actions
+    )

@@ -15,9 +15,9 @@ from tests.integration.support_fixtures import (  # noqa: F401  # fixtures
     REQUESTER,
     ask,
     body_of,
-    jira_api,
+    jira_api_fixture,
     request_id,
-    stand_in_urls,
+    stand_in_urls_fixture,
     stored,
     thread_texts,
     utc,
@@ -80,10 +80,17 @@ def test_a_reaction_takes_the_request_and_a_dm_gets_a_pointer(stack: Stack) -> N
     ts = ask(stack, MONDAY_10)
     channel = stack.environment["OPS_CHANNEL_ID"]
     stack.slack.event(
-        {"type": "reaction_added", "user": "U0BOB", "reaction": "eyes", "item": {"type": "message", "channel": channel, "ts": ts}}
+        {
+            "type": "reaction_added",
+            "user": "U0BOB",
+            "reaction": "eyes",
+            "item": {"type": "message", "channel": channel, "ts": ts},
+        }
     )
     assert stored(stack, ts).assignee == "U0BOB"
-    stack.slack.event({"type": "message", "channel": "D0REQ", "channel_type": "im", "user": REQUESTER, "text": "hi", "ts": "1.2"})
+    stack.slack.event(
+        {"type": "message", "channel": "D0REQ", "channel_type": "im", "user": REQUESTER, "text": "hi", "ts": "1.2"}
+    )
     assert "Please ask in" in stack.slack_api.messages("D0REQ")[-1]["text"]
 
 
@@ -158,7 +165,11 @@ def test_a_timeout_after_jira_created_the_issue_never_files_a_second(
 def test_support_command_raises_a_request_and_bad_input_is_explained(stack: Stack) -> None:
     stack.clock.now = MONDAY_10
     stack.slack.command("Please grant me access to the logs", user=REQUESTER, command="/support")
-    top = [message for message in stack.ops_messages() if not message.get("thread_ts") or message["thread_ts"] == message["ts"]]
+    top = [
+        message
+        for message in stack.ops_messages()
+        if not message.get("thread_ts") or message["thread_ts"] == message["ts"]
+    ]
     assert any("Please grant me access" in message["text"] for message in top)
     answer = body_of(stack.slack.command("ticket nonsense!", command="/support"))
     assert "REQ-" in answer.get("text", "")

@@ -232,7 +232,9 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
 
 
 @pytest.fixture(autouse=True)
-def leak_watch(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
+def leak_watch(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> Iterator[None]:
     """Capture every log record (DEBUG and up, Powertools' own logger included), stdout, stderr and answers.
 
     After the case, none of them may hold a canary credential, an `xoxb-` token or a request signature.

@@ -60,9 +60,7 @@ def test_draft_timeline_runs_from_detection_to_resolution_with_times() -> None:
 def test_scrub_replaces_ids_with_names_or_a_neutral_phrase() -> None:
     text = "Lead <@U0BOB123> asked <@U9ZZZZZZ|zed> in <#C0PRIV123|ops-private>, <#C0ABC1234> and U0BOB123 ok"
     cleaned = scrub(text, {"U0BOB123": "Bob Jones"})
-    assert cleaned == (
-        "Lead Bob Jones asked a support engineer in #ops-private, a Slack channel and Bob Jones ok"
-    )
+    assert cleaned == ("Lead Bob Jones asked a support engineer in #ops-private, a Slack channel and Bob Jones ok")
     assert not SLACK_ID.search(cleaned)
     assert scrub("SERVICE UNAVAILABLE", {}) == "SERVICE UNAVAILABLE"
 

@@ -33,7 +33,11 @@ def test_stages_are_timestamped_and_time_in_each_is_kept() -> None:
     assert done.stage is Stage.DONE and done.assignee == "U0ALICE" and done.resolution == "Rotated the key"
     assert done.started_at == MONDAY_10 + timedelta(minutes=5)
     spent = done.time_in_stages(MONDAY_10 + timedelta(hours=5))
-    assert spent == {Stage.TODO: timedelta(minutes=5), Stage.IN_PROGRESS: timedelta(minutes=30), Stage.DONE: timedelta(0)}
+    assert spent == {
+        Stage.TODO: timedelta(minutes=5),
+        Stage.IN_PROGRESS: timedelta(minutes=30),
+        Stage.DONE: timedelta(0),
+    }
 
 
 def test_the_first_taker_wins_and_done_needs_a_resolution() -> None:
@@ -62,7 +66,9 @@ def test_no_nudge_with_a_ticket_or_once_nudged() -> None:
     taken = new().take("U0ALICE", MONDAY_10)
     later = MONDAY_10 + timedelta(minutes=30)
     assert taken.triage_due(later, HOURS, FIFTEEN)
-    assert not SupportRequest(**{**taken.__dict__, "ticket_state": TicketState.PENDING}).triage_due(later, HOURS, FIFTEEN)
+    assert not SupportRequest(**{**taken.__dict__, "ticket_state": TicketState.PENDING}).triage_due(
+        later, HOURS, FIFTEEN
+    )
     assert not SupportRequest(**{**taken.__dict__, "nudged_at": later}).triage_due(later, HOURS, FIFTEEN)
 
 

@@ -21,7 +21,7 @@ def test_set_a_pair_from_today_or_a_date() -> None:
     "text", ["", "<@U0A> <@U0B> <@U0C>", "<@U0A> <@U0B> from tomorrow", "<@U0A> <@U0B> sometime 2026-12-01"]
 )
 def test_bad_sets_say_how_to_fix_them(text: str) -> None:
-    with pytest.raises(InvalidRequest, match="rota|date|pair|Mention"):
+    with pytest.raises(InvalidRequest, match=r"rota|date|pair|Mention"):
         parse_set(text, TODAY)
 
 

@@ -29,8 +29,10 @@ def age(since: datetime, now: datetime) -> str:
     minutes = max(int((now - since).total_seconds() // 60), 0)
     if minutes < 60:
         return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return f"{hours // 24} days"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 @dataclass

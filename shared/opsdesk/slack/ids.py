@@ -22,6 +22,7 @@ class Callback(StrEnum):
     UPDATE = "incident_update_modal"
     RESOLVE = "incident_resolve_modal"
     TIMELINE_SHORTCUT = "add_to_incident_timeline"
+    TIMELINE_PICK = "incident_timeline_pick_modal"
     DECLARE_SHORTCUT = "declare_incident_from_message"
 
 
@@ -34,3 +35,4 @@ class Field(StrEnum):
     USER_IMPACT = "user_impact"
     UPDATE_TEXT = "update_text"
     SUMMARY = "summary"
+    INCIDENT = "incident"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import InputBlock, Option, StaticSelectElement
@@ -13,7 +12,7 @@ from slack_sdk.models.views import View
 from opsdesk.domain.errors import NotFound, OpsdeskError
 from opsdesk.domain.incidents import EntryKind, TimelineEntry
 from opsdesk.flows.incidents import REFUSAL, Change, IncidentRunner
-from opsdesk.slack.ids import Action, Callback
+from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.views.home import home_view
 from opsdesk.slack.views.incidents import declare_modal
 
@@ -23,13 +22,6 @@ if TYPE_CHECKING:
 
     from opsdesk.domain.incidents import Incident
     from opsdesk.services import Services
-
-
-class ExtraId(StrEnum):
-    """Ids this module adds (candidates for slack/ids.py)."""
-
-    TIMELINE_PICK = "incident_timeline_pick_modal"
-    PICKED = "incident"
 
 
 CHECKIN_ANSWERS = {
@@ -136,7 +128,7 @@ def _register_timeline(app: App, services: Services, runner: IncidentRunner) -> 
     def add_from_picker(body: dict[str, Any]) -> None:
         view, user = body["view"], body["user"]["id"]
         meta = json.loads(view["private_metadata"])
-        state = view.get("state", {}).get("values", {}).get(ExtraId.PICKED, {}).get(ExtraId.PICKED, {})
+        state = view.get("state", {}).get("values", {}).get(Field.INCIDENT, {}).get(Field.INCIDENT, {})
         incident_id = str((state.get("selected_option") or {}).get("value", ""))
         try:
             incident = add(incident_id, meta["channel"], meta["message"], user)
@@ -145,7 +137,7 @@ def _register_timeline(app: App, services: Services, runner: IncidentRunner) -> 
             return
         services.incidents.notifier.tell_user(user, f"Added to {incident.id}'s timeline.")
 
-    app.view(ExtraId.TIMELINE_PICK)(ack=just_ack, lazy=[add_from_picker])
+    app.view(Callback.TIMELINE_PICK)(ack=just_ack, lazy=[add_from_picker])
 
     def pinned(event: dict[str, Any]) -> None:
         item = event.get("item") or {}
@@ -169,16 +161,16 @@ def _picker(incidents: list[Incident], channel: str, message: dict[str, Any]) ->
     kept["text"] = str(message.get("text") or "")[:_SNIPPET]
     return View(
         type="modal",
-        callback_id=ExtraId.TIMELINE_PICK,
+        callback_id=Callback.TIMELINE_PICK,
         private_metadata=json.dumps({"channel": channel, "message": kept}),
         title="Add to incident timeline",
         submit="Add",
         close="Cancel",
         blocks=[
             InputBlock(
-                block_id=ExtraId.PICKED,
+                block_id=Field.INCIDENT,
                 label="Which incident?",
-                element=StaticSelectElement(action_id=ExtraId.PICKED, options=options),
+                element=StaticSelectElement(action_id=Field.INCIDENT, options=options),
             )
         ],
     )

@@ -1,0 +1,158 @@
+"""Forgery and replay: nothing unsigned, mis-signed, altered or stale gets past the front door, or changes anything."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import pytest
+
+from opsdesk import entrypoints
+from opsdesk.slack.ids import Action
+from opsdesk.slack.ingress import SlackIngress
+from tests.harness import fixture
+from tests.reliability.kit import (
+    OTHER_SECRET,
+    SIGNING_SECRET,
+    SLACK_ROUTES,
+    side_effect_calls,
+    slack_headers,
+    slack_request,
+    table_items,
+)
+
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Stack
+    from tests.reliability.kit import Ledger
+
+pytestmark = pytest.mark.reliability("forgery")
+
+FORGERIES = ("unsigned", "wrong", "other-secret", "one-byte-changed", "301s-old", "301s-ahead", "non-numeric-timestamp")
+
+
+def genuine_body(path: str) -> str:
+    """A body that, correctly signed, would change something (declare, take lead, open a request)."""
+    if path == "/slack/commands":
+        return urlencode(
+            {
+                "team_id": "T111",
+                "channel_id": "C0OPS",
+                "user_id": "U0ALICE",
+                "command": "/incident",
+                "text": "declare Database down high",
+                "response_url": "http://127.0.0.1:9/response/x",
+                "trigger_id": "111.222.forged",
+            }
+        )
+    if path == "/slack/interactions":
+        payload = copy.deepcopy(fixture("slack/block_actions_payload.json"))
+        payload["user"]["id"] = "U0ALICE"
+        payload["actions"][0].update(action_id=Action.TAKE_LEAD, value="INC-22222")
+        return urlencode({"payload": json.dumps(payload)})
+    envelope = copy.deepcopy(fixture("slack/event_callback_message_channel.json"))
+    envelope["event"] = {"type": "message", "channel": "C0OPS", "user": "U0DAVE", "text": "help!", "ts": "1.000001"}
+    return json.dumps(envelope)
+
+
+def forged(kind: str, body: str) -> tuple[str, dict[str, str]]:
+    """The (body, headers) an attacker sends; timestamps are computed now, never at collection."""
+    now = int(time.time())
+    if kind == "unsigned":
+        return body, {"Content-Type": "application/x-www-form-urlencoded"}
+    if kind == "wrong":
+        return body, {"X-Slack-Request-Timestamp": str(now), "X-Slack-Signature": "v0=" + "0" * 64}
+    if kind == "other-secret":
+        return body, slack_headers(body, secret=OTHER_SECRET)
+    if kind == "one-byte-changed":
+        headers = slack_headers(body)
+        index = len(body) // 2
+        changed = body[:index] + ("A" if body[index] != "A" else "B") + body[index + 1 :]
+        return changed, headers
+    if kind == "301s-old":
+        return body, slack_headers(body, timestamp=now - 301)
+    if kind == "301s-ahead":
+        return body, slack_headers(body, timestamp=now + 301)
+    if kind == "non-numeric-timestamp":
+        headers = slack_headers(body)
+        headers["X-Slack-Request-Timestamp"] = "soon"
+        return body, headers
+    raise AssertionError(kind)
+
+
+def assert_nothing_happened(stack: Stack, ledger: Ledger) -> None:
+    ledger.effects("table items", len(table_items(stack)), 0)
+    ledger.effects("stand-in calls", len(side_effect_calls(stack)) + len(stack.slack_api.calls()), 0)
+
+
+@pytest.mark.parametrize("path", SLACK_ROUTES)
+@pytest.mark.parametrize("kind", FORGERIES)
+def test_forged_slack_requests_get_401_and_change_nothing(stack: Stack, ledger: Ledger, path: str, kind: str) -> None:
+    body, headers = forged(kind, genuine_body(path))
+    response = stack.invoke("SlackFunction", slack_request(path, body, headers))
+    assert response["statusCode"] == 401, response
+    assert response["body"], "a 401 says why"
+    assert_nothing_happened(stack, ledger)
+
+
+@pytest.mark.parametrize("path", SLACK_ROUTES)
+def test_a_replayed_request_after_the_window_is_refused(stack: Stack, ledger: Ledger, path: str) -> None:
+    """A genuine request captured and replayed five minutes and a second later."""
+    body = genuine_body(path)
+    headers = slack_headers(body, timestamp=int(time.time()) - 301)
+    response = stack.invoke("SlackFunction", slack_request(path, body, headers))
+    assert response["statusCode"] == 401
+    assert_nothing_happened(stack, ledger)
+
+
+@pytest.mark.parametrize("path", SLACK_ROUTES)
+def test_the_genuine_body_is_accepted_so_the_forgeries_prove_something(stack: Stack, path: str) -> None:
+    body = genuine_body(path)
+    response = stack.invoke("SlackFunction", slack_request(path, body, slack_headers(body)))
+    assert response["statusCode"] == 200, response
+
+
+class FrozenClock:
+    """slack_sdk's Clock interface, stopped at one instant."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def now(self) -> float:
+        return self.at
+
+
+def test_the_official_slack_signing_vector_validates_under_a_frozen_clock(stack: Stack) -> None:
+    vector = fixture("slack/signing_example_vector.json")
+    body = fixture(f"slack/{vector['body_file']}")
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": vector["x_slack_request_timestamp"],
+        "X-Slack-Signature": vector["x_slack_signature"],
+    }
+    app = entrypoints.slack_ingress().app
+    frozen = SlackIngress(app, vector["signing_secret"], FrozenClock(float(vector["x_slack_request_timestamp"]) + 10))
+    accepted = frozen.handle(slack_request("/slack/commands", body, headers))
+    assert accepted["statusCode"] == 200, accepted  # an unknown command: answered, not refused
+    # The same bytes today are a replay; one byte changed is a forgery; another secret is another app.
+    assert (
+        SlackIngress(app, vector["signing_secret"]).handle(slack_request("/slack/commands", body, headers))[
+            "statusCode"
+        ]
+        == 401
+    )
+    tampered = body.replace("roadrunner", "roadrunnex")
+    assert frozen.handle(slack_request("/slack/commands", tampered, headers))["statusCode"] == 401
+    other = SlackIngress(app, SIGNING_SECRET, FrozenClock(float(vector["x_slack_request_timestamp"])))
+    assert other.handle(slack_request("/slack/commands", body, headers))["statusCode"] == 401
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_other_methods_are_refused_before_anything(stack: Stack, ledger: Ledger, method: str) -> None:
+    event: dict[str, Any] = slack_request("/slack/commands", "", {})
+    event["httpMethod"] = method
+    response = stack.invoke("SlackFunction", event)
+    assert response["statusCode"] == 405 and response["body"]
+    assert_nothing_happened(stack, ledger)
