@@ -30,6 +30,8 @@ class SandboxState:
         self.modals: dict[str, Modal] = {}
         self.notes: list[dict[str, Any]] = []  # slash command acks with a body: Slack shows them to the user
         self.log: list[dict[str, Any]] = []  # what the outside-world panel fired, newest first
+        # People's reactions: the stand-in stores only the app's own (reactions.add).
+        self.reactions: dict[tuple[str, str], dict[str, set[str]]] = {}
 
     # ---- change notification
     def bump(self) -> None:
@@ -110,6 +112,17 @@ class SandboxState:
         """Return the ack notes shown to a user."""
         with self._changed:
             return [dict(note) for note in self.notes if note["user"] == user]
+
+    def react(self, channel: str, ts: str, name: str, user: str) -> None:
+        """Remember a person's reaction to a message."""
+        with self._changed:
+            self.reactions.setdefault((channel, ts), {}).setdefault(name, set()).add(user)
+        self.bump()
+
+    def reactions_on(self, channel: str, ts: str) -> dict[str, set[str]]:
+        """Return people's reactions to one message."""
+        with self._changed:
+            return {name: set(users) for name, users in self.reactions.get((channel, ts), {}).items()}
 
     def record(self, what: str, status: int, detail: str) -> None:
         """Log one thing the outside-world panel fired and what came back."""

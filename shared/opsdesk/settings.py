@@ -42,6 +42,7 @@ class Settings(BaseModel):
     jira_project: str = "OPS"
     jira_email: str = ""
     confluence_url: str = ""
+    confluence_space: str = ""
     paging_enabled: bool = False
     paging_out_of_hours: str = "weekends"
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"

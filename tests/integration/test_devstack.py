@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import textwrap
-from datetime import UTC, datetime
-from pathlib import Path
+import threading
+import time
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 from urllib.parse import parse_qs
@@ -21,7 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 from devstack.api import LocalApi, extra_routes, register_route
 from devstack.aws import client, create_resources, start_moto
 from devstack.runtime import FunctionError, Runtime
-from devstack.scheduler import next_fire_times, scheduler_event
+from devstack.scheduler import Scheduler, next_fire_times, scheduler_event
 from devstack.send import event_body, interaction_body, signed_headers, slash_command_body
 from devstack.settings import LOCAL_ROUTING_KEY, TEMPLATE_PATH, local_environment
 from devstack.standins import JiraStandIn, PagerDutyStandIn, SlackStandIn
@@ -29,6 +31,7 @@ from devstack.template import Template, load_template
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from devstack.aws import LocalAws
 
@@ -436,3 +439,61 @@ def test_pagerduty_stand_in_deduplicates_and_reopens_after_resolve() -> None:
         pagerduty.fail_next("/v2/enqueue", 503)
         assert _enqueue(pagerduty.url, event_action="trigger", payload=payload).status_code == 503
         assert _enqueue(pagerduty.url, event_action="trigger", payload=payload).status_code == 202
+
+
+def test_delay_next_times_out_the_client_but_the_call_still_lands() -> None:
+    payload = {"summary": "Slow", "source": "opsdesk", "severity": "error"}
+    with PagerDutyStandIn() as pagerduty:
+        pagerduty.delay_next("POST /v2/enqueue", 0.5)
+
+        with pytest.raises(requests.exceptions.Timeout):
+            requests.post(
+                f"{pagerduty.url}/v2/enqueue",
+                json={
+                    "routing_key": LOCAL_ROUTING_KEY,
+                    "event_action": "trigger",
+                    "dedup_key": "K",
+                    "payload": payload,
+                },
+                timeout=0.1,
+            )
+        time.sleep(0.6)
+
+        assert [alert["dedup_key"] for alert in pagerduty.alerts()] == ["K"]
+
+
+def test_slack_on_post_hooks_see_each_change() -> None:
+    seen: list[str] = []
+    with SlackStandIn() as slack:
+        slack.on_post.append(lambda change: seen.append(f"{change['type']} {change['channel']}"))
+        web = WebClient(token="xoxb-1", base_url=f"{slack.url}/api/")
+
+        posted = web.chat_postMessage(channel="C0OPS", text="hello")
+        web.chat_update(channel="C0OPS", ts=posted["ts"], text="edited")
+        slack.add_user_message("C0OPS", "a person writes", user="U0BOB")
+
+    assert seen == ["message_posted C0OPS", "message_updated C0OPS", "message_posted C0OPS"]
+
+
+def test_scheduler_thread_fires_with_the_scheduled_minute(template: Template) -> None:
+    now = datetime.now(UTC)
+    next_minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    offset = next_minute - timedelta(milliseconds=200) - now  # the fake clock reaches the minute in 0.2 s
+    fired = threading.Event()
+    events: list[Any] = []
+
+    def invoke(logical_id: str, event: Any) -> None:
+        events.append((logical_id, event))
+        fired.set()
+
+    (schedule,) = template.schedules()
+    every_minute = dataclasses.replace(schedule, expression="rate(1 minute)")
+    scheduler = Scheduler([every_minute], invoke, clock=lambda: datetime.now(UTC) + offset, log=lambda line: None)
+    scheduler.start()
+    try:
+        assert fired.wait(5)
+    finally:
+        scheduler.stop()
+
+    assert events[0][0] == "EchoFunction"
+    assert events[0][1]["time"] == next_minute.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -151,7 +151,10 @@ class PostmortemFlows:
         if not settings.confluence_url:
             return Pages()
         return ConfluencePages(
-            settings.confluence_url, settings.jira_project, settings.jira_email, self.services.secrets.jira_api_token
+            settings.confluence_url,
+            settings.confluence_space or settings.jira_project,
+            settings.jira_email,
+            self.services.secrets.jira_api_token,
         )
 
     # ---- reminders
