@@ -23,11 +23,15 @@ class DynamoDBCalls:
         self._local = threading.local()
         self.stub_storage = False
         self.reset()
-        session = boto3._get_default_session()  # noqa: SLF001  # the session boto3.client() uses
-        emitters = [session.events, dynamodb.client().meta.events]
-        for emitter in emitters:
-            emitter.register("before-call.dynamodb", self._before, unique_id=f"{_HOOK_ID}-before")
-            emitter.register("after-call.dynamodb", self._after, unique_id=f"{_HOOK_ID}-after")
+        self._register(boto3._get_default_session().events)  # noqa: SLF001  # the session boto3.client() uses
+
+    def attach(self) -> None:
+        """Hook opsdesk's own client too (it may predate the session hook); unique ids prevent double counts."""
+        self._register(dynamodb.client().meta.events)
+
+    def _register(self, emitter: Any) -> None:
+        emitter.register("before-call.dynamodb", self._before, unique_id=f"{_HOOK_ID}-before")
+        emitter.register("after-call.dynamodb", self._after, unique_id=f"{_HOOK_ID}-after")
 
     def reset(self) -> None:
         with self._lock:

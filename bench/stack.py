@@ -91,6 +91,8 @@ class Stack:
         os.environ.pop("SECRETS_ARN", None)
         entrypoints.reset()
         entrypoints.services().now = lambda: self.now
+        if self.world.calls is not None:
+            self.world.calls.attach()
 
     def invoke(self, logical_id: str, event: Any) -> Any:
         return self.runtime.invoke(logical_id, event)

@@ -99,7 +99,12 @@ class Actions:
         message = self._message(where, channel, ts, ephemeral=ephemeral)
         blocks = message.get("blocks") or []
         action = self._action(blocks, position, form)
-        container: dict[str, Any] = {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral}
+        container: dict[str, Any] = {
+            "type": "message",
+            "message_ts": ts,
+            "channel_id": channel,
+            "is_ephemeral": ephemeral,
+        }
         if message.get("thread_ts"):
             container["thread_ts"] = message["thread_ts"]
         extra: dict[str, Any] = {
@@ -129,14 +134,13 @@ class Actions:
         found = find(blocks, position)
         if found is None:
             raise Refused("That control is gone (the message changed).")
-        block, element, block_id = found
+        _, element, block_id = found
         action: dict[str, Any] = {"action_id": element.get("action_id") or f"sa{position}", "block_id": block_id}
         if element.get("type") == "button":
             action.update(type="button", text=element.get("text"))
             action.update({key: element[key] for key in ("value", "style", "url") if key in element})
         else:
             action.update(read_state(element, form.get(f"o.{position}", [])))
-        del block
         return action
 
     # ---- views
@@ -171,7 +175,9 @@ class Actions:
         answer = sent.json()
         kind = answer.get("response_action")
         if kind == "errors":
-            self.state.modal(view["id"]).errors = {str(key): str(value) for key, value in (answer.get("errors") or {}).items()}
+            self.state.modal(view["id"]).errors = {
+                str(key): str(value) for key, value in (answer.get("errors") or {}).items()
+            }
             self.state.bump()
             return "The form has errors."
         if kind in ("update", "push") and isinstance(answer.get("view"), dict):

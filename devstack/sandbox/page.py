@@ -21,7 +21,17 @@ if TYPE_CHECKING:
     from devstack.standins.slack import SlackStandIn
 
 USERS = ("U0ALICE", "U0BOB", "U0CAROL", "U0DAVE", "U0PAM")
-ROLES = {"U0ALICE": "support", "U0BOB": "support", "U0CAROL": "support", "U0DAVE": "requester", "U0PAM": "product manager"}
+ROLES = {
+    "U0ALICE": "support",
+    "U0BOB": "support",
+    "U0CAROL": "support",
+    "U0DAVE": "requester",
+    "U0PAM": "product manager",
+}
+TOPICS = {
+    "laa-ops": "Ask the ops team anything · incidents are announced here",
+    "laa-aws-webops-team": "The team's own channel: handovers, reports",
+}
 _LONDON = ZoneInfo("Europe/London")
 
 
@@ -87,24 +97,32 @@ class Pages:
             css = ' class="current" aria-current="page"' if current else ""
             return f'<a{css} href="{attr(link)}" data-testid="{attr(test_id)}">{label}</a>'
 
+        def go(channel: str, tab: str | None = None) -> str:
+            return where.link(c=channel, t=None, tab=tab)
+
+        on = where.channel if where.tab != "home" else ""
         channels = [
-            item(f"# {html.escape(name)}", where.link(c=channel, t=None, tab=None), where.channel == channel and where.tab != "home", f"channel-{name}")
+            item(f"# {html.escape(name)}", go(channel), on == channel, f"channel-{name}")
             for channel, name in self.setup.channel_names.items()
-        ]  # fmt: skip
+        ]
         dm = home_channel(where.user)
         apps = [
-            item("🏠 Home", where.link(c=dm, t=None, tab="home"), where.tab == "home", "app-home"),
-            item("💬 Messages", where.link(c=dm, t=None, tab=None), where.channel == dm and where.tab != "home", "app-messages"),
-        ]  # fmt: skip
+            item("🏠 Home", go(dm, "home"), where.tab == "home", "app-home"),
+            item("💬 Messages", go(dm), on == dm, "app-messages"),
+        ]
         known = {*self.setup.channel_names, dm}
         with self.slack.lock:
-            others = sorted(channel for channel, stored in self.slack.workspace.channels.items() if stored and channel not in known)
+            others = sorted(channel for channel, kept in self.slack.workspace.channels.items() if kept and channel not in known)
         other_items = [
-            item(html.escape(self.channel_name(channel)), where.link(c=channel, t=None, tab=None), where.channel == channel, f"dm-{channel}")
-            for channel in others
-        ]  # fmt: skip
+            item(html.escape(self.channel_name(channel)), go(channel), on == channel, f"dm-{channel}") for channel in others
+        ]
         world = item("🌍 Outside world", where.link(t=None), not where.thread, "outside-world")
-        sections = [("Channels", channels), ("Apps · opsdesk", apps), ("Other conversations", other_items), ("Simulate", [world])]
+        sections = [
+            ("Channels", channels),
+            ("Apps · opsdesk", apps),
+            ("Other conversations", other_items),
+            ("Simulate", [world]),
+        ]
         return "".join(f"<h2>{title}</h2>{''.join(items)}" for title, items in sections if items)
 
     def _ephemeral(self, where: Where) -> list[dict[str, Any]]:
@@ -178,8 +196,7 @@ class Pages:
             main = f'<div class="scroll" id="home">{regions["home"]}</div>'
         else:
             title = ("# " if where.channel[:1] == "C" else "") + self.channel_name(where.channel)
-            topic = {self.setup.ops_channel: "Ask the ops team anything · incidents are announced here",
-                     self.setup.team_channel: "The team's own channel: handovers, reports"}.get(where.channel, "")  # fmt: skip
+            topic = TOPICS.get(self.setup.channel_names.get(where.channel, ""), "")
             main = f'<div class="scroll" id="messages">{regions["messages"]}</div>' + self.composer(where, thread=False)
         if where.thread:
             pane_label = "Thread"
@@ -205,7 +222,11 @@ class Pages:
 
     def composer(self, where: Where, *, thread: bool) -> str:
         """Render a message box: text or a slash command, sent as the acting person."""
-        place = "Reply…" if thread else f"Message {'#' if where.channel[:1] == 'C' else ''}{self.channel_name(where.channel)}, or /incident, /support, /rota…"
+        place = (
+            "Reply…"
+            if thread
+            else f"Message {'#' if where.channel[:1] == 'C' else ''}{self.channel_name(where.channel)}, or /incident, /support, /rota…"
+        )
         in_thread = f'<input type="hidden" name="in_thread" value="{attr(where.thread or "")}">' if thread else ""
         return (
             f'<form class="composer" method="post" action="/sandbox/do/send" data-reset>{where.hidden()}{in_thread}'

@@ -35,7 +35,12 @@ class Where:
 
     def link(self, **changes: str | None) -> str:
         """Return "/?..." for this place with some parameters changed (None drops one)."""
-        params = {"u": self.user, "c": self.channel, "t": self.thread, "tab": None if self.tab == "messages" else self.tab}
+        params = {
+            "u": self.user,
+            "c": self.channel,
+            "t": self.thread,
+            "tab": None if self.tab == "messages" else self.tab,
+        }
         params.update(changes)
         return "/?" + urlencode({key: value for key, value in params.items() if value})
 
@@ -73,7 +78,14 @@ class Renderer:
         return Ctx(self.names, kind, action_url, dict(self.people), dict(self.channels), **extra)
 
     # ---- messages
-    def message(self, message: dict[str, Any], where: Where, *, in_thread: bool = False, reactions: dict[str, set[str]] | None = None) -> str:
+    def message(
+        self,
+        message: dict[str, Any],
+        where: Where,
+        *,
+        in_thread: bool = False,
+        reactions: dict[str, set[str]] | None = None,
+    ) -> str:
         """Render one message (or ephemeral message) with its controls, reactions and reply count."""
         user = str(message.get("user") or BOT_USER_ID)
         ephemeral = bool(message.get("ephemeral"))
@@ -90,7 +102,11 @@ class Renderer:
             f'<input type="hidden" name="el" value="">{self.body(message)}</form>'
         )
         note = '<div class="only-you">👁 Only visible to you</div>' if ephemeral else ""
-        broadcast = '<div class="only-you">replied to a thread</div>' if message.get("subtype") == "thread_broadcast" and not in_thread else ""
+        broadcast = (
+            '<div class="only-you">replied to a thread</div>'
+            if message.get("subtype") == "thread_broadcast" and not in_thread
+            else ""
+        )
         extras = self._attachments(message) + self._files(message) + self._reactions(message, reactions or {})
         if not in_thread and message.get("reply_count"):
             count = int(message["reply_count"])
@@ -138,7 +154,10 @@ class Renderer:
     @staticmethod
     def _files(message: dict[str, Any]) -> str:
         files = message.get("files") or []
-        return "".join(f'<div class="file">📄 {html.escape(str(item.get("title") or item.get("name") or "file"))}</div>' for item in files)
+        return "".join(
+            f'<div class="file">📄 {html.escape(str(item.get("title") or item.get("name") or "file"))}</div>'
+            for item in files
+        )
 
     def _reactions(self, message: dict[str, Any], extra: dict[str, set[str]]) -> str:
         counts: dict[str, set[str]] = {name: set(users) for name, users in extra.items()}
@@ -168,7 +187,9 @@ class Renderer:
         return "".join(self.message(item, where, **kwargs) for item in items)
 
     # ---- modals and home
-    def modal(self, view: dict[str, Any], where: Where, errors: dict[str, str], drafts: dict[str, list[str]], depth: int) -> str:
+    def modal(
+        self, view: dict[str, Any], where: Where, errors: dict[str, str], drafts: dict[str, list[str]], depth: int
+    ) -> str:
         """Render a modal view as a dialog whose form submits to the sandbox."""
         ctx = self.ctx("view", "/sandbox/do/view-act", drafts=drafts, errors=errors)
         title = text_object(view.get("title"), self.names) or "opsdesk"
@@ -182,7 +203,7 @@ class Renderer:
             f' data-view-id="{attr(view["id"])}" data-callback-id="{attr(view.get("callback_id", ""))}">'
             f'<form class="modal-x" method="post" action="/sandbox/do/close">{hidden}'
             f'<button class="x" title="Close" aria-label="Close">×</button></form>'
-            f"<header>{back}<img class=\"app-icon\" alt=\"\" src=\"/sandbox/static/icon.svg\"><h2>{title}</h2></header>"
+            f'<header>{back}<img class="app-icon" alt="" src="/sandbox/static/icon.svg"><h2>{title}</h2></header>'
             f'<form class="modal-form" method="post" action="/sandbox/do/submit">{hidden}'
             f'<div class="modal-body">{blocks_html(view.get("blocks") or [], ctx)}</div>'
             f'<footer>{submit_button}<button class="btn" formaction="/sandbox/do/close" formnovalidate>{close}</button></footer>'

@@ -178,3 +178,23 @@ def json_body(response: dict[str, Any]) -> Any:
         return json.loads(response.get("body") or "null")
     except ValueError:
         return response.get("body")
+
+
+def click_payload(
+    channel: str, action_id: str, value: str, *, user: str, action_ts: str, response_url: str, message_ts: str = "1.0"
+) -> dict[str, Any]:
+    """One button click, exactly as Slack would deliver (and redeliver) it."""
+    from tests.harness import fixture  # noqa: PLC0415
+
+    payload: dict[str, Any] = json.loads(json.dumps(fixture("slack/block_actions_payload.json")))
+    payload["user"]["id"] = user
+    payload["channel"]["id"] = channel
+    payload["container"].update(channel_id=channel, message_ts=message_ts, is_ephemeral=False)
+    payload["trigger_id"] = f"{action_ts}.trigger"
+    payload["actions"][0].update(action_id=action_id, value=value, block_id="b", action_ts=action_ts)
+    payload["response_url"] = response_url
+    return payload
+
+
+def message_event(channel: str, user: str, text: str, ts: str) -> dict[str, Any]:
+    return {"type": "message", "channel": channel, "channel_type": "channel", "user": user, "text": text, "ts": ts}

@@ -14,8 +14,10 @@ def fixed_check(text):
         actions = payload.get("actions")
         if not isinstance(actions, list) or not actions or not all(isinstance(a, dict) and a.get("action_id") for a in actions):
             raise BadRequest(400, "x")
-    if kind in ("view_submission", "view_closed") and not isinstance(payload.get("view"), dict):
-        raise BadRequest(400, "x")
+    if kind in ("view_submission", "view_closed"):
+        view = payload.get("view")
+        if not isinstance(view, dict) or not all(isinstance(view.get(k), str) for k in ("type", "callback_id", "id")):
+            raise BadRequest(400, "x")
     if kind in ("shortcut", "message_action") and not payload.get("callback_id"):
         raise BadRequest(400, "x")
 

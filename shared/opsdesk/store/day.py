@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from opsdesk.store.dynamodb import client, from_dynamo, is_conditional_failure, to_dynamo
+from opsdesk.store.dynamodb import client, get_item, is_conditional_failure, to_dynamo
 
 _KEEP = timedelta(days=400)
 
@@ -38,8 +38,7 @@ class DayRepository:
         )
 
     def post_of(self, day: str, what: str) -> dict[str, Any] | None:
-        response = client().get_item(TableName=self.table, Key=self._key(day, what), ConsistentRead=True)
-        return from_dynamo(response["Item"]) if "Item" in response else None
+        return get_item(self.table, f"DAY#{day}", what)
 
     def record_ticks(self, day: str, selected: list[str], user: str, at: datetime) -> dict[str, str]:
         """Keep the first ticker of each item still ticked; return item -> who ticked it."""

@@ -70,3 +70,41 @@ def transact(items: list[dict[str, Any]]) -> None:
 
 def is_conditional_failure(error: ClientError) -> bool:
     return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def get_item(table: str, pk: str, sk: str) -> Item | None:
+    """One item by its key, read consistently (flows decide on what they read)."""
+    response = client().get_item(TableName=table, Key=to_dynamo({"pk": pk, "sk": sk}), ConsistentRead=True)
+    return from_dynamo(response["Item"]) if "Item" in response else None
+
+
+def put_new(table: str, item: Item, condition: str = "attribute_not_exists(pk)", **values: Any) -> bool:
+    """Put an item only if `condition` holds (by default: it is new); False when it does not."""
+    request: dict[str, Any] = {"TableName": table, "Item": to_dynamo(item), "ConditionExpression": condition}
+    if values:
+        request["ExpressionAttributeValues"] = to_dynamo(values)
+    try:
+        client().put_item(**request)
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+    return True
+
+
+def query_all(table: str, key_condition: str, values: dict[str, Any], *, index: str | None = None) -> list[Item]:
+    """Every item a key condition selects, following pagination."""
+    request: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": key_condition,
+        "ExpressionAttributeValues": to_dynamo(values),
+    }
+    if index:
+        request["IndexName"] = index
+    items: list[Item] = []
+    while True:
+        response = client().query(**request)
+        items += [from_dynamo(item) for item in response.get("Items", [])]
+        if "LastEvaluatedKey" not in response:
+            return items
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import Conflict, NotFound
@@ -17,17 +16,24 @@ from opsdesk.domain.incidents import (
     Status,
     TimelineEntry,
 )
-from opsdesk.store.dynamodb import CancelledTransaction, Item, client, from_dynamo, iso, parse_time, to_dynamo, transact
+from opsdesk.store.dynamodb import (
+    CancelledTransaction,
+    Item,
+    client,
+    from_dynamo,
+    get_item,
+    iso,
+    parse_time,
+    query_all,
+    to_dynamo,
+    transact,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
 OPEN_INDEX_KEY = "INCIDENTS#open"
-_CLAIM_TTL = timedelta(days=30)
-
-
-def incident_key(incident_id: str) -> dict[str, Any]:
-    return to_dynamo({"pk": f"INCIDENT#{incident_id}", "sk": "META"})
 
 
 def _index_key(incident: Incident) -> str:
@@ -224,10 +230,10 @@ class IncidentRepository:
         return _bump(incident)
 
     def get(self, incident_id: str) -> Incident:
-        response = client().get_item(TableName=self.table, Key=incident_key(incident_id), ConsistentRead=True)
-        if "Item" not in response:
+        item = get_item(self.table, f"INCIDENT#{incident_id}", "META")
+        if item is None:
             raise NotFound(f"There is no incident {incident_id}. Try `/incident list`.")
-        return incident_from_item(from_dynamo(response["Item"]))
+        return incident_from_item(item)
 
     def find(self, incident_id: str) -> Incident | None:
         try:
@@ -242,19 +248,7 @@ class IncidentRepository:
         return self._query_index(f"INCIDENTS#closed#{month}")
 
     def _query_index(self, key: str) -> list[Incident]:
-        incidents: list[Incident] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "gsi1",
-            "KeyConditionExpression": "gsi1pk = :k",
-            "ExpressionAttributeValues": to_dynamo({":k": key}),
-        }
-        while True:
-            response = client().query(**kwargs)
-            incidents += [incident_from_item(from_dynamo(item)) for item in response.get("Items", [])]
-            if "LastEvaluatedKey" not in response:
-                return incidents
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [incident_from_item(item) for item in query_all(self.table, "gsi1pk = :k", {":k": key}, index="gsi1")]
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         response = client().query(
@@ -265,17 +259,11 @@ class IncidentRepository:
         return [entry_from_item(from_dynamo(item)) for item in response.get("Items", [])]
 
     def pointer(self, key: str) -> str | None:
-        response = client().get_item(
-            TableName=self.table, Key=to_dynamo({"pk": key, "sk": "POINTER"}), ConsistentRead=True
-        )
-        return str(response["Item"]["incident_id"]["S"]) if "Item" in response else None
+        item = get_item(self.table, key, "POINTER")
+        return str(item["incident_id"]) if item else None
 
     def _pointer_item(self, pointer: Pointer, at: datetime) -> Item:
         return {"pk": pointer.key, "sk": "POINTER", "incident_id": pointer.incident_id, "created_at": iso(at)}
-
-    @staticmethod
-    def claim_expiry(now: datetime | None = None) -> int:
-        return int(((now or datetime.now(UTC)) + _CLAIM_TTL).timestamp())
 
 
 class AlreadyApplied(Exception):  # a signal, not a failure

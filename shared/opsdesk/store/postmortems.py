@@ -6,11 +6,18 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from opsdesk.domain.errors import Conflict, NotFound
 from opsdesk.domain.postmortems import ActionItem, ActionPriority, DraftEntry, Postmortem, Stage
-from opsdesk.store.dynamodb import Item, client, from_dynamo, is_conditional_failure, iso, parse_time, to_dynamo
+from opsdesk.store.dynamodb import (
+    Item,
+    client,
+    get_item,
+    iso,
+    parse_time,
+    put_new,
+    query_all,
+    to_dynamo,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -135,42 +142,21 @@ class PostmortemRepository:
 
     def create(self, postmortem: Postmortem) -> bool:
         """Store a new postmortem; False if one already exists for the incident (a replay)."""
-        try:
-            client().put_item(
-                TableName=self.table,
-                Item=to_dynamo(postmortem_to_item(postmortem)),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return put_new(self.table, postmortem_to_item(postmortem))
 
     def save(self, postmortem: Postmortem) -> Postmortem:
         """Write if nobody changed it since it was read; Conflict otherwise."""
         item = postmortem_to_item(postmortem)
         item["version"] = postmortem.version + 1
-        try:
-            client().put_item(
-                TableName=self.table,
-                Item=to_dynamo(item),
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues=to_dynamo({":v": postmortem.version}),
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                raise Conflict(f"The postmortem for {postmortem.incident_id} changed; please try again.") from error
-            raise
+        if not put_new(self.table, item, "version = :v", **{":v": postmortem.version}):
+            raise Conflict(f"The postmortem for {postmortem.incident_id} changed; please try again.")
         return replace(postmortem, version=postmortem.version + 1)
 
     def get(self, incident_id: str) -> Postmortem:
-        response = client().get_item(
-            TableName=self.table, Key=to_dynamo({"pk": _pk(incident_id), "sk": "META"}), ConsistentRead=True
-        )
-        if "Item" not in response:
+        item = get_item(self.table, _pk(incident_id), "META")
+        if item is None:
             raise NotFound(f"There is no postmortem for {incident_id}.")
-        return postmortem_from_item(from_dynamo(response["Item"]))
+        return postmortem_from_item(item)
 
     def find(self, incident_id: str) -> Postmortem | None:
         try:
@@ -185,12 +171,8 @@ class PostmortemRepository:
         return [postmortem_from_item(item) for item in self._query("gsi1", "gsi1pk", OPEN_INDEX)]
 
     def actions(self, incident_id: str) -> list[ActionItem]:
-        response = client().query(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :a)",
-            ExpressionAttributeValues=to_dynamo({":pk": _pk(incident_id), ":a": "ACTION#"}),
-        )
-        return [action_from_item(from_dynamo(item)) for item in response.get("Items", [])]
+        values = {":pk": _pk(incident_id), ":a": "ACTION#"}
+        return [action_from_item(item) for item in query_all(self.table, "pk = :pk AND begins_with(sk, :a)", values)]
 
     def open_actions_due_before(self, day: date) -> list[tuple[str, ActionItem]]:
         """Open action items due before `day`, with their incident ids (an index range query)."""
@@ -202,17 +184,8 @@ class PostmortemRepository:
         numbers = [existing.number for existing in self.actions(incident_id)]
         for attempt in range(5):
             numbered = replace(action, number=max(numbers, default=0) + 1 + attempt)
-            try:
-                client().put_item(
-                    TableName=self.table,
-                    Item=to_dynamo(action_to_item(incident_id, numbered)),
-                    ConditionExpression="attribute_not_exists(sk)",
-                )
-            except ClientError as error:
-                if is_conditional_failure(error):
-                    continue
-                raise
-            return numbered
+            if put_new(self.table, action_to_item(incident_id, numbered), "attribute_not_exists(sk)"):
+                return numbered
         raise Conflict("Action items are being added fast; please try again.")
 
     def save_action(self, incident_id: str, action: ActionItem) -> None:
@@ -223,16 +196,4 @@ class PostmortemRepository:
         values: dict[str, Any] = {":k": value}
         if below:
             values[":b"] = below
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": index,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": to_dynamo(values),
-        }
-        items: list[Item] = []
-        while True:
-            response = client().query(**kwargs)
-            items += [from_dynamo(item) for item in response.get("Items", [])]
-            if "LastEvaluatedKey" not in response:
-                return items
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return query_all(self.table, condition, values, index=index)

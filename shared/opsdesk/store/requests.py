@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from opsdesk.domain.errors import Conflict, NotFound
 from opsdesk.domain.requests import Stage, SupportRequest, TicketState
 from opsdesk.store.dynamodb import (
     CancelledTransaction,
     Item,
     client,
-    from_dynamo,
-    is_conditional_failure,
+    get_item,
     iso,
     parse_time,
+    put_new,
+    query_all,
     to_dynamo,
     transact,
 )
@@ -158,19 +157,14 @@ class RequestRepository:
         return found
 
     def find(self, channel: str, ts: str) -> SupportRequest | None:
-        response = client().get_item(
-            TableName=self.table, Key=to_dynamo({"pk": request_pk(channel, ts), "sk": "META"}), ConsistentRead=True
-        )
-        return request_from_item(from_dynamo(response["Item"])) if "Item" in response else None
+        item = get_item(self.table, request_pk(channel, ts), "META")
+        return request_from_item(item) if item else None
 
     def _by_pointer(self, key: str) -> SupportRequest | None:
-        response = client().get_item(
-            TableName=self.table, Key=to_dynamo({"pk": key, "sk": "POINTER"}), ConsistentRead=True
-        )
-        if "Item" not in response:
+        pointer = get_item(self.table, key, "POINTER")
+        if pointer is None:
             return None
-        pk = str(response["Item"]["request_pk"]["S"])
-        _, channel, ts = pk.split("#", 2)
+        _, channel, ts = str(pointer["request_pk"]).split("#", 2)
         return self.find(channel, ts)
 
     def by_id(self, request_id: str) -> SupportRequest:
@@ -193,33 +187,12 @@ class RequestRepository:
         return self._query("gsi2", "gsi2pk", PENDING_TICKETS)
 
     def _query(self, index: str, attribute: str, key: str) -> list[SupportRequest]:
-        found: list[SupportRequest] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": index,
-            "KeyConditionExpression": f"{attribute} = :k",
-            "ExpressionAttributeValues": to_dynamo({":k": key}),
-        }
-        while True:
-            response = client().query(**kwargs)
-            found += [request_from_item(from_dynamo(item)) for item in response.get("Items", [])]
-            if "LastEvaluatedKey" not in response:
-                return found
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = query_all(self.table, f"{attribute} = :k", {":k": key}, index=index)
+        return [request_from_item(item) for item in items]
 
     def claim(self, key: str, now: datetime) -> bool:
         """Claim a one-off side effect (a board issue posted for triage); False if already claimed."""
-        try:
-            client().put_item(
-                TableName=self.table,
-                Item=to_dynamo({"pk": f"CLAIM#{key}", "sk": "POINTER", "created_at": iso(now)}),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return put_new(self.table, {"pk": f"CLAIM#{key}", "sk": "POINTER", "created_at": iso(now)})
 
     def record_rating(self, request: SupportRequest) -> None:
         """Keep the rating against the engineer as well, so their ratings are one key query."""
@@ -238,9 +211,5 @@ class RequestRepository:
         )
 
     def ratings_of(self, engineer: str) -> list[int]:
-        response = client().query(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :r)",
-            ExpressionAttributeValues=to_dynamo({":pk": f"ENGINEER#{engineer}", ":r": "RATING#"}),
-        )
-        return [int(from_dynamo(item)["rating"]) for item in response.get("Items", [])]
+        values = {":pk": f"ENGINEER#{engineer}", ":r": "RATING#"}
+        return [int(item["rating"]) for item in query_all(self.table, "pk = :pk AND begins_with(sk, :r)", values)]

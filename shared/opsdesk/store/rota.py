@@ -6,7 +6,7 @@ from datetime import date, time
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.rota import Cover, Pair, RotaToday
-from opsdesk.store.dynamodb import client, from_dynamo, to_dynamo
+from opsdesk.store.dynamodb import client, from_dynamo, get_item, query_all, to_dynamo
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -68,21 +68,15 @@ class RotaRepository:
         return Pair(tuple(item["engineers"]), date.fromisoformat(item["sk"][5:]), item.get("set_by", ""))
 
     def covers_on(self, day: date) -> tuple[Cover, ...]:
-        response = client().query(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=to_dynamo({":pk": _PK, ":prefix": f"COVER#{day.isoformat()}#"}),
-        )
+        values = {":pk": _PK, ":prefix": f"COVER#{day.isoformat()}#"}
         return tuple(
             Cover(item["user"], day, time.fromisoformat(item["starts"]), time.fromisoformat(item["ends"]))
-            for item in (from_dynamo(raw) for raw in response.get("Items", []))
+            for item in query_all(self.table, "pk = :pk AND begins_with(sk, :prefix)", values)
         )
 
     def on_call(self) -> str | None:
-        response = client().get_item(
-            TableName=self.table, Key=to_dynamo({"pk": _PK, "sk": "ONCALL"}), ConsistentRead=True
-        )
-        return str(from_dynamo(response["Item"])["user"]) if "Item" in response else None
+        item = get_item(self.table, _PK, "ONCALL")
+        return str(item["user"]) if item else None
 
     def today(self, day: date) -> RotaToday:
         return RotaToday(day, self.pair_on(day), self.covers_on(day), self.on_call())

@@ -1,0 +1,223 @@
+"""Duplicates: retries, redeliveries and double clicks change things exactly once; a retry after a failure is not dropped."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import pytest
+
+from devstack.runtime import FunctionError
+from opsdesk import entrypoints
+from opsdesk.domain.ids import short_id
+from opsdesk.domain.incidents import EntryKind
+from opsdesk.slack.ids import Action
+from tests.integration.test_alarms import T0, eventbridge_event, sns_event
+from tests.reliability.kit import (
+    announcements,
+    click_payload,
+    dms_to,
+    message_event,
+    posted,
+    run_concurrently,
+    table_items,
+)
+
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Stack
+    from tests.reliability.faults import DynamoFaults, Sleeps
+    from tests.reliability.kit import Ledger
+
+pytestmark = pytest.mark.reliability("duplicates")
+
+OPS = "C0OPS"
+
+
+def repository() -> Any:
+    return entrypoints.services().incident_repository
+
+
+def declare(stack: Stack, title: str = "Database down high", trigger_id: str = "100.200.declare") -> str:
+    response = stack.slack.command(f"declare {title}", trigger_id=trigger_id)
+    assert response["statusCode"] == 200
+    return short_id("INC", f"slack-command:{trigger_id}")
+
+
+def thread_posts(stack: Stack, incident_id: str, needle: str) -> list[dict[str, Any]]:
+    incident = repository().get(incident_id)
+    assert incident.announcement is not None
+    thread = stack.slack_api.thread(OPS, incident.announcement.ts)
+    return [message for message in thread if needle in message.get("text", "")]
+
+
+def support_requests(stack: Stack) -> list[dict[str, Any]]:
+    return [item for item in table_items(stack) if item["pk"]["S"].startswith("REQUEST#") and item["sk"]["S"] == "META"]
+
+
+def support_panels(stack: Stack, ts: str) -> list[dict[str, Any]]:
+    return [message for message in stack.slack_api.thread(OPS, ts) if message.get("ts") != ts]
+
+
+# ---------------------------------------------------------------- Slack events
+
+
+def test_a_slack_event_retried_with_retry_num_opens_one_request(stack: Stack, ledger: Ledger) -> None:
+    event = message_event(OPS, "U0DAVE", "The payments page shows a 500", "1764496800.000100")
+    stack.slack_api.add_user_message(OPS, event["text"], user="U0DAVE")
+    first = stack.slack.event(event, event_id="Ev0RETRY1")
+    retries = [
+        stack.slack.event(
+            event, event_id="Ev0RETRY1", headers={"X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": "http_timeout"}
+        )
+        for n in (1, 2, 3)
+    ]
+    assert [r["statusCode"] for r in (first, *retries)] == [200, 200, 200, 200]
+    ledger.effects("support requests", len(support_requests(stack)), 1)
+    ledger.effects("thread panels", len(support_panels(stack, event["ts"])), 1)
+    ledger.effects("received reactions", len(posted(stack, "reactions.add")), 1)
+
+
+def test_a_retry_whose_first_attempt_failed_before_storing_is_processed(
+    stack: Stack, ledger: Ledger, dynamo_faults: DynamoFaults, sleeps: Sleeps
+) -> None:
+    event = message_event(OPS, "U0DAVE", "VPN is refusing logins", "1764496800.000200")
+    # GIVEN DynamoDB refuses every attempt of the first write (the client's retries exhausted)
+    dynamo_faults.fail_nth_write(1, code="InternalServerError", times=4)
+    with pytest.raises(FunctionError):
+        stack.slack.event(event, event_id="Ev0FAILFIRST")
+    assert support_requests(stack) == []
+    # WHEN Slack retries the delivery
+    retry = stack.slack.event(
+        event, event_id="Ev0FAILFIRST", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+    )
+    # THEN it is processed, not dropped as a duplicate
+    assert retry["statusCode"] == 200
+    ledger.lose("support requests", 1 - len(support_requests(stack)))
+    ledger.effects("thread panels", len(support_panels(stack, event["ts"])), 1)
+
+
+def test_a_declare_whose_first_attempt_failed_before_storing_is_processed_on_retry(
+    stack: Stack, ledger: Ledger, dynamo_faults: DynamoFaults, sleeps: Sleeps
+) -> None:
+    dynamo_faults.fail_nth_write(1, code="InternalServerError", times=4)
+    with pytest.raises(FunctionError):
+        declare(stack, trigger_id="100.200.failfirst")
+    assert repository().list_open() == []
+    incident_id = declare(stack, trigger_id="100.200.failfirst")
+    ledger.lose("incidents", 1 - len(repository().list_open()))
+    assert repository().get(incident_id).announcement is not None
+    ledger.effects("announcements", len(announcements(stack)), 1)
+
+
+# ---------------------------------------------------------------- block actions
+
+
+def _take_lead_payload(stack: Stack, incident_id: str, user: str, action_ts: str) -> dict[str, Any]:
+    ts = repository().get(incident_id).announcement.ts
+    return click_payload(
+        OPS,
+        Action.TAKE_LEAD,
+        incident_id,
+        user=user,
+        action_ts=action_ts,
+        response_url=stack.slack.response_url(user),
+        message_ts=ts,
+    )
+
+
+def test_the_same_block_action_delivered_twice_takes_the_lead_once(stack: Stack, ledger: Ledger) -> None:
+    incident_id = declare(stack)
+    payload = _take_lead_payload(stack, incident_id, "U0BOB", "1764496900.000001")
+    for _ in range(2):
+        assert stack.slack.interaction(payload)["statusCode"] == 200
+    timeline = [entry for entry in repository().timeline(incident_id) if entry.kind is EntryKind.LEAD]
+    ledger.effects("lead timeline entries", len(timeline), 1)
+    ledger.effects("'is leading' thread posts", len(thread_posts(stack, incident_id, "is leading")), 1)
+    assert repository().get(incident_id).lead == "U0BOB"
+
+
+def test_the_same_block_action_delivered_five_times_concurrently_takes_the_lead_once(
+    stack: Stack, ledger: Ledger
+) -> None:
+    incident_id = declare(stack)
+    payload = _take_lead_payload(stack, incident_id, "U0BOB", "1764496900.000002")
+    answers = run_concurrently([lambda: stack.slack.interaction(payload)] * 5)
+    assert [answer["statusCode"] for answer in answers] == [200] * 5
+    timeline = [entry for entry in repository().timeline(incident_id) if entry.kind is EntryKind.LEAD]
+    ledger.effects("lead timeline entries", len(timeline), 1)
+    ledger.effects("'is leading' thread posts", len(thread_posts(stack, incident_id, "is leading")), 1)
+    ledger.effects("'already leading' refusals", len(posted(stack, "chat.postEphemeral")), 0)
+    assert repository().get(incident_id).lead == "U0BOB"
+
+
+def test_the_same_slash_command_delivered_five_times_concurrently_declares_once(stack: Stack, ledger: Ledger) -> None:
+    form = {
+        "team_id": "T111",
+        "channel_id": OPS,
+        "user_id": "U0ALICE",
+        "command": "/incident",
+        "text": "declare Search is down high",
+        "response_url": stack.slack.response_url("U0ALICE"),
+        "trigger_id": "100.200.concurrent",
+    }
+    body = urlencode(form)
+    answers = run_concurrently([lambda: stack.slack.post("/slack/commands", body)] * 5)
+    assert [answer["statusCode"] for answer in answers] == [200] * 5
+    ledger.effects("incidents", len(repository().list_open()), 1)
+    ledger.effects("announcements", len(announcements(stack)), 1)
+    ledger.effects("leadership DMs", len(dms_to(stack, "U0LEAD")), 2)
+
+
+# ---------------------------------------------------------------- alarms and schedules
+
+
+def test_the_same_alarm_change_via_sns_twice_and_eventbridge_is_one_incident(stack: Stack, ledger: Ledger) -> None:
+    outcomes = [stack.invoke("AlarmsFunction", event) for event in (sns_event(), sns_event(), eventbridge_event())]
+    assert outcomes[0] == {"declared": 1}
+    ledger.effects("incidents", len(repository().list_open()), 1)
+    ledger.effects("announcements", len(announcements(stack)), 1)
+    ledger.effects("leadership DMs", len(dms_to(stack, "U0LEAD")), 2)
+    [incident] = repository().list_open()
+    ledger.effects("timeline entries", len(repository().timeline(incident.id)), 1)
+
+
+def test_the_same_recovery_via_both_paths_is_recorded_once(stack: Stack, ledger: Ledger) -> None:
+    stack.invoke("AlarmsFunction", sns_event())
+    later = T0 + timedelta(minutes=7)
+    for event in (eventbridge_event("OK", later), sns_event("OK", later), eventbridge_event("OK", later)):
+        stack.invoke("AlarmsFunction", event)
+    [incident] = repository().list_open()
+    recovered = [entry for entry in repository().timeline(incident.id) if entry.kind is EntryKind.RECOVERED]
+    ledger.effects("recovery timeline entries", len(recovered), 1)
+    ledger.effects("'Recovered' thread posts", len(thread_posts(stack, incident.id, "Recovered")), 1)
+
+
+def test_the_same_schedule_tick_twice_posts_the_start_of_day_once(stack: Stack, ledger: Ledger) -> None:
+    at = T0.replace(hour=8, minute=0)  # Monday 30 November 2026, 08:00 London (UTC in winter)
+    first = stack.tick("start-of-day", at)
+    second = stack.tick("start-of-day", at + timedelta(seconds=40))  # Scheduler fires within a minute
+    assert second.get("skipped") == "already ran", (first, second)
+    team = [message for message in stack.slack_api.messages("C0TEAM") if not message.get("thread_ts")]
+    ledger.effects("start-of-day posts", len(team), 1)
+
+
+def test_the_same_checkin_tick_twice_asks_once(stack: Stack, ledger: Ledger) -> None:
+    incident_id = declare(stack, "Checkout failing high")
+    declared = repository().get(incident_id).declared_at
+    at = declared + timedelta(minutes=61)
+    stack.tick("incident-checkins", at)
+    stack.tick("incident-checkins", at)
+    stack.tick("incident-checkins", at + timedelta(minutes=4))  # the next tick, same boundary
+    checkins = [entry for entry in repository().timeline(incident_id) if entry.kind is EntryKind.CHECKIN]
+    ledger.effects("check-in timeline entries", len(checkins), 1)
+    ledger.effects("check-in thread posts", len(thread_posts(stack, incident_id, "Hourly check-in")), 1)
+
+
+def _tick(stack: Stack, job: str, at: Any) -> Any:
+    return stack.tick(job, at)
+
+
+def _payload(data: dict[str, Any]) -> str:
+    return json.dumps(data)
