@@ -97,7 +97,6 @@ class Runtime:
         for name in UNSET_LOCALLY:
             if name not in self._developer_environment:
                 env.pop(name, None)
-        env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = str(function.memory_size)
         return env
 
     def handler(self, logical_id: str) -> Handler:

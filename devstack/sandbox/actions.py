@@ -124,7 +124,7 @@ class Actions:
             candidates = self.pages.slack.ephemeral_messages(where.user) + self.state.notes_for(where.user)
         else:
             candidates = self.pages.slack.messages(channel)
-        message = next((item for item in candidates if str(item.get("ts")) == ts), None)
+        message: dict[str, Any] | None = next((item for item in candidates if str(item.get("ts")) == ts), None)
         if message is None:
             raise Refused("That message is gone.")
         return message

@@ -9,7 +9,7 @@ from devstack.sandbox.elements import STATEFUL, attr, element_html, read_state
 from devstack.sandbox.mrkdwn import safe_url, text_object
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from devstack.sandbox.elements import Ctx
 
@@ -40,7 +40,7 @@ def find(blocks: list[dict[str, Any]], position: str) -> tuple[dict[str, Any], d
     """Return (block, element, block_id) at a position, or None."""
     for found, block, element in positions(blocks):
         if found == position:
-            return block, element, block_id(block, int(position.split(".")[0]))
+            return block, element, block_id(block, int(position.split(".", maxsplit=1)[0]))
     return None
 
 
@@ -117,29 +117,38 @@ def _rich_text(block: dict[str, Any]) -> str:
     return f'<div class="bk rich">{"".join(words)}</div>'
 
 
+def _header(block: dict[str, Any], index: int, ctx: Ctx) -> str:
+    return f'<div class="bk header">{text_object(block.get("text"), ctx.names)}</div>'
+
+
+def _actions(block: dict[str, Any], index: int, ctx: Ctx) -> str:
+    controls = "".join(element_html(element, f"{index}.{n}", ctx) for n, element in enumerate(elements_of(block)))
+    return f'<div class="bk actions">{controls}</div>'
+
+
+def _markdown(block: dict[str, Any], index: int, ctx: Ctx) -> str:
+    return f'<div class="bk section"><div class="text">{html.escape(str(block.get("text", "")))}</div></div>'
+
+
+_RENDERERS: dict[str, Callable[[dict[str, Any], int, Ctx], str]] = {
+    "header": _header,
+    "section": _section,
+    "context": lambda block, _, ctx: _context(block, ctx),
+    "divider": lambda *_: '<hr class="bk divider">',
+    "actions": _actions,
+    "image": lambda block, _, ctx: _image(block, ctx),
+    "input": _input,
+    "rich_text": lambda block, *_: _rich_text(block),
+    "markdown": _markdown,
+}
+
+
 def block_html(block: dict[str, Any], index: int, ctx: Ctx) -> str:
-    """Render one block."""
-    kind = block.get("type")
-    if kind == "header":
-        return f'<div class="bk header">{text_object(block.get("text"), ctx.names)}</div>'
-    if kind == "section":
-        return _section(block, index, ctx)
-    if kind == "context":
-        return _context(block, ctx)
-    if kind == "divider":
-        return '<hr class="bk divider">'
-    if kind == "actions":
-        controls = "".join(element_html(element, f"{index}.{n}", ctx) for n, element in enumerate(elements_of(block)))
-        return f'<div class="bk actions">{controls}</div>'
-    if kind == "image":
-        return _image(block, ctx)
-    if kind == "input":
-        return _input(block, index, ctx)
-    if kind == "rich_text":
-        return _rich_text(block)
-    if kind == "markdown":
-        return f'<div class="bk section"><div class="text">{html.escape(str(block.get("text", "")))}</div></div>'
-    return f'<div class="bk unsupported">[{attr(kind)} block]</div>'
+    """Render one block (an unknown type shows as a note rather than vanishing)."""
+    renderer = _RENDERERS.get(str(block.get("type")))
+    if renderer is None:
+        return f'<div class="bk unsupported">[{attr(block.get("type"))} block]</div>'
+    return renderer(block, index, ctx)
 
 
 def blocks_html(blocks: list[dict[str, Any]], ctx: Ctx) -> str:

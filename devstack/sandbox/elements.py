@@ -1,4 +1,4 @@
-"""Block Kit interactive elements as HTML form controls named "o.<block>.<element>" (the state the sandbox reads back)."""
+"""Block Kit interactive elements as HTML form controls named "o.<block>.<element>", the state read back."""
 
 from __future__ import annotations
 

@@ -108,8 +108,10 @@ class Outbound:
     def app_home_opened(self, user: str) -> Sent:
         """Deliver `app_home_opened` as Slack does when someone opens the app's Home tab."""
         view_id = self.slack.workspace.home_views.get(user)
-        event: dict[str, Any] = {"type": "app_home_opened", "user": user, "channel": dm_channel_id([user]), "tab": "home",
-                                 "event_ts": f"{time.time():.6f}"}  # fmt: skip
+        event: dict[str, Any] = {
+            "type": "app_home_opened", "user": user, "channel": dm_channel_id([user]), "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }  # fmt: skip
         if view_id:
             event["view"] = next((view for view in self.slack.views() if view["id"] == view_id), None)
         return self.event(event)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from devstack.sandbox.elements import attr
 from devstack.sandbox.mrkdwn import Names
 from devstack.sandbox.render import Renderer, Where, dm_name, home_channel
+from devstack.sandbox.world import JIRA_STATUSES
 from devstack.standins.slack_workspace import person, ts_key
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class Pages:
     def where(self, request: Request) -> Where:
         """Read the viewer's place from query or form fields, with sensible defaults."""
         params = {**{key: values[0] for key, values in request.query.items()}, **request.form()}
-        user = params.get("u") if params.get("u") in USERS else USERS[0]
+        user = str(params.get("u")) if params.get("u") in USERS else USERS[0]
         channel = params.get("c") or self.setup.ops_channel
         if channel[:1] == "D" and channel != home_channel(user) and channel[1:] in {u[1:] for u in USERS}:
             channel = home_channel(user)  # switching person follows "your DM with the app"
@@ -112,9 +113,12 @@ class Pages:
         ]
         known = {*self.setup.channel_names, dm}
         with self.slack.lock:
-            others = sorted(channel for channel, kept in self.slack.workspace.channels.items() if kept and channel not in known)
+            others = sorted(
+                channel for channel, kept in self.slack.workspace.channels.items() if kept and channel not in known
+            )
         other_items = [
-            item(html.escape(self.channel_name(channel)), go(channel), on == channel, f"dm-{channel}") for channel in others
+            item(html.escape(self.channel_name(channel)), go(channel), on == channel, f"dm-{channel}")
+            for channel in others
         ]
         world = item("🌍 Outside world", where.link(t=None), not where.thread, "outside-world")
         sections = [
@@ -208,13 +212,15 @@ class Pages:
         else:
             pane_label, pane = "Outside world", self.world_panel(where, regions["world-log"])
         options = "".join(
-            f'<option value="{u}"{" selected" if u == where.user else ""}>{html.escape(str(person(u)["real_name"]))} ({ROLES[u]})</option>'
+            f'<option value="{u}"{" selected" if u == where.user else ""}>'
+            f"{html.escape(str(person(u)['real_name']))} ({ROLES[u]})</option>"
             for u in USERS
-        )  # fmt: skip
+        )
         values = {
-            "title": html.escape(title), "topic": html.escape(topic), "version": version, "main": main, "pane": pane,
-            "pane_label": pane_label, "sidebar": regions["sidebar"], "modal": regions["modal"], "note": html.escape(note),
-            "user_options": options, "channel": attr(where.channel), "thread": attr(where.thread or ""), "tab": attr(where.tab),
+            "title": html.escape(title), "topic": html.escape(topic), "version": version, "main": main,
+            "pane": pane, "pane_label": pane_label, "sidebar": regions["sidebar"], "modal": regions["modal"],
+            "note": html.escape(note), "user_options": options, "channel": attr(where.channel),
+            "thread": attr(where.thread or ""), "tab": attr(where.tab),
             "home_link": attr(where.link(c=self.setup.ops_channel, t=None, tab=None)),
             "regions_query": attr(where.link()[1:]), "layout_class": " with-thread" if where.thread else "",
         }  # fmt: skip
@@ -222,23 +228,27 @@ class Pages:
 
     def composer(self, where: Where, *, thread: bool) -> str:
         """Render a message box: text or a slash command, sent as the acting person."""
+        hash_sign = "#" if where.channel[:1] == "C" else ""
         place = (
-            "Reply…"
-            if thread
-            else f"Message {'#' if where.channel[:1] == 'C' else ''}{self.channel_name(where.channel)}, or /incident, /support, /rota…"
+            "Reply…" if thread else f"Message {hash_sign}{self.channel_name(where.channel)}, or /incident, /support…"
         )
         in_thread = f'<input type="hidden" name="in_thread" value="{attr(where.thread or "")}">' if thread else ""
+        label = "Reply" if thread else "Message"
         return (
             f'<form class="composer" method="post" action="/sandbox/do/send" data-reset>{where.hidden()}{in_thread}'
-            f'<textarea name="text" rows="2" required placeholder="{attr(place)}" aria-label="{"Reply" if thread else "Message"}"></textarea>'
+            f'<textarea name="text" rows="2" required placeholder="{attr(place)}" aria-label="{label}"></textarea>'
             f'<button class="btn primary send">Send</button></form>'
-        )  # fmt: skip
+        )
 
     def world_panel(self, where: Where, log: str) -> str:
         """Render the forms that fire what the outside world would: alarms, schedule ticks, Jira transitions."""
         now = datetime.now(_LONDON).strftime("%Y-%m-%dT%H:%M")
         jobs = "".join(f'<option value="{attr(job)}">{html.escape(job)}</option>' for job in self.setup.jobs)
         hidden = where.hidden()
+
+        def statuses(chosen: str) -> str:
+            return "".join(f"<option{' selected' if name == chosen else ''}>{name}</option>" for name in JIRA_STATUSES)
+
         return f"""<div class="pane-head"><b>Outside world</b><span>what AWS and Jira would send</span></div>
 <div class="scroll world">
 <form class="card" method="post" action="/sandbox/do/alarm">{hidden}<h3>CloudWatch alarm</h3>
@@ -251,7 +261,7 @@ class Pages:
 <button class="btn">Run tick</button></form>
 <form class="card" method="post" action="/sandbox/do/jira">{hidden}<h3>Jira transition</h3>
 <label>Issue key <input name="key" placeholder="OPS-1" required></label>
-<div class="row"><label>From <select name="previous"><option>To Do</option><option>In Progress</option><option>Done</option></select></label>
-<label>To <select name="status"><option>In Progress</option><option>Done</option><option>To Do</option></select></label></div>
+<div class="row"><label>From <select name="previous">{statuses("To Do")}</select></label>
+<label>To <select name="status">{statuses("Done")}</select></label></div>
 <button class="btn">Send webhook</button></form>
 <h3>What came back</h3><div id="world-log">{log}</div></div>"""

@@ -114,8 +114,9 @@ class Renderer:
                        f'{count} {"reply" if count == 1 else "replies"}</a>')  # fmt: skip
         react = "" if ephemeral else self._react_form(channel, str(message["ts"]), where)
         return (
-            f'<article class="msg{" ephemeral" if ephemeral else ""}" id="m{attr(str(message["ts"]).replace(".", "-"))}"'
-            f' data-ts="{attr(message["ts"])}" data-user="{attr(user)}">{avatar(user)}<div class="msg-main">{note}{broadcast}'
+            f'<article class="msg{" ephemeral" if ephemeral else ""}" id="m{str(message["ts"]).replace(".", "-")}"'
+            f' data-ts="{attr(message["ts"])}" data-user="{attr(user)}">'
+            f'{avatar(user)}<div class="msg-main">{note}{broadcast}'
             f'<div class="msg-head"><b class="who">{html.escape(name)}</b>{badge}'
             f'<time title="{attr(message["ts"])}">{clock(str(message["ts"]))}</time>{edited}</div>'
             f"{form}{extras}</div>{react}</article>"
@@ -143,7 +144,8 @@ class Renderer:
             if item.get("text"):
                 inner += f"<div>{mrkdwn(str(item['text']), self.names)}</div>"
             for entry in item.get("fields") or []:
-                inner += f"<div><b>{plain(str(entry.get('title', '')))}</b><br>{mrkdwn(str(entry.get('value', '')), self.names)}</div>"
+                value = mrkdwn(str(entry.get("value", "")), self.names)
+                inner += f"<div><b>{plain(str(entry.get('title', '')))}</b><br>{value}</div>"
             if item.get("blocks"):
                 inner += blocks_html(item["blocks"], self.ctx())
             if item.get("footer"):
@@ -164,7 +166,8 @@ class Renderer:
         for reaction in message.get("reactions") or []:
             counts.setdefault(str(reaction["name"]), set()).update(reaction.get("users") or [])
         chips = [
-            f'<span class="reaction" title="{attr(", ".join(sorted(users)))}">{EMOJI.get(name, f":{html.escape(name)}:")} {len(users)}</span>'
+            f'<span class="reaction" title="{attr(", ".join(sorted(users)))}">'
+            f"{EMOJI.get(name, f':{html.escape(name)}:')} {len(users)}</span>"
             for name, users in counts.items()
             if users
         ]
@@ -174,7 +177,8 @@ class Renderer:
     def _react_form(channel: str, ts: str, where: Where) -> str:
         return (
             f'<form class="react" method="post" action="/sandbox/do/react">{where.hidden()}'
-            f'<input type="hidden" name="chan" value="{attr(channel)}"><input type="hidden" name="ts" value="{attr(ts)}">'
+            f'<input type="hidden" name="chan" value="{attr(channel)}">'
+            f'<input type="hidden" name="ts" value="{attr(ts)}">'
             '<button name="reaction" value="eyes" title="React with :eyes:">👀</button>'
             '<button name="reaction" value="white_check_mark" title="React with :white_check_mark:">✅</button></form>'
         )
@@ -199,14 +203,16 @@ class Renderer:
         back = '<span class="stack-depth">‹ back</span>' if depth > 1 else ""
         submit_button = f'<button class="btn primary" type="submit">{submit}</button>' if submit else ""
         return (
-            f'<div class="backdrop"><div class="modal" role="dialog" aria-modal="true" aria-label="{attr(html.unescape(title))}"'
+            '<div class="backdrop">'
+            f'<div class="modal" role="dialog" aria-modal="true" aria-label="{attr(html.unescape(title))}"'
             f' data-view-id="{attr(view["id"])}" data-callback-id="{attr(view.get("callback_id", ""))}">'
             f'<form class="modal-x" method="post" action="/sandbox/do/close">{hidden}'
             f'<button class="x" title="Close" aria-label="Close">×</button></form>'
             f'<header>{back}<img class="app-icon" alt="" src="/sandbox/static/icon.svg"><h2>{title}</h2></header>'
             f'<form class="modal-form" method="post" action="/sandbox/do/submit">{hidden}'
             f'<div class="modal-body">{blocks_html(view.get("blocks") or [], ctx)}</div>'
-            f'<footer>{submit_button}<button class="btn" formaction="/sandbox/do/close" formnovalidate>{close}</button></footer>'
+            f"<footer>{submit_button}"
+            f'<button class="btn" formaction="/sandbox/do/close" formnovalidate>{close}</button></footer>'
             "</form></div></div>"
         )
 

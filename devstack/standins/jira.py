@@ -127,9 +127,7 @@ class JiraStandIn(StandIn):
 
     def _authenticated(self, request: Request) -> bool:
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            return bool(value) and self.credentials is None
-        if scheme.lower() != "basic":
+        if scheme.lower() != "basic":  # Jira Cloud takes email + API token as Basic auth
             return False
         try:
             email, _, token = base64.b64decode(value).decode().partition(":")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +102,17 @@ class Stack:
             os.environ[name] = value
         entrypoints.reset()
         entrypoints.services().now = self.clock
+
+    def tick(self, job: str, at: datetime) -> Any:
+        """Fire a schedule as EventBridge Scheduler would: its Input, with a fresh execution id."""
+        event = {
+            "job": job,
+            "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "schedule_arn": f"arn:aws:scheduler:::schedule/default/{job}",
+            "execution_id": str(uuid.uuid4()),
+            "attempt_number": "1",
+        }
+        return self.invoke("SchedulesFunction", event)
 
     def dynamodb(self) -> Any:
         from devstack.aws import client  # noqa: PLC0415

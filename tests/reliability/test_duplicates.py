@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import pytest
 
-from devstack.runtime import FunctionError
 from opsdesk import entrypoints
 from opsdesk.domain.ids import short_id
 from opsdesk.domain.incidents import EntryKind
@@ -79,33 +77,61 @@ def test_a_slack_event_retried_with_retry_num_opens_one_request(stack: Stack, le
     ledger.effects("received reactions", len(posted(stack, "reactions.add")), 1)
 
 
-def test_a_retry_whose_first_attempt_failed_before_storing_is_processed(
-    stack: Stack, ledger: Ledger, dynamo_faults: DynamoFaults, sleeps: Sleeps
+def test_a_slack_retry_after_the_first_delivery_failed_is_processed_not_dropped(
+    stack: Stack, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The hand-off to the lazy invocation fails (Lambda's Invoke API throttled): Slack sees a 500 and retries."""
     event = message_event(OPS, "U0DAVE", "VPN is refusing logins", "1764496800.000200")
-    # GIVEN DynamoDB refuses every attempt of the first write (the client's retries exhausted)
-    dynamo_faults.fail_nth_write(1, code="InternalServerError", times=4)
-    with pytest.raises(FunctionError):
-        stack.slack.event(event, event_id="Ev0FAILFIRST")
+    runner = entrypoints.slack_ingress().app.listener_runner.lazy_listener_runner
+    real_start = runner.start
+    failures = iter([RuntimeError("TooManyRequestsException: Rate exceeded")])
+
+    def start_once_failing(function: Any, request: Any) -> None:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        real_start(function, request)
+
+    monkeypatch.setattr(runner, "start", start_once_failing)
+    first = stack.slack.event(event, event_id="Ev0FAILFIRST")
+    assert first["statusCode"] >= 500, "Slack must be told to retry"
     assert support_requests(stack) == []
-    # WHEN Slack retries the delivery
     retry = stack.slack.event(
         event, event_id="Ev0FAILFIRST", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
     )
-    # THEN it is processed, not dropped as a duplicate
     assert retry["statusCode"] == 200
     ledger.lose("support requests", 1 - len(support_requests(stack)))
     ledger.effects("thread panels", len(support_panels(stack, event["ts"])), 1)
 
 
-def test_a_declare_whose_first_attempt_failed_before_storing_is_processed_on_retry(
+LAZY_SWALLOWS = (
+    "Bolt's App.dispatch catches the lazy listener's exception and answers 500, and SlackIngress.handle returns 200 "
+    "for every lazy invocation, so Lambda never retries and nothing reaches SlackDLQ (fix: raise when the lazy "
+    "dispatch answers >= 500)"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=LAZY_SWALLOWS)
+def test_lazy_work_that_failed_before_storing_is_retried_like_lambda_and_not_lost(
     stack: Stack, ledger: Ledger, dynamo_faults: DynamoFaults, sleeps: Sleeps
 ) -> None:
+    stack.reconfigure(OPSDESK_LAZY_MODE="thread")  # Lambda's async invocation: up to 3 attempts
+    event = message_event(OPS, "U0DAVE", "Printer on fire", "1764496800.000300")
+    dynamo_faults.fail_nth_write(1, code="InternalServerError", times=4)  # the client's own retries exhausted
+    assert stack.slack.event(event, event_id="Ev0LAZYFAIL")["statusCode"] == 200
+    stack.wait_for_lazy_work()
+    ledger.lose("support requests", 1 - len(support_requests(stack)))
+    ledger.effects("thread panels", len(support_panels(stack, event["ts"])), 1)
+
+
+@pytest.mark.xfail(strict=True, reason=LAZY_SWALLOWS)
+def test_a_declare_whose_first_attempt_failed_before_storing_is_retried_and_not_lost(
+    stack: Stack, ledger: Ledger, dynamo_faults: DynamoFaults, sleeps: Sleeps
+) -> None:
+    stack.reconfigure(OPSDESK_LAZY_MODE="thread")
     dynamo_faults.fail_nth_write(1, code="InternalServerError", times=4)
-    with pytest.raises(FunctionError):
-        declare(stack, trigger_id="100.200.failfirst")
-    assert repository().list_open() == []
     incident_id = declare(stack, trigger_id="100.200.failfirst")
+    stack.wait_for_lazy_work()
     ledger.lose("incidents", 1 - len(repository().list_open()))
     assert repository().get(incident_id).announcement is not None
     ledger.effects("announcements", len(announcements(stack)), 1)
@@ -213,11 +239,3 @@ def test_the_same_checkin_tick_twice_asks_once(stack: Stack, ledger: Ledger) -> 
     checkins = [entry for entry in repository().timeline(incident_id) if entry.kind is EntryKind.CHECKIN]
     ledger.effects("check-in timeline entries", len(checkins), 1)
     ledger.effects("check-in thread posts", len(thread_posts(stack, incident_id, "Hourly check-in")), 1)
-
-
-def _tick(stack: Stack, job: str, at: Any) -> Any:
-    return stack.tick(job, at)
-
-
-def _payload(data: dict[str, Any]) -> str:
-    return json.dumps(data)

@@ -1,0 +1,70 @@
+"""Alarm storm: 500 state changes over 50 alarms, shuffled, each change delivered twice, some concurrently."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bench.calls import alarm_event
+from bench.stack import MONDAY, stack
+from opsdesk import entrypoints
+
+if TYPE_CHECKING:
+    from bench.counting import DynamoDBCalls
+    from bench.stack import World
+
+# Each alarm flaps ALARM, OK, ALARM, OK, ALARM; SNS and the EventBridge rule both deliver every change.
+FLAPS = ("ALARM", "OK", "ALARM", "OK", "ALARM")
+# Concurrent deliveries are what SNS and EventBridge really do; 4 threads make duplicates race on 2 cores.
+CONCURRENCY = 4
+
+
+def storm_events(alarms: int, seed: int = 50) -> list[dict[str, Any]]:
+    events = []
+    for number in range(alarms):
+        name = f"storm-{number:02d}"
+        for step, state in enumerate(FLAPS):
+            at = MONDAY + timedelta(seconds=number, minutes=step)
+            events += [alarm_event(name, state, at, via="sns"), alarm_event(name, state, at, via="eventbridge")]
+    random.Random(seed).shuffle(events)
+    return events
+
+
+def alarm_storm(world: World, calls: DynamoDBCalls, alarms: int = 50) -> dict[str, Any]:
+    world.reset_stand_ins()
+    bench = stack(world, lazy="inline")
+    events = storm_events(alarms)
+    bench.runtime.handler("AlarmsFunction")  # import the handler before the clock starts
+    errors: Counter[str] = Counter()
+
+    def deliver(event: dict[str, Any]) -> None:
+        try:
+            bench.invoke("AlarmsFunction", event)
+        except Exception as error:  # Lambda would retry; the bench counts it
+            errors[type(error).__name__] += 1
+
+    calls.reset()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(deliver, events))
+    wall = time.perf_counter() - started
+    repository = entrypoints.services().incident_repository
+    incidents = [incident for incident in repository.list_open() if incident.alarm and incident.alarm.name.startswith("storm-")]
+    messages = world.slack.messages(bench.channel)
+    top_level = [message for message in messages if message.get("thread_ts") in (None, message["ts"])]
+    announced = Counter(incident.announcement.ts for incident in incidents if incident.announcement)
+    return {
+        "changes": len(events),
+        "alarms": alarms,
+        "incidents": len(incidents),
+        "announcements": len(top_level),
+        "incidents_announced_once": sum(1 for count in announced.values() if count == 1),
+        "errors": dict(errors),
+        "wall_s": round(wall, 2),
+        "dynamodb_calls": calls.total,
+        "dynamodb_by_operation": calls.snapshot(),
+    }
