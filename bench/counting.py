@@ -22,6 +22,7 @@ class DynamoDBCalls:
         self._lock = threading.Lock()
         self._local = threading.local()
         self.stub_storage = False
+        self.scans_seen = 0  # over the whole run, never reset
         self.reset()
         self._register(boto3._get_default_session().events)  # noqa: SLF001  # the session boto3.client() uses
 
@@ -50,6 +51,7 @@ class DynamoDBCalls:
     def _before(self, model: Any, **_: Any) -> Any:
         with self._lock:
             self.operations[model.name] += 1
+            self.scans_seen += model.name == "Scan"
         self._local.started = time.perf_counter()
         if self.stub_storage:
             # Short-circuit the HTTP request: the overhead figure must not include the database.

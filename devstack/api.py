@@ -89,7 +89,7 @@ class LocalApi:
         self.stop()
 
     def handle(self, request: Request) -> Reply:
-        """Answer: /_local helpers, template routes, mounted routes, the index, else API Gateway's 404/403."""
+        """Answer: /_local helpers, template routes, mounted routes, the index, else API Gateway's 403."""
         started = time.monotonic()
         if request.path.startswith("/_local/"):
             return self._local(request)
@@ -106,7 +106,8 @@ class LocalApi:
             return Reply(403, MISSING_TOKEN, {"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
         if request.method == "GET" and request.path == "/":
             return Reply(200, self._index(), content_type="text/html; charset=utf-8")
-        return Reply(404, MISSING_TOKEN, {"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
+        # API Gateway (and `sam local start-api`) answer an unknown route with 403, not 404.
+        return Reply(403, MISSING_TOKEN, {"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
 
     def _invoke_route(self, request: Request, logical_id: str, event: dict[str, Any], started: float) -> Reply:
         try:

@@ -296,7 +296,7 @@ def test_api_base64_encodes_binary_bodies_and_answers_like_api_gateway(local_api
     assert binary.json()["event"]["isBase64Encoded"] is True
     assert binary.json()["event"]["body"] == "iVBORwA="
     assert text.json()["event"]["body"] == "a=1&b=2"
-    assert requests.get(f"{local_api.url}/nowhere", timeout=10).status_code == 404
+    assert requests.get(f"{local_api.url}/nowhere", timeout=10).status_code == 403
     assert requests.delete(f"{local_api.url}/items/1", timeout=10).json() == {"message": "Missing Authentication Token"}
     assert requests.post(f"{local_api.url}/items/1", timeout=10).status_code == 403
 

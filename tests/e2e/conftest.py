@@ -1,0 +1,155 @@
+"""The local stack in this process on ephemeral ports, the sandbox mounted on it, and Debian's Chromium driving it.
+
+Tests skip (with the reason) when /usr/bin/chromium or Playwright is missing; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from devstack.api import LocalApi
+from devstack.aws import LocalAws, create_resources, start_moto
+from devstack.runtime import Runtime
+from devstack.sandbox import Sandbox, mount
+from devstack.settings import PROJECT_ROOT, TEMPLATE_PATH, local_environment
+from devstack.standins.jira import JiraStandIn
+from devstack.standins.pagerduty import PagerDutyStandIn
+from devstack.standins.slack import SlackStandIn
+from devstack.template import load_template
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+
+
+@dataclass
+class LocalStack:
+    """What a browser test reaches: the API (with the sandbox at /) and the stand-ins behind it."""
+
+    url: str
+    api: LocalApi
+    runtime: Runtime
+    slack: SlackStandIn
+    jira: JiraStandIn
+    sandbox: Sandbox
+    environment: dict[str, str]
+
+    def has_function(self, logical_id: str) -> bool:
+        """Say whether a function's handler exists yet (others are being written)."""
+        function = self.runtime.functions.get(logical_id)
+        if function is None:
+            return False
+        module = function.handler.rpartition(".")[0].replace(".", "/")
+        return (function.code_uri / f"{module}.py").is_file()
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[LocalStack]:
+    """Start moto, the stand-ins, the runtime and the API (all on port 0) with lazy work in threads, as `make run`."""
+    from opsdesk import entrypoints
+
+    running: list[Any] = []
+    with pytest.MonkeyPatch.context() as patch:
+        # The functions read os.environ; lazy listeners run in threads as they do under `make run`.
+        for name in ("SLACK_API_URL", "JIRA_URL", "PAGERDUTY_EVENTS_URL", "AWS_ENDPOINT_URL", "SECRETS_ARN"):
+            patch.delenv(name, raising=False)
+        patch.setenv("OPSDESK_LAZY_MODE", "thread")
+        entrypoints.reset()
+        try:
+            aws: LocalAws = start_moto(port=0, use_existing=False)
+            running.append(aws)
+            template = load_template(TEMPLATE_PATH, {}, endpoint_url=aws.endpoint_url)
+            create_resources(template, aws.endpoint_url)
+            slack, jira, pagerduty = SlackStandIn().start(), JiraStandIn().start(), PagerDutyStandIn().start()
+            running += [slack, jira, pagerduty]
+            urls = {"slack": slack.url, "jira": jira.url, "pagerduty": pagerduty.url}
+            environment = local_environment(urls, table_name=template.table_name(), aws_endpoint_url=aws.endpoint_url)
+            environment["OPSDESK_LAZY_MODE"] = "thread"
+            runtime = Runtime(template, environment)
+            api = LocalApi(runtime, stand_ins={"slack": slack, "jira": jira, "pagerduty": pagerduty}, port=0).start()
+            running.append(api)
+            # Links opsdesk writes (status page, postmortems) point at this API.
+            runtime.local_environment["PUBLIC_BASE_URL"] = api.url
+            environment["PUBLIC_BASE_URL"] = api.url
+            sandbox = mount(api, slack)
+            yield LocalStack(api.url, api, runtime, slack, jira, sandbox, environment)
+            sandbox.unmount()
+        finally:
+            for component in reversed(running):
+                component.stop()
+            entrypoints.reset()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Launch Debian's Chromium headless through Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing: `apt-get install -y chromium` (make test does this)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed: `pip install playwright==1.65.2` (no `playwright install`)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab at laptop size; failing tests leave a screenshot behind."""
+    context = browser.new_context(viewport={"width": 1360, "height": 860})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / f"{_slug(request.node.name)}-FAILED.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class Shots:
+    """Numbered screenshots of one journey under test-artifacts/e2e/."""
+
+    def __init__(self, journey: str) -> None:
+        self.journey = _slug(journey)
+        self.count = 0
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(self, page: Page, step: str, *, full_page: bool = False) -> Path:
+        self.count += 1
+        path = ARTIFACTS / f"{self.journey}-{self.count:02d}-{_slug(step)}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Shots:
+    return Shots(request.node.name)
