@@ -7,6 +7,7 @@ SAM := .tools/sam/bin/sam
 CHECKOV := .tools/checkov/bin/checkov
 # sam build needs the Lambda runtime's interpreter; pyenv here holds 3.13.
 SAM_PYENV ?= 3.11.7:3.13.0
+LAMBDA_PYTHON ?= python3.13
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help venv tools browser run slack test lint typecheck validate checkov unit integration e2e \
@@ -44,10 +45,11 @@ endef
 
 tools: .tools/sam/.installed .tools/checkov/.installed
 
-# Debian's Chromium for the browser tests; nothing downloads a browser of its own.
+# Debian's Chromium for the browser tests (nothing downloads a browser of its own), and an emoji
+# font so screenshots show Slack's emoji rather than empty boxes.
 browser:
-	@command -v chromium >/dev/null || command -v /usr/bin/chromium >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi 'Noto Color Emoji') || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null)
 
 run: venv
 	$(PY) -m devstack
@@ -85,8 +87,9 @@ reliability: venv tools
 
 build: .tools/sam/.installed
 	PYENV_VERSION=$(SAM_PYENV) $(SAM) build
-	# SAM zips stamp files 1980-01-01, so timestamp .pyc never validate on Lambda: hash-based ones do.
-	$(PY) -m compileall -q -f --invalidation-mode unchecked-hash .aws-sam/build
+	# SAM zips stamp files 1980-01-01, so timestamp .pyc never validate on Lambda: hash-based ones do,
+	# compiled by the runtime's own Python (a .pyc is only read by the version that wrote it).
+	PYENV_VERSION=$(SAM_PYENV) $(LAMBDA_PYTHON) -m compileall -q -f --invalidation-mode unchecked-hash .aws-sam/build
 
 bench: venv .tools/sam/.installed
 	$(PY) -m bench

@@ -32,7 +32,7 @@ def quiet_stdout() -> Iterator[None]:
     """Handlers log and print EMF to fd 1; keep it off the table (Powertools binds its stream at import)."""
     sys.stdout.flush()
     saved = os.dup(1)
-    with open(os.devnull, "w") as sink:
+    with Path(os.devnull).open("w") as sink:
         os.dup2(sink.fileno(), 1)
         try:
             yield
@@ -72,14 +72,18 @@ def cold_sections(raw: dict[str, Any], world: World, runs: int) -> None:
         "cold_ack",
         lambda: cold.cold_ack(slack_dir, ack_env, slack_env, lambda: slack_events.command(secret, channel), runs),
     )
-    section(raw, "purity", lambda: cold.ack_purity(slack_dir, ack_env, slack_env, slack_events.command(secret, channel)))
+    section(
+        raw, "purity", lambda: cold.ack_purity(slack_dir, ack_env, slack_env, slack_events.command(secret, channel))
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15, help="cold starts per case (median)")
     parser.add_argument("--requests", type=int, default=1000, help="warm requests per kind")
-    parser.add_argument("--closed", type=int, default=100_000, help="closed items for the flat-sweep check")
+    parser.add_argument(
+        "--closed", type=int, default=20_000, help="closed items for the flat-sweep check (see sweeps.py on moto)"
+    )
     parser.add_argument("--seed-seconds", type=float, default=90, help="stop seeding closed items after this long")
     parser.add_argument("--sweep-rounds", type=int, default=15)
     parser.add_argument("--skip-build", action="store_true", help="skip sam build (the artifact section)")
@@ -111,7 +115,7 @@ def main() -> None:
     head = report.headline(raw)
     args.out.write_text(json.dumps({**head, "details": raw}, indent=2, default=str) + "\n")
     print(report.table(head, raw))
-    log(f"wrote {args.out.relative_to(ROOT)} in {raw['seconds']} s")
+    log(f"wrote {args.out} in {raw['seconds']} s")
 
 
 if __name__ == "__main__":

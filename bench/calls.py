@@ -8,11 +8,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tests.harness import fixture
+
 from bench.env import SHARED
 from bench.stack import MONDAY, stack
 from opsdesk import entrypoints
 from opsdesk.slack.ids import Action, Callback, Field
-from tests.harness import fixture
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -145,7 +146,9 @@ def _support(bench: Stack, recorder: Recorder) -> None:
     def support_request() -> object:
         # Stored with a ts inside support hours: the message's own time decides triage and auto-replies.
         with world.slack.lock:
-            world.slack.workspace.post(bench.channel, {"text": "Can someone restart the VPN?"}, user="U0REPORTER", ts=ts)
+            world.slack.workspace.post(
+                bench.channel, {"text": "Can someone restart the VPN?"}, user="U0REPORTER", ts=ts
+            )
         event = {
             "type": "message",
             "channel": bench.channel,

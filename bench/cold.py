@@ -32,7 +32,14 @@ WATCHED_ON_ACK = ("requests", "holidays", "pydantic", "aws_lambda_powertools.tra
 def run_probe(kind: str, arg: str, env: dict[str, str], stdin: str = "", *, importtime: bool = False) -> dict[str, Any]:
     command = [sys.executable, *(["-X", "importtime"] if importtime else []), str(PROBE), kind, arg]
     done = subprocess.run(
-        command, input=stdin, capture_output=True, text=True, env=child_environment(env), cwd=ROOT, timeout=120
+        command,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=child_environment(env),
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH-RESULT ")]
     if done.returncode or not lines:
@@ -44,7 +51,9 @@ def run_probe(kind: str, arg: str, env: dict[str, str], stdin: str = "", *, impo
     return result
 
 
-def interleaved(cases: dict[str, tuple[str, str, dict[str, str], Any]], runs: int, seed: int = 8) -> dict[str, list[float]]:
+def interleaved(
+    cases: dict[str, tuple[str, str, dict[str, str], Any]], runs: int, seed: int = 8
+) -> dict[str, list[float]]:
     """Run every case once per round, in a shuffled order, so drift in machine load hits all alike."""
     shuffle = random.Random(seed)
     samples: dict[str, list[float]] = defaultdict(list)
@@ -61,7 +70,9 @@ def interleaved(cases: dict[str, tuple[str, str, dict[str, str], Any]], runs: in
     return dict(samples)
 
 
-def cold_init(function_envs: dict[str, tuple[str, dict[str, str]]], slack_env: dict[str, str], runs: int) -> dict[str, Any]:
+def cold_init(
+    function_envs: dict[str, tuple[str, dict[str, str]]], slack_env: dict[str, str], runs: int
+) -> dict[str, Any]:
     cases: dict[str, tuple[str, str, dict[str, str], Any]] = {
         name: ("init", code_dir, env, "") for name, (code_dir, env) in function_envs.items()
     }

@@ -24,7 +24,7 @@ class DynamoDBCalls:
         self.stub_storage = False
         self.scans_seen = 0  # over the whole run, never reset
         self.reset()
-        self._register(boto3._get_default_session().events)  # noqa: SLF001  # the session boto3.client() uses
+        self._register(boto3._get_default_session().events)  # the session boto3.client() uses
 
     def attach(self) -> None:
         """Hook opsdesk's own client too (it may predate the session hook); unique ids prevent double counts."""

@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT / "shared"
 FUNCTIONS = ROOT / "functions"
 SLACK_FUNCTION_NAME = "opsdesk-bench-slack"
+# devstack lets values already in os.environ win (local_environment, Runtime), so every stack starts
+# from the environment the bench was started with, never from the previous stack's.
+_ORIGINAL_ENVIRONMENT = dict(os.environ)
 
 # moto runs in a child process: on 2 cores an in-process server would share the GIL with the code
 # being timed, and its CPU would be billed to opsdesk.
@@ -97,6 +100,7 @@ def base_environment(
     endpoint_url: str, table: str, slack_url: str, *, lambda_url: str = "", extra: dict[str, str] | None = None
 ) -> dict[str, str]:
     """The functions' local settings; with `lambda_url`, lazy work goes to the Invoke stub (the Lambda mode)."""
+    restore_environment()
     env = local_environment({"slack": slack_url}, table_name=table, aws_endpoint_url=endpoint_url)
     env.update(POWERTOOLS_METRICS_NAMESPACE="Opsdesk", POWERTOOLS_SERVICE_NAME="opsdesk")
     if lambda_url:
@@ -107,6 +111,11 @@ def base_environment(
         )
     env.update(extra or {})
     return env
+
+
+def restore_environment() -> None:
+    os.environ.clear()
+    os.environ.update(_ORIGINAL_ENVIRONMENT)
 
 
 def child_environment(function_env: dict[str, str]) -> dict[str, str]:

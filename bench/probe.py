@@ -35,7 +35,7 @@ class Context:
 def load_handler(function_dir: str) -> Any:
     """Import functions/<dir>/app.py the way Lambda does (the code directory and layers on sys.path)."""
     sys.path.insert(0, function_dir)
-    spec = importlib.util.spec_from_file_location("app", os.path.join(function_dir, "app.py"))
+    spec = importlib.util.spec_from_file_location("app", f"{function_dir}/app.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["app"] = module

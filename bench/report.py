@@ -45,7 +45,9 @@ def headline(raw: dict[str, Any]) -> dict[str, Any]:
         "storm_incidents": storm.get("incidents"),
         "storm_announcements": storm.get("announcements"),
         "storm_wall_s": storm.get("wall_s"),
-        "artifact_unzipped_mb": {name: value["unzipped_mb"] for name, value in (artifact.get("functions") or {}).items()},
+        "artifact_unzipped_mb": {
+            name: value["unzipped_mb"] for name, value in (artifact.get("functions") or {}).items()
+        },
         "artifact_zipped_mb": {name: value["zipped_mb"] for name, value in (artifact.get("functions") or {}).items()},
         "hash_pyc": artifact.get("hash_pyc"),
         "dev_deps_in_artifacts": artifact.get("dev_deps_in_artifacts"),
@@ -71,10 +73,13 @@ def targets(head: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("Slack cold init / naive", head["cold_init_ratio_naive"], "<= 0.6x", lambda v: v <= 0.6),
         ("Cold ack / lean cold ack", head["cold_ack_ratio_lean"], "<= 2.2x", lambda v: v <= 2.2),
         ("Ack path: forbidden modules", head["ack_forbidden_modules"], "none", lambda v: not v),
-        *((f"Warm p99 {kind} (ms)", value, "<= 15", lambda v: v <= 15) for kind, value in p99.items()),
+        *((f"Warm p99 {kind} (ms)", value, "<= 15", lambda v: v <= 15) for kind, value in (p99 or {"": None}).items()),
         ("Framework overhead p99 (ms)", head["overhead_p99_ms"], "<= 0.5", lambda v: v <= 0.5),
         ("DynamoDB calls before the ack", head["ddb_calls_before_ack"], "<= 2", lambda v: v <= 2),
-        *((f"DynamoDB calls: {op}", ddb.get(op), f"<= {limit}", lambda v, n=limit: v <= n) for op, limit in TOTAL_TARGETS.items()),
+        *(
+            (f"DynamoDB calls: {op}", ddb.get(op), f"<= {limit}", lambda v, n=limit: v <= n)
+            for op, limit in TOTAL_TARGETS.items()
+        ),
         ("Scans (code + runtime)", head["scans"], "0", lambda v: v == 0),
         ("Sweep time, full / empty (opsdesk)", head["sweep_time_ratio"], "<= 1.2x", lambda v: v <= 1.2),
         ("Sweep calls equal", head["sweep_calls_equal"], "True", lambda v: v is True),
@@ -94,7 +99,8 @@ def table(head: dict[str, Any], raw: dict[str, Any]) -> str:
     lines = [f"{'measure'.ljust(width)}  {'value':>24}  {'target':>8}  verdict", "-" * (width + 46)]
     lines += [f"{what.ljust(width)}  {value[:24]:>24}  {target:>8}  {verdict}" for what, value, target, verdict in rows]
     lines.append("")
-    lines.append(f"cold init ms: {head['cold_init_ms']}  lean {_get(raw, 'cold_init', 'lean_ms')}  naive {_get(raw, 'cold_init', 'naive_ms')}")
+    references = f"lean {_get(raw, 'cold_init', 'lean_ms')}  naive {_get(raw, 'cold_init', 'naive_ms')}"
+    lines.append(f"cold init ms: {head['cold_init_ms']}  {references}")
     lines.append(f"cold ack ms: slack {_get(raw, 'cold_ack', 'slack_ms')}  lean {_get(raw, 'cold_ack', 'lean_ms')}")
     lines.append(f"warm p50 ms: {head['warm_p50_ms']}")
     lines.append(f"heaviest imports beyond lean (ms): {_get(raw, 'purity', 'heaviest_beyond_lean_ms')}")
@@ -102,10 +108,13 @@ def table(head: dict[str, Any], raw: dict[str, Any]) -> str:
     for name, value in (raw.get("operations") or {}).items():
         lines.append(f"calls {name}: {value}")
     lines.append(
-        f"sweeps with {head['sweep_closed_items']} closed items; wall ratio against moto {head['sweep_wall_ratio_moto']} "
-        "(moto's Query reads every item; DynamoDB reads only the key's)"
+        f"sweeps with {head['sweep_closed_items']} closed items; wall ratio against moto "
+        f"{head['sweep_wall_ratio_moto']} (moto's Query reads every item; DynamoDB reads only the key's)"
     )
     lines.append(f"artifact zipped MB: {head['artifact_zipped_mb']}")
+    for name, value in raw.items():
+        if isinstance(value, dict) and "error" in value:
+            lines.append(f"section {name} could not run: {value['error']}")
     for note in raw.get("notes") or []:
         lines.append(f"note: {note}")
     failed = [row[0] for row in rows if row[3] == "FAIL"]

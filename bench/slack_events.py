@@ -9,13 +9,16 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from opsdesk.slack.ids import Action
 from tests.harness import api_event, fixture, signed_headers
+
+from opsdesk.slack.ids import Action
 
 USER = "U0ALICE"
 
 
-def command(secret: str, channel: str, text: str = "declare Database down", command: str = "/incident") -> dict[str, Any]:
+def command(
+    secret: str, channel: str, text: str = "declare Database down", command: str = "/incident"
+) -> dict[str, Any]:
     form = {
         "token": "verification_token",
         "team_id": "T111",
@@ -45,7 +48,9 @@ def click(secret: str, channel: str, value: str, action_id: str = Action.TAKE_LE
     return api_event("POST", "/slack/interactions", body, signed_headers(body, secret))
 
 
-def message(secret: str, channel: str, text: str = "Can someone look at the VPN?", user: str = "U0REPORTER") -> dict[str, Any]:
+def message(
+    secret: str, channel: str, text: str = "Can someone look at the VPN?", user: str = "U0REPORTER"
+) -> dict[str, Any]:
     envelope = copy.deepcopy(fixture("slack/event_callback_message_channel.json"))
     ts = f"{time.time():.6f}"
     envelope["event"] = {

@@ -7,14 +7,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bench.env import SLACK_FUNCTION_NAME, Closing, LambdaStub, MotoProcess, base_environment, new_table, template
+from tests.harness import SlackClientSimulator
+
+from bench.env import (
+    SLACK_FUNCTION_NAME,
+    Closing,
+    LambdaStub,
+    MotoProcess,
+    base_environment,
+    new_table,
+    restore_environment,
+    template,
+)
 from devstack.runtime import Runtime
 from devstack.settings import pagerduty_events_url
 from devstack.standins.jira import JiraStandIn
 from devstack.standins.pagerduty import PagerDutyStandIn
 from devstack.standins.slack import SlackStandIn
 from opsdesk import entrypoints
-from tests.harness import SlackClientSimulator
 
 if TYPE_CHECKING:
     from bench.counting import DynamoDBCalls
@@ -23,9 +33,6 @@ if TYPE_CHECKING:
 BOT_TOKEN = "xoxb-local-token"
 # A Monday inside support hours in London (GMT in November): what paths without a time of their own see.
 MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
-# devstack's Runtime lets the developer's environment win for template variables (TABLE_NAME...),
-# so every stack starts from the environment the bench was started with, not the previous stack's.
-_ORIGINAL_ENVIRONMENT = dict(os.environ)
 
 
 @dataclass
@@ -61,7 +68,11 @@ class World:
             stand_in.reset()
 
     def external_calls(self) -> dict[str, int]:
-        return {"slack": len(self.slack.calls()), "jira": len(self.jira.calls()), "pagerduty": len(self.pagerduty.calls())}
+        return {
+            "slack": len(self.slack.calls()),
+            "jira": len(self.jira.calls()),
+            "pagerduty": len(self.pagerduty.calls()),
+        }
 
 
 @dataclass
@@ -86,7 +97,7 @@ class Stack:
 
     def activate(self) -> None:
         """Point the process-wide settings and cached services at this stack (outside any timed region)."""
-        _restore_environment()
+        restore_environment()
         os.environ.update(self.environment)
         os.environ.pop("SECRETS_ARN", None)
         entrypoints.reset()
@@ -117,14 +128,11 @@ def stack(world: World, *, lazy: str = "inline", table: str | None = None) -> St
     )
     if lazy == "lambda":
         environment["AWS_LAMBDA_FUNCTION_NAME"] = SLACK_FUNCTION_NAME
-    _restore_environment()
+    restore_environment()
     runtime = Runtime(world.template, environment)
-    simulator = SlackClientSimulator(runtime, environment["SLACK_SIGNING_SECRET"], world.slack, environment["OPS_CHANNEL_ID"])
+    simulator = SlackClientSimulator(
+        runtime, environment["SLACK_SIGNING_SECRET"], world.slack, environment["OPS_CHANNEL_ID"]
+    )
     built = Stack(world, name, runtime, environment, simulator)
     built.activate()
     return built
-
-
-def _restore_environment() -> None:
-    os.environ.clear()
-    os.environ.update(_ORIGINAL_ENVIRONMENT)

@@ -135,7 +135,9 @@ def _summarise(runs: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, An
     jobs: dict[str, Any] = {}
     for job, sides in runs.items():
         measured = {label: values[1:] for label, values in sides.items()}
-        opsdesk = {label: median([run["wall_ms"] - run["ddb_ms"] for run in values]) for label, values in measured.items()}
+        opsdesk = {
+            label: median([run["wall_ms"] - run["ddb_ms"] for run in values]) for label, values in measured.items()
+        }
         wall = {label: median([run["wall_ms"] for run in values]) for label, values in measured.items()}
         jobs[job] = {
             "calls_equal": [run["calls"] for run in sides["empty"]] == [run["calls"] for run in sides["full"]],

@@ -11,9 +11,10 @@ from bench.stack import stack
 from opsdesk import entrypoints
 
 if TYPE_CHECKING:
+    from slack_bolt import Ack
+
     from bench.counting import DynamoDBCalls
     from bench.stack import World
-    from slack_bolt import Ack
 
 WARMUP = 30
 # Any id will do: in the Lambda mode the click's work is handed off, so the ack never reads it.

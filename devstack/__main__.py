@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from devstack.api import LocalApi
 from devstack.aws import LocalAws, create_resources, start_moto
 from devstack.runtime import Runtime
+from devstack.sandbox import mount as mount_sandbox
 from devstack.scheduler import Scheduler
 from devstack.settings import (
     API_PORT,
@@ -71,7 +72,8 @@ def _banner(
     aws: LocalAws, created: dict[str, str], env: dict[str, str], api: LocalApi, scheduler: Scheduler | None
 ) -> str:
     own = "moto, started here" if aws.server else "AWS_ENDPOINT_URL"
-    lines = ["", "opsdesk local stack", f"  API         {api.url}   (index: {api.url}/)"]
+    lines = ["", "opsdesk local stack", f"  Sandbox     {api.url}/   (a Slack-like workspace in your browser)"]
+    lines.append(f"  API         {api.url}")
     lines += [f"                {route.method:6} {route.path:28} -> {route.function}" for route in api.routes.routes]
     lines.append(f"  AWS         {aws.endpoint_url}   ({own})")
     lines += [f"                {logical_id:28} {name}" for logical_id, name in created.items()]
@@ -123,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         _prewarm(runtime)
         api = LocalApi(runtime, stand_ins=stand_ins, port=args.port, verbose=True).start()
         running.append(api)
+        mount_sandbox(api, stand_ins.get("slack"))
         scheduler = None if args.no_scheduler else Scheduler(template.schedules(), runtime.invoke)
         if scheduler is not None:
             scheduler.start()

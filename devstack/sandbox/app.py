@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from devstack.api import LocalApi, RouteHandler
     from devstack.httpserver import Request
     from devstack.sandbox.render import Where
+    from devstack.standins.base import StandIn
     from devstack.standins.slack import SlackStandIn
 
 Answer = tuple[int, dict[str, str], bytes | str]
@@ -148,6 +149,12 @@ class Sandbox:
         }
 
 
-def mount(api: LocalApi, slack: SlackStandIn) -> Sandbox:
-    """Serve the sandbox from the local API (call once the API and the Slack stand-in exist)."""
+def mount(api: LocalApi, slack: StandIn | None) -> Sandbox | None:
+    """Serve the sandbox from the local API; without the Slack stand-in (SLACK_API_URL set) there is nothing to show."""
+    from devstack.standins.slack import SlackStandIn
+
+    if not isinstance(slack, SlackStandIn):
+        api.log("[sandbox] off: SLACK_API_URL points at another Slack, so the sandbox has no workspace to show")
+        return None
+    api.log(f"[sandbox] {api.url}/ : a Slack-like workspace for opsdesk in your browser")
     return Sandbox(api, slack).mount()

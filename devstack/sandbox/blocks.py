@@ -95,7 +95,7 @@ def _input(block: dict[str, Any], index: int, ctx: Ctx) -> str:
     error = ctx.errors.get(block_id(block, index), "")
     return (
         f'<div class="bk input{" has-error" if error else ""}" data-block-id="{attr(block_id(block, index))}">'
-        f"<label>{label}{optional}</label>{element_html(element, f'{index}.0', ctx)}"
+        f'<label for="{ctx.id_prefix}{index}-0">{label}{optional}</label>{element_html(element, f"{index}.0", ctx)}'
         + (f'<div class="error" role="alert">{html.escape(error)}</div>' if error else "")
         + (f'<div class="hint">{hint}</div>' if hint else "")
         + "</div>"

@@ -31,6 +31,11 @@ class Ctx:
     channels: dict[str, str] = field(default_factory=dict)
     drafts: dict[str, list[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    id_prefix: str = ""  # views give controls ids, so input labels point at them
+
+    def control_id(self, position: str) -> str:
+        """Return ` id="..."` for a control in a view (messages need none)."""
+        return f' id="{self.id_prefix}{position.replace(".", "-")}"' if self.id_prefix else ""
 
     @property
     def in_view(self) -> bool:
@@ -113,6 +118,7 @@ def _select(element: dict[str, Any], position: str, ctx: Ctx, choices: list[tupl
     css = "overflow" if element["type"] == "overflow" else "select"
     return (
         f'<span class="control"><select class="{css}" name="{attr(key)}"{" multiple" if multiple else ""}'
+        f"{ctx.control_id(position)}"
         f' data-action-id="{attr(element.get("action_id", ""))}"{_go_attrs(position, element, ctx)}>'
         + "".join(options)
         + f"</select>{_nojs_go(position, element, ctx)}</span>"
@@ -152,7 +158,8 @@ def _text_input(element: dict[str, Any], position: str, ctx: Ctx) -> str:
     key = f"o.{position}"
     value = next(iter(_initial(element, key, ctx)), "")
     placeholder = attr(plain(str((element.get("placeholder") or {}).get("text", "")), with_emoji=False))
-    common = f'name="{attr(key)}" placeholder="{placeholder}" data-action-id="{attr(element.get("action_id", ""))}"'
+    common = f'name="{attr(key)}"{ctx.control_id(position)} placeholder="{placeholder}"'
+    common += f' data-action-id="{attr(element.get("action_id", ""))}"'
     if element.get("max_length"):
         common += f' maxlength="{int(element["max_length"])}"'
     if element.get("multiline"):

@@ -21,6 +21,7 @@ EMOJI = {
     "page_facing_up": "📄", "lock": "🔒", "rocket": "🚀", "no_entry": "⛔", "arrow_right": "➡️",
     "information_source": "ℹ️", "question": "❓", "exclamation": "❗", "sos": "🆘", "zzz": "💤",
     "handshake": "🤝", "raised_hands": "🙌", "pray": "🙏", "crossed_fingers": "🤞", "slightly_smiling_face": "🙂",
+    "sunny": "☀️",
 }  # fmt: skip
 
 _PLACEHOLDER = "\x00{}\x00"

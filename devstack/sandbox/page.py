@@ -14,7 +14,7 @@ from devstack.sandbox.elements import attr
 from devstack.sandbox.mrkdwn import Names
 from devstack.sandbox.render import Renderer, Where, dm_name, home_channel
 from devstack.sandbox.world import JIRA_STATUSES
-from devstack.standins.slack_workspace import person, ts_key
+from devstack.standins.slack_workspace import BOT_USER_ID, person, ts_key
 
 if TYPE_CHECKING:
     from devstack.httpserver import Request
@@ -130,8 +130,9 @@ class Pages:
         return "".join(f"<h2>{title}</h2>{''.join(items)}" for title, items in sections if items)
 
     def _ephemeral(self, where: Where) -> list[dict[str, Any]]:
-        shown = [dict(item, ephemeral=True) for item in self.slack.ephemeral_messages(where.user)]
-        shown += [dict(item, ephemeral=True) for item in self.state.notes_for(where.user)]
+        # The stored "user" is who sees it; the app wrote it.
+        shown = [dict(item, ephemeral=True, user=BOT_USER_ID) for item in self.slack.ephemeral_messages(where.user)]
+        shown += [dict(item, ephemeral=True, user=BOT_USER_ID) for item in self.state.notes_for(where.user)]
         return [item for item in shown if item.get("channel") == where.channel]
 
     def _reactions(self, message: dict[str, Any], channel: str) -> dict[str, set[str]]:
@@ -222,7 +223,8 @@ class Pages:
             "note": html.escape(note), "user_options": options, "channel": attr(where.channel),
             "thread": attr(where.thread or ""), "tab": attr(where.tab),
             "home_link": attr(where.link(c=self.setup.ops_channel, t=None, tab=None)),
-            "regions_query": attr(where.link()[1:]), "layout_class": " with-thread" if where.thread else "",
+            "regions_query": attr(where.link().removeprefix("/?")),
+            "layout_class": " with-thread" if where.thread else "",
         }  # fmt: skip
         return Template(static_text("page.html")).substitute(values)
 
@@ -261,7 +263,9 @@ class Pages:
 <button class="btn">Run tick</button></form>
 <form class="card" method="post" action="/sandbox/do/jira">{hidden}<h3>Jira transition</h3>
 <label>Issue key <input name="key" placeholder="OPS-1" required></label>
-<div class="row"><label>From <select name="previous">{statuses("To Do")}</select></label>
-<label>To <select name="status">{statuses("Done")}</select></label></div>
+<div class="row"><span class="field-col"><label for="jira-from">From</label>
+<select id="jira-from" name="previous">{statuses("To Do")}</select></span>
+<span class="field-col"><label for="jira-to">To</label>
+<select id="jira-to" name="status">{statuses("Done")}</select></span></div>
 <button class="btn">Send webhook</button></form>
 <h3>What came back</h3><div id="world-log">{log}</div></div>"""

@@ -99,7 +99,7 @@ class Renderer:
             f'<input type="hidden" name="ts" value="{attr(message["ts"])}">'
             f'<input type="hidden" name="chan" value="{attr(channel)}">'
             f'<input type="hidden" name="eph" value="{"1" if ephemeral else ""}">'
-            f'<input type="hidden" name="el" value="">{self.body(message)}</form>'
+            f"{self.body(message)}</form>"
         )
         note = '<div class="only-you">👁 Only visible to you</div>' if ephemeral else ""
         broadcast = (
@@ -195,7 +195,7 @@ class Renderer:
         self, view: dict[str, Any], where: Where, errors: dict[str, str], drafts: dict[str, list[str]], depth: int
     ) -> str:
         """Render a modal view as a dialog whose form submits to the sandbox."""
-        ctx = self.ctx("view", "/sandbox/do/view-act", drafts=drafts, errors=errors)
+        ctx = self.ctx("view", "/sandbox/do/view-act", drafts=drafts, errors=errors, id_prefix="modal-")
         title = text_object(view.get("title"), self.names) or "opsdesk"
         submit = text_object(view.get("submit"), self.names)
         close = text_object(view.get("close"), self.names) or "Cancel"
@@ -220,7 +220,7 @@ class Renderer:
         """Render the user's App Home tab."""
         if view is None:
             return '<div class="empty">opsdesk has not published a Home tab for you yet.</div>'
-        body = blocks_html(view.get("blocks") or [], self.ctx("view", "/sandbox/do/view-act"))
+        body = blocks_html(view.get("blocks") or [], self.ctx("view", "/sandbox/do/view-act", id_prefix="home-"))
         hidden = where.hidden() + f'<input type="hidden" name="view" value="{attr(view["id"])}">'
         return f'<form class="home" method="post" action="/sandbox/do/view-act">{hidden}{body}</form>'
 

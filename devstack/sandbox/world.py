@@ -118,9 +118,10 @@ def jira_issue_updated(key: str, status: str, *, previous: str = "To Do", who: s
 
 
 def parse_local_time(text: str) -> datetime:
-    """Read a datetime-local value ("2026-11-30T09:00") as Europe/London; empty means now."""
+    """Read a datetime-local value ("2026-11-30T09:00") as Europe/London; empty means now (to the millisecond,
+    so an OK sent right after an ALARM is still later than it)."""
     if not text.strip():
-        return datetime.now(UTC).replace(microsecond=0)
+        return datetime.now(UTC)
     moment = datetime.fromisoformat(text.strip())
     return moment.replace(tzinfo=_LONDON) if moment.tzinfo is None else moment
 

@@ -17,6 +17,7 @@ PEOPLE = {
     "U0BOB": "Bob Baker",
     "U0CAROL": "Carol Chen",
     "U0PAM": "Pam Patel",
+    "U0DAVE": "Dave Davies",
     "U0LEAD1": "Lee Lawson",
     "U0LEAD2": "Lina Lopez",
     BOT_USER_ID: "opsdesk",

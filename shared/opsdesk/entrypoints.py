@@ -34,6 +34,7 @@ def reset() -> None:
     """Forget every cached object (tests change the environment between cases)."""
     from opsdesk.secrets import secrets as cached_secrets  # noqa: PLC0415
     from opsdesk.settings import settings as cached_settings  # noqa: PLC0415
+    from opsdesk.store.dynamodb import client as cached_dynamodb  # noqa: PLC0415
 
-    for cached in (services, slack_ingress, cached_secrets, cached_settings):
+    for cached in (services, slack_ingress, cached_secrets, cached_settings, cached_dynamodb):
         cached.cache_clear()

@@ -15,13 +15,16 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from opsdesk.flows.incidents import IncidentFlows
+from opsdesk.slack.day_notifier import SlackDayNotifier
 from opsdesk.slack.notifier import SlackIncidentNotifier
+from opsdesk.slack.support_notifier import SlackSupportNotifier
 from opsdesk.slack.team import SlackTeam
 from opsdesk.store.incidents import IncidentRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from opsdesk.domain.ports import DayNotifier, SupportNotifier
     from opsdesk.secrets import Secrets
     from opsdesk.settings import Settings
 
@@ -69,6 +72,15 @@ class Services:
     def status_url(self) -> str:
         base = self.settings.public_base_url.rstrip("/")
         return f"{base}/status" if base else ""
+
+    @cached_property
+    def support_notifier(self) -> SupportNotifier:
+        settings = self.settings
+        return SlackSupportNotifier(self.slack, settings.ops_channel_id, paging_enabled=settings.paging_enabled)
+
+    @cached_property
+    def day_notifier(self) -> DayNotifier:
+        return SlackDayNotifier(self.slack, self.settings.team_channel_id)
 
     @cached_property
     def incidents(self) -> IncidentFlows:

@@ -5,6 +5,7 @@ Tests skip (with the reason) when /usr/bin/chromium or Playwright is missing; no
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +30,22 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's package; OPSDESK_CHROMIUM points elsewhere (another machine's Chromium), never a downloaded one.
+CHROMIUM = Path(os.environ.get("OPSDESK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+PLAYWRIGHT_MISSING = "playwright is not installed: `pip install playwright==1.65.2` (never `playwright install`)"
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the journeys skip, saying how to install it
+    pass
+else:
+    # opsdesk acks within 3 s and does the rest in threads: a journey step may take a few seconds locally.
+    expect.set_options(timeout=10_000)
 
 
 @dataclass
@@ -58,18 +69,18 @@ class LocalStack:
         return (function.code_uri / f"{module}.py").is_file()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def local_stack() -> Iterator[LocalStack]:
     """Start moto, the stand-ins, the runtime and the API (all on port 0) with lazy work in threads, as `make run`."""
-    from opsdesk import entrypoints
-
     running: list[Any] = []
+    # The runtime writes each function's environment into os.environ: put it all back for the tests after these.
+    saved_environment = dict(os.environ)
     with pytest.MonkeyPatch.context() as patch:
         # The functions read os.environ; lazy listeners run in threads as they do under `make run`.
         for name in ("SLACK_API_URL", "JIRA_URL", "PAGERDUTY_EVENTS_URL", "AWS_ENDPOINT_URL", "SECRETS_ARN"):
             patch.delenv(name, raising=False)
         patch.setenv("OPSDESK_LAZY_MODE", "thread")
-        entrypoints.reset()
+        _forget_clients()
         try:
             aws: LocalAws = start_moto(port=0, use_existing=False)
             running.append(aws)
@@ -87,23 +98,36 @@ def local_stack() -> Iterator[LocalStack]:
             runtime.local_environment["PUBLIC_BASE_URL"] = api.url
             environment["PUBLIC_BASE_URL"] = api.url
             sandbox = mount(api, slack)
+            assert sandbox is not None
             yield LocalStack(api.url, api, runtime, slack, jira, sandbox, environment)
             sandbox.unmount()
         finally:
             for component in reversed(running):
                 component.stop()
-            entrypoints.reset()
+            _forget_clients()
+            os.environ.clear()
+            os.environ.update(saved_environment)
 
 
-@pytest.fixture(scope="session")
+def _forget_clients() -> None:
+    """Drop opsdesk's cached services and DynamoDB client, so no one keeps talking to a stopped stack."""
+    from opsdesk import entrypoints
+    from opsdesk.store import dynamodb
+
+    entrypoints.reset()
+    # entrypoints.reset() keeps the process-wide DynamoDB client, which remembers this stack's endpoint.
+    dynamodb.client.cache_clear()
+
+
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Launch Debian's Chromium headless through Playwright (never a downloaded browser)."""
     if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing: `apt-get install -y chromium` (make test does this)")
+        pytest.skip(f"{CHROMIUM} is missing: `apt-get install -y chromium` (make test does this)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("playwright is not installed: `pip install playwright==1.65.2` (no `playwright install`)")
+        pytest.skip(PLAYWRIGHT_MISSING)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
@@ -142,10 +166,13 @@ class Shots:
         self.journey = _slug(journey)
         self.count = 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTIFACTS.glob(f"{self.journey}-*.png"):
+            old.unlink()  # a rerun's pictures only, never a mix of two runs
 
     def take(self, page: Page, step: str, *, full_page: bool = False) -> Path:
         self.count += 1
         path = ARTIFACTS / f"{self.journey}-{self.count:02d}-{_slug(step)}.png"
+        page.mouse.move(0, 0)  # no hover toolbar over the picture
         page.screenshot(path=str(path), full_page=full_page)
         return path
 

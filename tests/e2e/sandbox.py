@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import expect
 
 if TYPE_CHECKING:
-    import re
-
     from playwright.sync_api import Locator, Page
 
     from tests.e2e.conftest import LocalStack
@@ -29,10 +28,10 @@ class Sandbox:
         # The live script marks the page; from then on forms post without reloading.
         expect(self.page.locator("html.js")).to_have_count(1)
 
-    def act_as(self, user_label: str) -> None:
-        """Switch the acting person with the picker (the page reloads as them)."""
-        self.page.get_by_label("Acting as").select_option(label=user_label)
-        expect(self.page.get_by_label("Acting as")).to_have_value(self.page.get_by_label("Acting as").input_value())
+    def act_as(self, user: str) -> None:
+        """Switch the acting person with the picker; the page reloads as them, keeping the channel and thread."""
+        self.page.get_by_label("Acting as").select_option(user)
+        expect(self.page).to_have_url(re.compile(f"u={user}"))
         expect(self.page.locator("html.js")).to_have_count(1)
 
     def send(self, text: str, *, in_thread: bool = False) -> None:
@@ -40,7 +39,11 @@ class Sandbox:
         box = self.page.get_by_label("Reply" if in_thread else "Message", exact=True)
         box.fill(text)
         box.press("Enter")
-        expect(box).to_have_value("")
+        try:
+            expect(box).to_have_value("")
+        except AssertionError as error:
+            # The composer keeps the text when opsdesk refused it; the toast says why.
+            raise AssertionError(f"sending {text!r} failed: {self.page.locator('#toast').text_content()}") from error
 
     def message_with_header(self, header: str | re.Pattern[str]) -> Locator:
         """Return the channel message whose Block Kit header matches, once it shows."""
@@ -59,6 +62,13 @@ class Sandbox:
         modal = self.page.get_by_role("dialog", name=title)
         expect(modal).to_be_visible()
         return modal
+
+    def thread_of(self, message: Locator) -> Locator:
+        """Open a message's thread (its "N replies" link) and return the thread pane."""
+        message.locator("a.replies").click()
+        thread = self.page.locator("#thread")
+        expect(thread).to_be_visible()
+        return thread
 
     def fire_alarm(self, name: str, state: str) -> None:
         """Fire a CloudWatch alarm state change from the outside-world panel."""

@@ -6,15 +6,17 @@ and recovers), THEN the announcement in #laa-ops and the public status page foll
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.sandbox import Sandbox
+from tests.e2e.conftest import ARTIFACTS, PLAYWRIGHT_MISSING
+
+expect = pytest.importorskip("playwright.sync_api", reason=PLAYWRIGHT_MISSING).expect
+from tests.e2e.sandbox import Sandbox  # noqa: E402  # needs playwright, checked just above
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -60,10 +62,9 @@ def test_incident_journey(page: Page, local_stack: LocalStack, shots: Shots) -> 
     expect(announcement).to_contain_text("Failover to the replica started")
     shots.take(page, "update posted")
 
-    if local_stack.has_function("AlarmsFunction"):
+    alarm_skipped = not local_stack.has_function("AlarmsFunction")
+    if not alarm_skipped:
         _alarm_fires_and_recovers(page, desk, shots)
-    else:
-        shots.take(page, "alarm step skipped")
 
     # Resolve through the modal.
     announcement.get_by_role("button", name="Resolve").click()
@@ -74,14 +75,26 @@ def test_incident_journey(page: Page, local_stack: LocalStack, shots: Shots) -> 
     expect(announcement).to_contain_text("Resolved")
     expect(announcement.get_by_role("button", name="Reopen")).to_be_visible()
     shots.take(page, "resolved")
-    README_SHOT.parent.mkdir(exist_ok=True)
-    shutil.copyfile(shots.take(page, "for the readme"), README_SHOT)
 
     status = desk.status_page()
     expect(status.locator("body")).to_contain_text("All services operating normally")
     expect(status.locator("body")).to_contain_text("Database down")  # now under recently resolved
     shots.take(status, "status page after resolving", full_page=True)
     status.close()
+
+    # Publish the postmortem from the composer; the public pages list it.
+    header = announcement.locator(".bk.header").inner_text()
+    incident_id = header.split(":", 1)[0]
+    desk.send(f"/postmortem publish {incident_id}")
+    postmortems = page.context.new_page()
+    postmortems.goto(f"{local_stack.url}/postmortems?fresh={incident_id}")
+    expect(postmortems.locator("body")).to_contain_text("Database down")
+    postmortems.get_by_role("link", name=re.compile("Database down")).first.click()
+    expect(postmortems.locator("body")).to_contain_text(incident_id)
+    shots.take(postmortems, "published postmortem", full_page=True)
+    postmortems.close()
+    if alarm_skipped:
+        pytest.skip("AlarmsFunction is not written yet: the alarm ALARM/OK steps did not run")
 
 
 def _alarm_fires_and_recovers(page: Page, desk: Sandbox, shots: Shots) -> None:
@@ -97,7 +110,11 @@ def _alarm_fires_and_recovers(page: Page, desk: Sandbox, shots: Shots) -> None:
     thread = page.locator("#thread")
     recovered = thread.locator("article", has_text="Recovered")
     expect(recovered).to_be_visible()
-    shots.take(page, "alarm recovered in the thread")
+    picture = shots.take(page, "alarm recovered in the thread")
+    # The README's picture (a channel, an announcement, a thread offering to resolve): refreshed only when asked,
+    # so running the tests leaves the working tree clean.
+    if not README_SHOT.exists() or os.environ.get("OPSDESK_README_SHOT"):
+        shutil.copyfile(picture, README_SHOT)
     recovered.get_by_role("button", name=re.compile("Resolve")).click()
     modal = desk.modal("Resolve incident")
     modal.get_by_label("What fixed it?").fill("The alarm recovered after the failover.")

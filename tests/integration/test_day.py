@@ -55,6 +55,87 @@ def test_start_of_day_posts_the_checklist_once_with_the_pair_and_open_work(stack
     assert record is not None and str(record["ticks"]["ops_channel"]).startswith("U0BOB@")
 
 
+def tick(stack: Stack, user: str, *items: str, day: str = "2026-11-30", seen: dict[str, object] | None = None) -> None:
+    """Slack sends the whole selection as the clicker sees it (and, with `seen`, the message they clicked on)."""
+    team = stack.environment["TEAM_CHANNEL_ID"]
+    stack.slack.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "channel": {"id": team},
+            "container": {"type": "message", "message_ts": "1.0", "channel_id": team},
+            "trigger_id": "1.1",
+            **({"message": seen} if seen else {}),
+            "actions": [
+                {
+                    "type": "checkboxes",
+                    "action_id": SupportAction.CHECKLIST,
+                    "block_id": f"checklist:{day}",
+                    "selected_options": [{"value": item} for item in items],
+                    "action_ts": "1.2",
+                }
+            ],
+        }
+    )
+
+
+def checklist_message(stack: Stack) -> dict[str, object]:
+    return next(message for message in team_messages(stack) if "Start of day" in str(message["text"]))
+
+
+def test_the_checklist_is_edited_in_place_to_show_who_ticked_what(stack: Stack) -> None:
+    # GIVEN the start-of-day checklist, posted once
+    stack.clock.now = utc(2026, 11, 30, 7, 0)
+    stack.slack.command("set <@U0ALICE> <@U0BOB>", command="/rota")
+    stack.tick("start-of-day", utc(2026, 11, 30, 8, 0))
+    posted = checklist_message(stack)
+    sections = [block for block in posted["blocks"] if block["type"] == "section"]  # type: ignore[union-attr]
+
+    # WHEN Bob ticks the ops channel, then Alice (seeing his tick) also ticks the board
+    stack.clock.now = utc(2026, 11, 30, 8, 5)
+    tick(stack, "U0BOB", "ops_channel")
+    stack.clock.now = utc(2026, 11, 30, 8, 9)
+    tick(stack, "U0ALICE", "ops_channel", "board")
+
+    # THEN the same message (no new one) shows both, in the checklist's order, with the boxes ticked
+    edited = checklist_message(stack)
+    assert edited["ts"] == posted["ts"]
+    assert len([message for message in team_messages(stack) if "Start of day" in str(message["text"])]) == 1
+    blocks = edited["blocks"]
+    assert isinstance(blocks, list)
+    ticked = next(block for block in blocks if block["type"] == "context")["elements"][0]["text"]
+    assert ticked.index("ops channel") < ticked.index("board"), ticked
+    assert "ops channel for issues to investigate: <@U0BOB>" in ticked
+    assert "not yet assigned: <@U0ALICE>" in ticked
+    boxes = next(block for block in blocks if block["type"] == "actions")["elements"][0]
+    assert [option["value"] for option in boxes["initial_options"]] == ["ops_channel", "board"]
+    # AND what the checklist said at 08:00 (the pair, the open work) is still there
+    assert [block for block in blocks if block["type"] == "section"] == sections
+
+    # WHEN Alice unticks the board
+    tick(stack, "U0ALICE", "ops_channel")
+    # THEN only Bob's tick is shown
+    ticked = next(block for block in checklist_message(stack)["blocks"] if block["type"] == "context")  # type: ignore[union-attr]
+    assert "U0ALICE" not in ticked["elements"][0]["text"] and "U0BOB" in ticked["elements"][0]["text"]
+
+
+def test_two_people_ticking_on_the_same_unrefreshed_message_both_count(stack: Stack) -> None:
+    # GIVEN the checklist as everyone first sees it: nothing ticked
+    stack.clock.now = utc(2026, 11, 30, 8, 1)
+    stack.tick("start-of-day", utc(2026, 11, 30, 8, 0))
+    first_seen = checklist_message(stack)
+    # WHEN Bob ticks the ops channel, and Alice, whose Slack has not redrawn yet, ticks the board
+    tick(stack, "U0BOB", "ops_channel", seen=first_seen)
+    tick(stack, "U0ALICE", "board", seen=first_seen)
+    # THEN both ticks are kept: Alice's click did not untick what she had not seen
+    record = DayRepository(stack.table_name).post_of("2026-11-30", "CHECKLIST")
+    assert record is not None and sorted(record["ticks"]) == ["board", "ops_channel"]
+    # AND unticking on a message that shows the tick removes it
+    tick(stack, "U0BOB", "board", seen=checklist_message(stack))
+    record = DayRepository(stack.table_name).post_of("2026-11-30", "CHECKLIST")
+    assert record is not None and sorted(record["ticks"]) == ["board"]
+
+
 def test_nothing_is_posted_on_a_bank_holiday_or_a_weekend(stack: Stack) -> None:
     stack.tick("start-of-day", utc(2026, 12, 28, 8, 0))  # Monday 28 December 2026: Boxing Day substitute
     stack.tick("end-of-day", utc(2026, 12, 28, 17, 30))

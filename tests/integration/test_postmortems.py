@@ -1,17 +1,69 @@
-"""Postmortems end to end: opened on resolution, actions, reminders, publishing, the weekly report."""
+"""Postmortems end to end: opened on resolution, actions, reminders, publishing (also to Confluence, a stand-in
+driven by the real adapter), the weekly report."""
 
 from __future__ import annotations
 
 import json
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+import pytest
+import requests
+
+from devstack.settings import LOCAL_DEFAULTS
 from opsdesk.entrypoints import services
+from opsdesk.integrations.confluence import ConfluencePages, PublishingFailed
+from opsdesk.slack.postmortem_ids import PostmortemCallback, SectionField
 from opsdesk.store.postmortems import PostmortemRepository
 from tests.harness import api_event
+from tests.integration.confluence_standin import ConfluenceStandIn
+from tests.integration.support_fixtures import jira_api_fixture  # noqa: F401  # the Jira stand-in fixture
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from devstack.standins.jira import JiraStandIn
+    from devstack.standins.slack import SlackStandIn
+    from tests.integration.conftest import Stack
 
 FRIDAY = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-SLACK_ID = re.compile(r"<@|\bU[A-Z0-9]{6,}\b|\bC[A-Z0-9]{6,}\b")
+EDIT_MODAL = PostmortemCallback.EDIT_MODAL
+# Any Slack markup (raw or HTML-escaped) or id: user, channel, group or DM ids, however short
+# (incident ids like INC-W9NV9 are not Slack's).
+SLACK_ID = re.compile(r"(?:<|&lt;)(?:[@#]|!(?!doctype))|(?<![\w-])[UWCGDS][A-Z0-9]*[0-9][A-Z0-9]*\b")
+CREDENTIALS = (LOCAL_DEFAULTS["JIRA_EMAIL"], LOCAL_DEFAULTS["JIRA_API_TOKEN"])  # Confluence takes the Atlassian token
+
+
+@pytest.fixture(scope="session")
+def confluence_api() -> Iterator[ConfluenceStandIn]:
+    with ConfluenceStandIn(credentials=CREDENTIALS) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def confluence_space(request: pytest.FixtureRequest) -> str:
+    """CONFLUENCE_SPACE for the test ("" leaves it unset: the Jira project key is used)."""
+    return str(getattr(request, "param", ""))
+
+
+@pytest.fixture(name="stand_in_urls")
+def stand_in_urls_fixture(
+    slack_api: SlackStandIn,
+    jira_api: JiraStandIn,
+    confluence_api: ConfluenceStandIn,
+    confluence_space: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, str]:
+    for stand_in in (slack_api, jira_api, confluence_api):
+        stand_in.reset()
+    # Set before the stack reads the environment: the functions' CONFLUENCE_* come from template.yaml otherwise.
+    monkeypatch.setenv("CONFLUENCE_URL", confluence_api.url)
+    if confluence_space:
+        monkeypatch.setenv("CONFLUENCE_SPACE", confluence_space)
+    else:
+        monkeypatch.delenv("CONFLUENCE_SPACE", raising=False)
+    return {"slack": slack_api.url, "jira": jira_api.url}
 
 
 def run_incident(stack) -> str:
@@ -92,6 +144,17 @@ def test_actions_reminders_publish_and_pages(stack) -> None:
     stack.slack.command(f"held {incident_id}", command="/postmortem")
     assert "marked held" in responses(stack)
 
+    # The write-up, as people type it in Slack: mentions, a private channel, a user group, a link
+    stack.slack.command(f"edit {incident_id}", command="/postmortem")
+    view = stack.slack_api.views()[-1]
+    written = {
+        SectionField.SUMMARY: "Failed over; see <https://status.example.com/x|the status page>.",
+        SectionField.IMPACT: "Logins failed for an hour.",
+        SectionField.CONTRIBUTING_FACTORS: "<@U0CAROL> saw it in <#C0PRIV123|ops-private>; "
+        "<!subteam^S0OPS12|@ops> paged.",
+    }
+    stack.slack.submit(EDIT_MODAL, written, private_metadata=view["private_metadata"], view_id=view["id"])
+
     # Unpublished: 404 everywhere
     assert get(stack, f"/postmortems/{incident_id}")["statusCode"] == 404
     assert incident_id not in get(stack, "/postmortems")["body"]
@@ -103,7 +166,10 @@ def test_actions_reminders_publish_and_pages(stack) -> None:
     body = page["body"]
     assert "Database down" in body and "Add a replication-lag alarm" in body
     assert not SLACK_ID.search(body), SLACK_ID.search(body)
-    assert "ops-private" in body or "a Slack channel" in body
+    assert "ops-private" not in body and "a Slack channel" in body  # a channel's label may be a private name
+    assert "Bob Baker" in body and "Carol Chen" in body  # the lead and the owners, by name
+    assert "Carol Chen saw it in a Slack channel; a Slack group paged." in body
+    assert "Failed over; see the status page." in body and "Logins failed for an hour." in body
     markdown = get(stack, f"/postmortems/{incident_id}", {"format": "md"})
     assert markdown["headers"]["Content-Type"].startswith("text/markdown")
     assert markdown["body"].startswith(f"# Postmortem {incident_id}")
@@ -126,3 +192,90 @@ def test_ops_stats_and_weekly_report(stack) -> None:
     assert any("Numbers for the week of 23 November 2026" in m.get("text", "") for m in team)
     assert any(m.get("files") for m in team)
     assert stack.tick("weekly-report", stack.clock.now)["skipped"] == "already ran"
+
+
+def add_action(stack: Stack, incident_id: str) -> None:
+    stack.slack.command(f"action {incident_id} high <@U0BOB> Add a replication-lag alarm", command="/postmortem")
+
+
+def publish(stack: Stack, incident_id: str) -> str:
+    stack.slack.command(f"publish {incident_id}", command="/postmortem")
+    return stack.slack_api.responses()[-1]["text"]
+
+
+def test_publishing_creates_then_updates_the_confluence_page(stack: Stack, confluence_api: ConfluenceStandIn) -> None:
+    incident_id = run_incident(stack)
+    add_action(stack, incident_id)
+    title = f"Postmortem {incident_id}: Database down"
+    # WHEN the postmortem is published
+    said = publish(stack, incident_id)
+    # THEN the page is created in the Jira project's space (CONFLUENCE_SPACE is unset), and linked
+    page = confluence_api.page(title, "OPS")
+    assert page is not None and page["version"]["number"] == 1
+    assert f"Confluence: {confluence_api.url}/wiki/spaces/OPS/pages/{page['id']}" in said
+    storage = page["body"]["storage"]["value"]
+    assert "Add a replication-lag alarm" in storage and "Bob Baker" in storage
+    assert not SLACK_ID.search(storage), SLACK_ID.search(storage)
+
+    # WHEN it is edited and published again
+    stack.slack.command(f"edit {incident_id}", command="/postmortem")
+    view = stack.slack_api.views()[-1]
+    written = {SectionField.SUMMARY: "Failed over to the standby.", SectionField.IMPACT: "Logins failed."}
+    stack.slack.submit(EDIT_MODAL, written, private_metadata=view["private_metadata"], view_id=view["id"])
+    publish(stack, incident_id)
+    # THEN the same page is updated to version 2, with the new text
+    [page] = confluence_api.pages()
+    assert page["version"]["number"] == 2 and "Failed over to the standby." in page["body"]["storage"]["value"]
+    assert [call["method"] for call in confluence_api.calls() if call["method"] != "GET"] == ["POST", "PUT"]
+
+
+@pytest.mark.parametrize("confluence_space", ["POSTMORTEMS"], indirect=True)
+def test_the_confluence_space_is_a_setting(stack: Stack, confluence_api: ConfluenceStandIn) -> None:
+    incident_id = run_incident(stack)
+    publish(stack, incident_id)
+    [page] = confluence_api.pages()
+    assert page["space"]["key"] == "POSTMORTEMS"
+
+
+def test_a_confluence_failure_still_publishes_the_page_and_says_so(
+    stack: Stack, confluence_api: ConfluenceStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident_id = run_incident(stack)
+    # WHEN Confluence is down while publishing
+    confluence_api.fail_next("*", 503)
+    said = publish(stack, incident_id)
+    # THEN the public page is published anyway, and the person is told Confluence was not updated
+    assert get(stack, f"/postmortems/{incident_id}")["statusCode"] == 200
+    assert "Confluence was not updated: Confluence answered HTTP 503" in said
+    assert f"run `/postmortem publish {incident_id}` again" in said
+    assert confluence_api.pages() == []
+    # AND wrong credentials read the same way
+    monkeypatch.setattr(confluence_api, "credentials", ("someone@example.com", "another-token"))
+    assert "Confluence answered HTTP 401" in publish(stack, incident_id)
+    monkeypatch.undo()
+    # AND publishing again, with Confluence back, creates the page
+    assert "Confluence: " in publish(stack, incident_id)
+    assert len(confluence_api.pages()) == 1
+
+
+def test_the_confluence_stand_in_refuses_what_confluence_refuses(confluence_api: ConfluenceStandIn) -> None:
+    confluence_api.reset()
+    pages = ConfluencePages(confluence_api.url, "OPS", *CREDENTIALS)
+    url = pages.publish("Postmortem INC-7K3QF: Disk", "<p>First &amp; only</p>")
+    [page] = confluence_api.pages()
+    assert url == f"{confluence_api.url}/wiki/spaces/OPS/pages/{page['id']}"
+    content = f"{confluence_api.url}/wiki/rest/api/content"
+    body = {"type": "page", "title": "Postmortem INC-7K3QF: Disk", "space": {"key": "OPS"}}
+    body["body"] = {"storage": {"value": "<p>x</p>", "representation": "storage"}}
+    session = requests.Session()
+    session.auth = CREDENTIALS
+    # A second page with the same title in the space; an update that does not increment the version
+    assert session.post(content, json=body, timeout=5).status_code == 400
+    assert session.put(f"{content}/{page['id']}", json={**body, "version": {"number": 1}}, timeout=5).status_code == 409
+    # Storage that is not XHTML; no credentials
+    broken = {**body, "title": "Other", "body": {"storage": {"value": "<p>open", "representation": "storage"}}}
+    assert "Error parsing xhtml" in session.post(content, json=broken, timeout=5).json()["message"]
+    assert requests.get(content, params={"title": "Other"}, timeout=5).status_code == 401
+    # The adapter turns a refusal into PublishingFailed, with a reason people can read
+    with pytest.raises(PublishingFailed, match="HTTP 401"):
+        ConfluencePages(confluence_api.url, "OPS", "someone@example.com", "wrong").publish("T", "<p/>")

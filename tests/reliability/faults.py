@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from botocore.awsrequest import AWSResponse
 
 if TYPE_CHECKING:
@@ -114,6 +116,7 @@ class Sleeps:
     """Stands in for `time` in the retry modules: records each back-off instead of waiting it out."""
 
     durations: list[tuple[str, float]] = field(default_factory=list)
+    threads: list[str] = field(default_factory=list)
     gate: threading.Event | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -121,6 +124,7 @@ class Sleeps:
         def sleep(seconds: float) -> None:
             with self._lock:
                 self.durations.append((who, float(seconds)))
+                self.threads.append(threading.current_thread().name)
             if self.gate is not None:
                 # Bounded: a retry that waits on the gate proves it runs after the ack was returned.
                 self.gate.wait(5)
@@ -130,3 +134,23 @@ class Sleeps:
     def of(self, who: str) -> list[float]:
         with self._lock:
             return [seconds for name, seconds in self.durations if name == who]
+
+
+@contextmanager
+def rendezvous(owner: type, name: str, parties: int, timeout: float = 2.0) -> Iterator[threading.Barrier]:
+    """Hold every concurrent caller of owner.name until `parties` have arrived (or `timeout` passed), then let them go.
+
+    This makes a race deterministic: all deliveries reach the step together, as they can in production.
+    A fix that stops the others earlier (a claim) makes the wait time out, and the one caller proceeds.
+    """
+    original = getattr(owner, name)
+    barrier = threading.Barrier(parties)
+
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout)
+        return original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(owner, name, wrapper)
+        yield barrier

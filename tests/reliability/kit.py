@@ -9,7 +9,6 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,8 @@ from slack_sdk.signature import SignatureVerifier
 from tests.harness import api_event
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.reliability.conftest import Stack
 
 # Canary values for every credential. They must never reach a log line, a response or a message.
@@ -132,7 +133,7 @@ def run_concurrently(work: list[Callable[[], Any]], timeout: float = 30.0) -> li
         try:
             barrier.wait(timeout)
             results[index] = call()
-        except BaseException as error:  # noqa: BLE001  # re-raised in the test's thread below
+        except BaseException as error:  # re-raised in the test's thread below
             errors.append(error)
 
     threads = [threading.Thread(target=runner, args=(index, call), daemon=True) for index, call in enumerate(work)]
@@ -180,11 +181,15 @@ def json_body(response: dict[str, Any]) -> Any:
         return response.get("body")
 
 
+# botocore's standard mode with Config(retries={"max_attempts": 4}) makes 5 attempts (4 retries).
+DYNAMODB_ATTEMPTS = 5
+
+
 def click_payload(
     channel: str, action_id: str, value: str, *, user: str, action_ts: str, response_url: str, message_ts: str = "1.0"
 ) -> dict[str, Any]:
     """One button click, exactly as Slack would deliver (and redeliver) it."""
-    from tests.harness import fixture  # noqa: PLC0415
+    from tests.harness import fixture
 
     payload: dict[str, Any] = json.loads(json.dumps(fixture("slack/block_actions_payload.json")))
     payload["user"]["id"] = user

@@ -1,4 +1,4 @@
-"""Duplicates: retries, redeliveries and double clicks change things exactly once; a retry after a failure is not dropped."""
+"""Duplicates: retries, redeliveries and double clicks change things once; a retry after a failure is not dropped."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from opsdesk import entrypoints
 from opsdesk.domain.ids import short_id
 from opsdesk.domain.incidents import EntryKind
 from opsdesk.slack.ids import Action
+from opsdesk.slack.notifier import SlackIncidentNotifier
 from tests.integration.test_alarms import T0, eventbridge_event, sns_event
+from tests.reliability.faults import rendezvous
 from tests.reliability.kit import (
+    DYNAMODB_ATTEMPTS,
     announcements,
     click_payload,
     dms_to,
@@ -109,7 +112,9 @@ def test_lazy_work_that_failed_before_storing_is_retried_like_lambda_and_not_los
 ) -> None:
     stack.reconfigure(OPSDESK_LAZY_MODE="thread")  # Lambda's async invocation: up to 3 attempts
     event = message_event(OPS, "U0DAVE", "Printer on fire", "1764496800.000300")
-    dynamo_faults.fail_nth_write(1, code="InternalServerError", times=4)  # the client's own retries exhausted
+    dynamo_faults.fail_nth_write(
+        1, code="InternalServerError", times=DYNAMODB_ATTEMPTS
+    )  # the client's own retries exhausted
     assert stack.slack.event(event, event_id="Ev0LAZYFAIL")["statusCode"] == 200
     stack.wait_for_lazy_work()
     ledger.lose("support requests", 1 - len(support_requests(stack)))
@@ -120,7 +125,7 @@ def test_a_declare_whose_first_attempt_failed_before_storing_is_retried_and_not_
     stack: Stack, ledger: Ledger, dynamo_faults: DynamoFaults, sleeps: Sleeps
 ) -> None:
     stack.reconfigure(OPSDESK_LAZY_MODE="thread")
-    dynamo_faults.fail_nth_write(1, code="InternalServerError", times=4)
+    dynamo_faults.fail_nth_write(1, code="InternalServerError", times=DYNAMODB_ATTEMPTS)
     incident_id = declare(stack, trigger_id="100.200.failfirst")
     stack.wait_for_lazy_work()
     ledger.lose("incidents", 1 - len(repository().list_open()))
@@ -188,7 +193,8 @@ def test_the_same_slash_command_delivered_five_times_concurrently_declares_once(
         "trigger_id": "100.200.concurrent",
     }
     body = urlencode(form)
-    answers = run_concurrently([lambda: stack.slack.post("/slack/commands", body)] * 5)
+    with rendezvous(SlackIncidentNotifier, "announce", parties=5):
+        answers = run_concurrently([lambda: stack.slack.post("/slack/commands", body)] * 5)
     assert [answer["statusCode"] for answer in answers] == [200] * 5
     ledger.effects("incidents", len(repository().list_open()), 1)
     ledger.effects("announcements", len(announcements(stack)), 1)
@@ -213,7 +219,8 @@ def test_the_same_alarm_change_via_sns_and_eventbridge_at_the_same_moment_is_one
     stack: Stack, ledger: Ledger
 ) -> None:
     events = [sns_event(), eventbridge_event(), sns_event()]
-    run_concurrently([lambda event=event: stack.invoke("AlarmsFunction", event) for event in events])
+    with rendezvous(SlackIncidentNotifier, "announce", parties=len(events)):
+        run_concurrently([lambda event=event: stack.invoke("AlarmsFunction", event) for event in events])
     ledger.effects("incidents", len(repository().list_open()), 1)
     ledger.effects("announcements", len(announcements(stack)), 1)
     ledger.effects("leadership DMs", len(dms_to(stack, "U0LEAD")), 2)

@@ -57,7 +57,7 @@ def genuine_body(path: str) -> str:
     return json.dumps(envelope)
 
 
-def forged(kind: str, body: str) -> tuple[str, dict[str, str]]:
+def forged(kind: str, body: str) -> tuple[str, dict[str, str]]:  # noqa: PLR0911  # one branch per forgery
     """The (body, headers) an attacker sends; timestamps are computed now, never at collection."""
     now = int(time.time())
     if kind == "unsigned":
@@ -155,4 +155,57 @@ def test_other_methods_are_refused_before_anything(stack: Stack, ledger: Ledger,
     event["httpMethod"] = method
     response = stack.invoke("SlackFunction", event)
     assert response["statusCode"] == 405 and response["body"]
+    assert_nothing_happened(stack, ledger)
+
+
+# ---------------------------------------------------------------- webhooks
+
+WEBHOOK_BODY = json.dumps({"webhookEvent": "jira:issue_updated", "issue": {"key": "OPS-1", "fields": {}}})
+PD_BODY = json.dumps({"event": {"event_type": "incident.acknowledged", "data": {"id": "Q1", "type": "incident"}}})
+
+
+def webhook_event(path: str, body: str, headers: dict[str, str]) -> dict[str, Any]:
+    return slack_request(path, body, {"Content-Type": "application/json", **headers})
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no-secret"),
+        pytest.param({"X-Opsdesk-Webhook-Secret": "guess"}, id="wrong-secret"),
+        pytest.param({"X-Opsdesk-Webhook-Secret": OTHER_SECRET}, id="another-secret"),
+        pytest.param({"X-Opsdesk-Webhook-Secret": ""}, id="empty-secret"),
+    ],
+)
+def test_forged_jira_webhooks_get_401_and_change_nothing(stack: Stack, ledger: Ledger, headers: dict[str, str]) -> None:
+    response = stack.invoke("WebhooksFunction", webhook_event("/jira/webhook", WEBHOOK_BODY, headers))
+    assert response["statusCode"] == 401 and response["body"]
+    assert_nothing_happened(stack, ledger)
+
+
+def _pd(body: str, secret: str) -> str:
+    from tests.reliability.kit import pagerduty_signature
+
+    return pagerduty_signature(body.encode(), secret)
+
+
+@pytest.mark.parametrize("kind", ["unsigned", "wrong", "other-secret", "one-byte-changed", "v0-scheme"])
+def test_forged_pagerduty_webhooks_get_401_and_change_nothing(stack: Stack, ledger: Ledger, kind: str) -> None:
+    from tests.reliability.kit import CANARIES
+
+    stack.reconfigure(PAGING_ENABLED="true")
+    secret = CANARIES["PAGERDUTY_WEBHOOK_SECRET"]
+    body, headers = PD_BODY, {"X-PagerDuty-Signature": _pd(PD_BODY, secret)}
+    if kind == "unsigned":
+        headers = {}
+    elif kind == "wrong":
+        headers = {"X-PagerDuty-Signature": "v1=" + "0" * 64}
+    elif kind == "other-secret":
+        headers = {"X-PagerDuty-Signature": _pd(PD_BODY, OTHER_SECRET)}
+    elif kind == "one-byte-changed":
+        body = PD_BODY.replace("acknowledged", "acknowledgee")
+    elif kind == "v0-scheme":
+        headers = {"X-PagerDuty-Signature": _pd(PD_BODY, secret).replace("v1=", "v0=")}
+    response = stack.invoke("WebhooksFunction", webhook_event("/pagerduty/webhook", body, headers))
+    assert response["statusCode"] == 401 and response["body"]
     assert_nothing_happened(stack, ledger)

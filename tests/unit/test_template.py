@@ -139,6 +139,8 @@ def emitted_metrics() -> set[str]:
     for source in SHARED.rglob("*.py"):
         names.update(re.findall(r'record\(\s*"(\w+)"', source.read_text()))
     return names
+
+
 # Actions that cannot be scoped to a resource; "*" is only acceptable for these.
 UNSCOPABLE_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "cloudwatch:PutMetricData"}
 
@@ -310,8 +312,11 @@ def test_slack_function_may_invoke_only_itself(functions: dict[str, Any]) -> Non
     slack = functions["SlackFunction"]["Properties"]
     name = slack["FunctionName"]
     assert name == {"Fn::Sub": "${AWS::StackName}-slack"}
-    invokes = [p["LambdaInvokePolicy"] for p in slack["Policies"] if isinstance(p, dict) and "LambdaInvokePolicy" in p]
-    assert invokes == [{"FunctionName": name}]
+    statements = [s for p in slack["Policies"] if isinstance(p, dict) for s in p.get("Statement", [])]
+    invokes = [s["Resource"] for s in statements if s["Action"] == "lambda:InvokeFunction"]
+    assert invokes == [
+        {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-slack"}
+    ]
     config = slack["EventInvokeConfig"]
     assert config["MaximumRetryAttempts"] == 2
     assert config["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
@@ -321,10 +326,18 @@ def test_policy_templates_per_function(functions: dict[str, Any]) -> None:
     def templates(name: str) -> set[str]:
         return {key for p in functions[name]["Properties"]["Policies"] if isinstance(p, dict) for key in p}
 
+    def actions(name: str) -> set[str]:
+        policies = functions[name]["Properties"]["Policies"]
+        statements = [s for p in policies if isinstance(p, dict) for s in p.get("Statement", [])]
+        return {a for s in statements for a in _as_list(s["Action"])}
+
     for writer in ("SlackFunction", "AlarmsFunction", "SchedulesFunction", "WebhooksFunction"):
-        assert {"DynamoDBCrudPolicy", "AWSSecretsManagerGetSecretValuePolicy"} <= templates(writer)
-    assert templates("PagesFunction") == {"DynamoDBReadPolicy"}
-    assert [n for n in functions if "LambdaInvokePolicy" in templates(n)] == ["SlackFunction"]
+        assert {"Statement", "AWSSecretsManagerGetSecretValuePolicy"} <= templates(writer)
+        assert {"dynamodb:PutItem", "dynamodb:Query"} <= actions(writer)
+    assert templates("PagesFunction") == {"Statement"}
+    assert actions("PagesFunction") == {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+    assert [n for n in functions if "lambda:InvokeFunction" in actions(n)] == ["SlackFunction"]
+    assert not any("dynamodb:Scan" in actions(n) for n in functions)
 
 
 def _statement_is_wildcard(statement: dict[str, Any]) -> bool:

@@ -18,6 +18,7 @@ function draw(regions) {
   for (const [id, html] of Object.entries(regions)) {
     const box = document.getElementById(id);
     if (!box || drawn[id] === html) continue;
+    // Follow new messages only when the reader is already at the bottom, as Slack does.
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
     box.innerHTML = html;
     drawn[id] = html;
@@ -88,7 +89,7 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-for (const box of document.querySelectorAll(".scroll")) box.scrollTop = box.scrollHeight;
+for (const box of document.querySelectorAll("#messages, #thread")) box.scrollTop = box.scrollHeight;
 for (const id of ["sidebar", "messages", "thread", "modal", "home", "world-log"]) {
   const box = document.getElementById(id);
   if (box) drawn[id] = box.innerHTML;

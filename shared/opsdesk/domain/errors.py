@@ -21,3 +21,7 @@ class Conflict(OpsdeskError):
 
 class InvalidRequest(OpsdeskError):
     """The request is malformed; the message says how to fix it."""
+
+
+class NotifierUnavailable(OpsdeskError):
+    """Slack (or whatever tells people) could not do it; the message says why, for the log or the person."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.incidents import EntryKind
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 NEUTRAL_PERSON = "a support engineer"
 NEUTRAL_CHANNEL = "a Slack channel"
+WITHHELD = "A message from another Slack channel was added here (not published)."
+# Slack's plain-text input takes at most 3,000 characters; so does each blameless section.
+MAX_SECTION_CHARS = 3000
 # The entries a postmortem walks through; hourly check-in prompts are noise in the write-up.
 _TIMELINE_KINDS = frozenset(EntryKind) - {EntryKind.CHECKIN}
 _RECOVERY_KINDS = {EntryKind.RECOVERED, EntryKind.RESOLVED}
@@ -38,6 +41,36 @@ class ActionPriority(StrEnum):
 _RANK = {ActionPriority.HIGH: 0, ActionPriority.MEDIUM: 1, ActionPriority.LOW: 2}
 
 
+class Section(StrEnum):
+    """The write-up's editable sections; each value is the Postmortem field that holds it."""
+
+    SUMMARY = "summary"
+    IMPACT = "impact"
+    CONTRIBUTING_FACTORS = "contributing_factors"
+    WENT_WELL = "went_well"
+    TO_IMPROVE = "to_improve"
+
+    @property
+    def heading(self) -> str:
+        return _SECTION_TITLES[self]
+
+
+_SECTION_TITLES = {
+    Section.SUMMARY: "Summary",
+    Section.IMPACT: "Impact",
+    Section.CONTRIBUTING_FACTORS: "Contributing factors",
+    Section.WENT_WELL: "What went well",
+    Section.TO_IMPROVE: "What to improve",
+}
+REQUIRED_SECTIONS = (Section.SUMMARY, Section.IMPACT)
+_PLACEHOLDERS = {
+    Section.IMPACT: "To be described at the session: who was affected, how, and for how long.",
+    Section.CONTRIBUTING_FACTORS: "To discuss at the session: what conditions allowed this to happen?",
+    Section.WENT_WELL: "To discuss at the session.",
+    Section.TO_IMPROVE: "To discuss at the session; agree actions with owners and priorities.",
+}
+
+
 def parse_action_priority(text: str) -> ActionPriority:
     value = text.strip().lower()
     aliases = {"h": "high", "p1": "high", "m": "medium", "med": "medium", "p2": "medium", "l": "low", "p3": "low"}
@@ -54,6 +87,7 @@ class DraftEntry:
     at: datetime
     kind: str
     text: str
+    withheld: bool = False  # quotes a message from a channel other than the incident's own
 
 
 @dataclass(frozen=True)
@@ -68,9 +102,14 @@ class ActionItem:
     due: date | None = None
     ticket_key: str = ""
     done: bool = False
+    done_at: datetime | None = None
+    done_by: str = ""
 
     def overdue(self, today: date) -> bool:
         return not self.done and self.due is not None and self.due < today
+
+    def mark_done(self, by: str, at: datetime) -> ActionItem:
+        return replace(self, done=True, done_at=at, done_by=by)
 
 
 def in_priority_order(items: Iterable[ActionItem]) -> list[ActionItem]:
@@ -102,6 +141,8 @@ class Postmortem:
     published_at: datetime | None = None
     last_reminded_on: date | None = None
     names: Mapping[str, str] = field(default_factory=dict)
+    edited_at: datetime | None = None
+    edited_by: str = ""
     version: int = 0
 
     @property
@@ -120,6 +161,39 @@ class Postmortem:
     def needs_session_reminder(self, today: date) -> bool:
         return self.held_at is None and self.last_reminded_on != today
 
+    def section(self, which: Section) -> str:
+        return str(getattr(self, which.value))
+
+    def sections(self) -> dict[Section, str]:
+        return {which: self.section(which) for which in Section}
+
+    def edit(self, texts: Mapping[Section, str], by: str, at: datetime) -> Postmortem:
+        """Replace the given sections (blank optional ones allowed; required ones and lengths checked)."""
+        cleaned = {which: text.strip() for which, text in texts.items()}
+        problems = section_problems(cleaned)
+        if problems:
+            raise InvalidRequest(" ".join(problems.values()))
+        changes: dict[str, Any] = {which.value: text for which, text in cleaned.items()}
+        return replace(self, **changes, edited_at=at, edited_by=by)
+
+    def to_write(self) -> list[Section]:
+        """The sections still holding the draft's "to discuss" placeholder."""
+        return [which for which, text in _PLACEHOLDERS.items() if self.section(which) == text]
+
+    def with_names(self, names: Mapping[str, str]) -> Postmortem:
+        return replace(self, names={**self.names, **names})
+
+
+def section_problems(texts: Mapping[Section, str]) -> dict[Section, str]:
+    """What is wrong with edited section texts, by section (empty when they can be saved)."""
+    problems: dict[Section, str] = {}
+    for which, text in texts.items():
+        if which in REQUIRED_SECTIONS and not text.strip():
+            problems[which] = f"{which.heading} cannot be empty."
+        elif len(text) > MAX_SECTION_CHARS:
+            problems[which] = f"{which.heading} is limited to {MAX_SECTION_CHARS} characters."
+    return problems
+
 
 def draft_from(incident: Incident, entries: Sequence[TimelineEntry], at: datetime) -> Postmortem:
     """Build the draft from the incident and its recorded timeline, detection first."""
@@ -130,7 +204,8 @@ def draft_from(incident: Incident, entries: Sequence[TimelineEntry], at: datetim
     if detected is not None:
         what = f"Detected: alarm {incident.alarm.name} went off" if incident.alarm else "Detected: first alarm"
         lines.append(DraftEntry(detected, "detected", what))
-    lines += [DraftEntry(entry.at, entry.kind.value, entry.text) for entry in ordered]
+    home = incident.announcement.channel if incident.announcement else None
+    lines += [DraftEntry(entry.at, entry.kind.value, entry.text, _quoted_elsewhere(entry, home)) for entry in ordered]
     started = detected or incident.declared_at
     recovery = next((entry.at for entry in ordered if entry.kind in _RECOVERY_KINDS and entry.at >= started), None)
     resolved = incident.resolved_at
@@ -141,38 +216,54 @@ def draft_from(incident: Incident, entries: Sequence[TimelineEntry], at: datetim
         opened_at=at,
         lead=incident.lead,
         summary=incident.resolution or incident.title,
-        impact=incident.user_impact or "To be described at the session: who was affected, how, and for how long.",
+        impact=incident.user_impact or _PLACEHOLDERS[Section.IMPACT],
         timeline=tuple(lines),
         started_at=started,
         resolved_at=resolved,
         time_to_repair=(recovery - started) if recovery else None,
         time_to_resolve=(resolved - started) if resolved else None,
-        contributing_factors="To discuss at the session: what conditions allowed this to happen?",
-        went_well="To discuss at the session.",
-        to_improve="To discuss at the session; agree actions with owners and priorities.",
+        contributing_factors=_PLACEHOLDERS[Section.CONTRIBUTING_FACTORS],
+        went_well=_PLACEHOLDERS[Section.WENT_WELL],
+        to_improve=_PLACEHOLDERS[Section.TO_IMPROVE],
     )
+
+
+def _quoted_elsewhere(entry: TimelineEntry, home: str | None) -> bool:
+    """True for a Slack message added to the timeline from a channel other than the incident's."""
+    kind, _, rest = entry.source_key.partition(":")
+    channel = rest.partition(":")[0]
+    return kind == "slack-message" and channel != home
 
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#(C[A-Z0-9]+|G[A-Z0-9]+)(?:\|([^>]*))?>")
+_SPECIAL = re.compile(r"<!([a-z]+)(?:\^[^|>]*)?(?:\|([^>]*))?>")
+# A field that holds only a user id (a lead, an owner), however short: U0BOB as much as U024BE7LH.
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
 # Slack ids in practice always carry a digit; requiring one spares shouted words like "UNAVAILABLE".
 _BARE_ID = re.compile(r"\b[UWCG](?=[A-Z]*[0-9])[A-Z0-9]{6,}\b")
 
 
 def people_in(texts: Iterable[str]) -> set[str]:
-    """Every user id mentioned (or given bare, like a lead) in the texts."""
+    """Every user id mentioned (or given bare, like a lead or an owner) in the texts."""
     found: set[str] = set()
     for text in texts:
+        if _USER_ID.fullmatch(text.strip()):
+            found.add(text.strip())
         found.update(_MENTION.findall(text))
         found.update(match for match in _BARE_ID.findall(text) if match[0] in "UW")
     return found
 
 
 def scrub(text: str, names: Mapping[str, str]) -> str:
-    """Replace Slack ids with display names (or a neutral phrase) and unwrap Slack's link markup."""
+    """Replace Slack ids with display names (or a neutral phrase) and unwrap Slack's link markup.
+
+    Channels are never named: a mention's label may be a private channel's name.
+    """
     text = _MENTION.sub(lambda match: names.get(match.group(1), NEUTRAL_PERSON), text)
-    text = _CHANNEL.sub(lambda match: f"#{match.group(2)}" if match.group(2) else NEUTRAL_CHANNEL, text)
+    text = _CHANNEL.sub(NEUTRAL_CHANNEL, text)
+    text = _SPECIAL.sub(_special, text)
     text = _LINK.sub(lambda match: match.group(2) or match.group(1), text)
 
     def bare(match: re.Match[str]) -> str:
@@ -184,7 +275,18 @@ def scrub(text: str, names: Mapping[str, str]) -> str:
     return _BARE_ID.sub(bare, text)
 
 
+def _special(match: re.Match[str]) -> str:
+    """`<!here>` reads "@here"; a user group reads neutrally; a date reads as its fallback text."""
+    kind, label = match.group(1), match.group(2) or ""
+    if kind in {"here", "channel", "everyone"}:
+        return f"@{kind}"
+    return "a Slack group" if kind == "subteam" else scrub(label, {})
+
+
 def person(user: str | None, names: Mapping[str, str]) -> str:
+    """A lead or owner for the public page: their name, the neutral phrase for an unknown id, or the text given."""
     if not user:
         return "not recorded"
-    return scrub(user, names) if _BARE_ID.fullmatch(user) else user
+    if _USER_ID.fullmatch(user.strip()):
+        return names.get(user.strip(), NEUTRAL_PERSON)
+    return scrub(user, names)

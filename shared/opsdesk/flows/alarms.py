@@ -6,14 +6,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
-
 from opsdesk.alarms.models import AlarmChange, AlarmState
 from opsdesk.alarms.routes import route_alarm
 from opsdesk.domain.incidents import AlarmInfo, EntryKind, Incident, Source, TimelineEntry
 from opsdesk.flows.incidents import Change, Declaration, IncidentFlows, IncidentRunner
 from opsdesk.observability import logger
-from opsdesk.slack.ids import Action
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -46,23 +43,6 @@ def alarm_info(change: AlarmChange, runbook_url: str | None) -> AlarmInfo:
         region=change.region,
         runbook_url=runbook_url,
     )
-
-
-def recovered_blocks(incident: Incident, change: AlarmChange) -> list[dict[str, object]]:
-    text = (
-        f":large_green_circle: *Recovered:* alarm *{change.name}* is OK again. Resolve {incident.id}?\n"
-        "The incident stays open until someone on the support team resolves it."
-    )
-    blocks = [
-        SectionBlock(text=MarkdownTextObject(text=text)),
-        ActionsBlock(
-            block_id=f"recovered:{incident.id}",
-            elements=[
-                ButtonElement(text="Resolve", action_id=Action.RECOVERED_RESOLVE, value=incident.id, style="primary"),
-            ],
-        ),
-    ]
-    return [block.to_dict() for block in blocks]
 
 
 @dataclass
@@ -140,9 +120,7 @@ class AlarmFlows:
         notifier = self.flows.notifier
         notifier.refresh(incident)
         if change.state is AlarmState.OK:
-            notifier.post_in_thread(
-                incident, f"Recovered: resolve {incident.id}?", blocks=recovered_blocks(incident, change)
-            )
+            notifier.offer_resolve_after_recovery(incident, change.name)
             return Outcome.RECOVERED
         if change.state is AlarmState.ALARM:
             notifier.post_in_thread(incident, f":rotating_light: {text}")

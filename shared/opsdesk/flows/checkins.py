@@ -5,21 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
-
 from opsdesk.domain.incidents import EntryKind, Incident, TimelineEntry
 from opsdesk.flows.incidents import Change, IncidentRunner
-from opsdesk.slack.ids import Action
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime, timedelta
-
-QUESTIONS = (
-    "*Hourly check-in.* Two questions for the team:\n"
-    "1. Do we need more people or skills on this?\n"
-    "2. Are external comms current (ops channel, leadership)?"
-)
 
 
 def due_boundary(incident: Incident, now: datetime, every: timedelta) -> datetime | None:
@@ -63,7 +54,7 @@ class CheckIns:
         if not changed:
             return False
         notifier = self.runner.notifier
-        notifier.post_in_thread(stored, QUESTIONS, blocks=_checkin_blocks(stored))
+        notifier.ask_checkin(stored)
         quiet = stored.last_update_at is None or stored.last_update_at < previous
         if quiet:
             person = stored.comms or stored.lead
@@ -73,19 +64,3 @@ class CheckIns:
                 f":bell: {who}, no update has gone out since the last check-in. Please post one (`Post update`).",
             )
         return True
-
-
-def _checkin_blocks(incident: Incident) -> list[dict[str, object]]:
-    blocks = [
-        SectionBlock(text=MarkdownTextObject(text=QUESTIONS)),
-        ActionsBlock(
-            block_id=f"checkin:{incident.id}",
-            elements=[
-                ButtonElement(text="We need more people", action_id=Action.CHECKIN_MORE_PEOPLE, value=incident.id),
-                ButtonElement(text="Team is enough", action_id=Action.CHECKIN_ALL_GOOD, value=incident.id),
-                ButtonElement(text="Comms are current", action_id=Action.CHECKIN_COMMS_CURRENT, value=incident.id),
-                ButtonElement(text="Post update", action_id=Action.POST_UPDATE, value=incident.id),
-            ],
-        ),
-    ]
-    return [block.to_dict() for block in blocks]

@@ -7,20 +7,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError
-
-from opsdesk.domain.errors import OpsdeskError
+from opsdesk.domain.errors import NotifierUnavailable, OpsdeskError
+from opsdesk.domain.ports import Checklist, Posted
 from opsdesk.domain.requests import Stage
 from opsdesk.integrations.jira import tracker_for
-from opsdesk.slack.views.day import checklist_blocks, handover_blocks, people
-from opsdesk.slack.views.incidents import as_dicts
 from opsdesk.store.day import DayRepository
 from opsdesk.store.requests import RequestRepository
 from opsdesk.store.rota import RotaRepository
 
 if TYPE_CHECKING:
     from opsdesk.domain.incidents import Incident
+    from opsdesk.domain.ports import DayNotifier
+    from opsdesk.integrations.jira import TicketTracker
     from opsdesk.services import Services
+    from opsdesk.settings import Settings
+    from opsdesk.store.incidents import IncidentRepository
 
 logger = logging.getLogger(__name__)
 
@@ -39,22 +40,36 @@ def age(since: datetime, now: datetime) -> str:
 class WorkingDay:
     """Builds and posts the day's messages from the open work, the rota and the board."""
 
-    services: Services
+    settings: Settings
+    notifier: DayNotifier
+    incidents: IncidentRepository
+    requests: RequestRepository
+    rota: RotaRepository
+    days: DayRepository
+    tracker: TicketTracker
 
     @classmethod
     def from_services(cls, services: Services) -> WorkingDay:
-        return cls(services)
-
-    @property
-    def table(self) -> str:
-        return self.services.settings.table_name
+        table = services.settings.table_name
+        return cls(
+            services.settings,
+            services.day_notifier,
+            services.incident_repository,
+            RequestRepository(table),
+            RotaRepository(table),
+            DayRepository(table),
+            tracker_for(services),
+        )
 
     def day_of(self, now: datetime) -> str:
-        return self.services.settings.hours.local(now).date().isoformat()
+        return self.settings.hours.local(now).date().isoformat()
+
+    def local_date(self, now: datetime) -> date:
+        return self.settings.hours.local(now).date()
 
     def last_close(self, now: datetime) -> datetime:
         """18:00 on the previous working day: where the out-of-hours handover starts."""
-        hours = self.services.settings.hours
+        hours = self.settings.hours
         day = hours.local(now).date() - timedelta(days=1)
         while not hours.is_working_day(day):
             day -= timedelta(days=1)
@@ -63,30 +78,25 @@ class WorkingDay:
     # ---- 08:00
     def start(self, now: datetime) -> dict[str, object]:
         day = self.day_of(now)
-        pair = RotaRepository(self.table).today(hours_date(self, now)).engineers
-        sections = [self._unassigned_requests(now), self._board(), self._out_of_hours(now)]
-        settings = self.services.settings
-        response = self.services.slack.chat_postMessage(
-            channel=settings.team_channel_id,
-            text=f"Start of day {day}: the support checklist",
-            blocks=as_dicts(checklist_blocks(day, pair, sections)),
-        )
-        DayRepository(self.table).record_post(day, "CHECKLIST", str(response["channel"]), str(response["ts"]), now)
+        pair = self.rota.today(self.local_date(now)).engineers
+        sections = (self._unassigned_requests(now), self._board(), self._out_of_hours(now))
+        checklist = Checklist(day, tuple(pair), sections)
+        posted = self.notifier.post_checklist(checklist)
+        self.days.record_checklist(checklist, posted, now)
         return {"posted": "checklist", "day": day}
 
     def _unassigned_requests(self, now: datetime) -> str:
-        waiting = RequestRepository(self.table).list_stage(Stage.TODO)
+        waiting = self.requests.list_stage(Stage.TODO)
         if not waiting:
             return "*Unassigned requests:* none :sunny:"
         lines = [f"• *{request.id}* waiting {age(request.created_at, now)}: {request.text[:80]}" for request in waiting]
         return f"*Unassigned requests ({len(waiting)}):*\n" + "\n".join(lines[:20])
 
     def _board(self) -> str:
-        tracker = tracker_for(self.services)
-        if not tracker.enabled:
+        if not self.tracker.enabled:
             return "*Board:* Jira is not configured, so check the board by hand."
         try:
-            tickets = tracker.unassigned()
+            tickets = self.tracker.unassigned()
         except OpsdeskError as error:
             return f"*Board:* could not read Jira ({error}); check the board by hand."
         if not tickets:
@@ -95,9 +105,8 @@ class WorkingDay:
         return f"*Board tickets not assigned ({len(tickets)}):*\n" + "\n".join(lines)
 
     def _incidents_since(self, since: datetime, now: datetime) -> list[Incident]:
-        repository = self.services.incident_repository
         months = {f"{since:%Y-%m}", f"{now:%Y-%m}"}
-        found = repository.list_open() + [item for month in months for item in repository.list_closed_in(month)]
+        found = self.incidents.list_open() + [item for month in months for item in self.incidents.list_closed_in(month)]
         unique = {incident.id: incident for incident in found if incident.declared_at >= since}
         return sorted(unique.values(), key=lambda incident: incident.declared_at)
 
@@ -109,45 +118,32 @@ class WorkingDay:
         if not incidents:
             lines.append("• No incidents.")
         high = [incident for incident in incidents if incident.is_high]
-        if self.services.settings.paging_enabled and high:
+        if self.settings.paging_enabled and high:
             lines.append(f"• Pages: {len(high)} high-priority incident(s) may have paged on call.")
-        lines.append(f"• Messages in <#{self.services.settings.ops_channel_id}>: {self._messages_since(since, now)}")
+        lines.append(f"• Messages in <#{self.settings.ops_channel_id}>: {self._messages_since(since, now)}")
         return "\n".join(lines)
 
     def _messages_since(self, since: datetime, now: datetime) -> str:
         try:
-            history = self.services.slack.conversations_history(
-                channel=self.services.settings.ops_channel_id,
-                oldest=f"{since.timestamp():.6f}",
-                latest=f"{now.timestamp():.6f}",
-                limit=200,
-            )
-        except SlackApiError as error:
-            return f"could not read the channel ({error.response.get('error')})"
-        people_messages = [message for message in history.get("messages") or [] if not message.get("bot_id")]
-        return str(len(people_messages))
+            return str(self.notifier.messages_since(self.settings.ops_channel_id, since, now))
+        except NotifierUnavailable as error:
+            # The checklist still goes out; the person reads the channel by hand.
+            return f"could not read the channel ({error})"
 
     # ---- 17:30
     def end(self, now: datetime) -> dict[str, object]:
         day = self.day_of(now)
-        on_call = RotaRepository(self.table).on_call()
+        on_call = self.rota.on_call()
         sections = self._handover_sections()
-        settings = self.services.settings
-        response = self.services.slack.chat_postMessage(
-            channel=settings.team_channel_id,
-            text=f"End-of-day handover {day}" + (f" to <@{on_call}>" if on_call else ""),
-            blocks=as_dicts(handover_blocks(day, on_call, sections)),
-        )
-        DayRepository(self.table).record_post(day, "HANDOVER", str(response["channel"]), str(response["ts"]), now)
+        posted = self.notifier.post_handover(day, on_call, sections)
+        self.days.record_post(day, "HANDOVER", posted.channel, posted.ts, now)
         if on_call:
-            self.services.slack.chat_postMessage(
-                channel=on_call, text="You are on call tonight. The handover:\n\n" + "\n\n".join(sections)
-            )
+            self.notifier.send_handover_to_on_call(on_call, sections)
         return {"posted": "handover", "day": day, "on_call": on_call or ""}
 
     def _handover_sections(self) -> list[str]:
-        high = [incident for incident in self.services.incident_repository.list_open() if incident.is_high]
-        in_progress = RequestRepository(self.table).list_stage(Stage.IN_PROGRESS)
+        high = [incident for incident in self.incidents.list_open() if incident.is_high]
+        in_progress = self.requests.list_stage(Stage.IN_PROGRESS)
         incidents = "\n".join(f"• {incident.id} {incident.title[:80]}" for incident in high) or "• None."
         requests = (
             "\n".join(
@@ -163,39 +159,34 @@ class WorkingDay:
         ]
 
     def record_handover(self, day: str, user: str, at: datetime) -> bool:
-        repository = DayRepository(self.table)
-        first = repository.record_handover(day, user, at)
-        post = repository.post_of(day, "HANDOVER")
+        first = self.days.record_handover(day, user, at)
+        post = self.days.post_of(day, "HANDOVER")
         if first and post:
-            on_call = RotaRepository(self.table).on_call()
-            self.services.slack.chat_update(
-                channel=post["channel"],
-                ts=post["ts"],
-                text=f"End-of-day handover {day}: done by <@{user}>",
-                blocks=as_dicts(handover_blocks(day, on_call, self._handover_sections(), done_by=user)),
-            )
+            where = _posted(post)
+            self.notifier.show_handover_done(where, day, self.rota.on_call(), self._handover_sections(), user)
         return first
 
     # ---- 18:00
     def check_handover(self, now: datetime) -> dict[str, object]:
         day = self.day_of(now)
-        post = DayRepository(self.table).post_of(day, "HANDOVER")
+        post = self.days.post_of(day, "HANDOVER")
         if post and post.get("done_by"):
             return {"handover": "done", "by": str(post["done_by"])}
-        pair = RotaRepository(self.table).today(hours_date(self, now)).engineers
-        self.services.slack.chat_postMessage(
-            channel=self.services.settings.team_channel_id,
-            text=f":bell: {people(pair)}: nobody has handed over to on call yet. "
-            "Please go through the end-of-day handover and press *Handover done*.",
-        )
+        self.notifier.nudge_about_handover(self.rota.today(self.local_date(now)).engineers)
         return {"handover": "nudged"}
 
     # ---- ticks
-    def record_ticks(self, day: str, selected: list[str], user: str, at: datetime) -> None:
-        repository = DayRepository(self.table)
-        ticks = repository.record_ticks(day, selected, user, at)
+    def record_ticks(
+        self, day: str, selected: list[str], user: str, at: datetime, *, shown: list[str] | None = None
+    ) -> None:
+        """Record who ticked what, and show it on the checklist for the whole team."""
+        ticks = self.days.record_ticks(day, selected, user, at, shown=shown)
         logger.info("checklist ticks", extra={"day": day, "ticks": ticks})
+        found = self.days.checklist(day)
+        if found is not None:
+            where, checklist = found
+            self.notifier.show_ticks(where, checklist)
 
 
-def hours_date(working_day: WorkingDay, now: datetime) -> date:
-    return working_day.services.settings.hours.local(now).date()
+def _posted(item: dict[str, object]) -> Posted:
+    return Posted(str(item["channel"]), str(item["ts"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -127,10 +129,12 @@ class Change:
 class IncidentRunner:
     """The changes people make while an incident runs, each an optimistic, idempotent write."""
 
-    ATTEMPTS = 5
+    # Enough for a dozen people acting on one incident at the same moment.
+    ATTEMPTS = 10
 
-    def __init__(self, flows: IncidentFlows) -> None:
+    def __init__(self, flows: IncidentFlows, pause: Callable[[float], None] = time.sleep) -> None:
         self.flows = flows
+        self._pause = pause
         self.repository = flows.repository
         self.notifier = flows.notifier
 
@@ -147,7 +151,10 @@ class IncidentRunner:
         Returns the stored incident and whether this call changed it (False for a replay
         or a no-op), so callers post to Slack only when something really happened.
         """
-        for _ in range(self.ATTEMPTS):
+        for attempt in range(self.ATTEMPTS):
+            if attempt:
+                # Full jitter: concurrent writers spread out instead of colliding again in lockstep.
+                self._pause(random.uniform(0, min(0.4, 0.01 * 2**attempt)))  # noqa: S311  # jitter, not a secret
             current = self.repository.get(incident_id)
             decided = decide(current)
             if decided is None:

@@ -1,29 +1,54 @@
-"""Postmortems: opened when a high-priority incident resolves, held, actioned, published."""
+"""Postmortems: opened when a high-priority incident resolves, scheduled, held, edited, reminded."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import InvalidRequest, NotAllowed
-from opsdesk.domain.postmortems import ActionItem, draft_from, people_in
-from opsdesk.integrations.confluence import ConfluencePages, Pages, PublishingFailed
+from opsdesk.domain.errors import NotAllowed
+from opsdesk.domain.postmortems import NEUTRAL_PERSON, draft_from, people_in
 from opsdesk.observability import logger, record
-from opsdesk.pages.postmortems import body_html, title_of
 from opsdesk.store.postmortems import PostmortemRepository
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
 
     from opsdesk.domain.incidents import Incident
-    from opsdesk.domain.postmortems import ActionPriority, Postmortem
+    from opsdesk.domain.postmortems import Postmortem, Section
     from opsdesk.services import Services
 
 ASK = (
     ":spiral_note_pad: A blameless postmortem for *{id}* is open with a draft timeline. "
     "{lead}, please book the group session as soon as you can (ideally within two working days), "
-    "then mark it held with `/postmortem held {id}`. Add actions with `/postmortem action {id}`."
+    "then mark it held with `/postmortem held {id}`. Write it up with `/postmortem edit {id}` "
+    "and add actions with `/postmortem action {id}`."
 )
+
+
+def require_team(services: Services, user: str) -> None:
+    if not services.team.is_member(user):
+        raise NotAllowed("Only the support team can change postmortems.")
+
+
+def display_name(services: Services, user: str) -> str:
+    """The person's name as Slack shows it; the neutral phrase for a deactivated or unknown user."""
+    try:
+        profile = services.slack.users_info(user=user)["user"]
+    except Exception:  # a missing name must not fail a publish; the neutral phrase is safe to show
+        logger.warning("users.info failed", extra={"user": user})
+        return NEUTRAL_PERSON
+    details = profile.get("profile") or {}
+    name = details.get("real_name") or details.get("display_name") or profile.get("real_name")
+    return str(name or NEUTRAL_PERSON)
+
+
+def with_names_for(services: Services, postmortem: Postmortem, texts: Iterable[str]) -> Postmortem:
+    """Add display names for people mentioned in `texts` that the postmortem has no name for yet."""
+    missing = people_in(texts) - set(postmortem.names)
+    if not missing:
+        return postmortem
+    return postmortem.with_names({user: display_name(services, user) for user in sorted(missing)})
 
 
 class PostmortemFlows:
@@ -60,106 +85,33 @@ class PostmortemFlows:
         who = f"<@{owner}>" if owner[:1] in "UW" else "Incident lead"
         text = prefix + ASK.format(id=incident.id, lead=who)
         notifier = self.services.incidents.notifier
-        notifier.post_in_thread(incident, text)
+        notifier.ask_for_postmortem(incident, text)
         if owner[:1] in "UW":
             notifier.tell_user(owner, text)
 
-    def require_team(self, user: str) -> None:
-        if not self.services.team.is_member(user):
-            raise NotAllowed("Only the support team can change postmortems.")
-
     def mark_held(self, incident_id: str, by: str, at: datetime) -> Postmortem:
-        self.require_team(by)
+        require_team(self.services, by)
         saved = self.repository.save(self.repository.get(incident_id).mark_held(at))
         record("PostmortemSessionsHeld", 1)
         return saved
 
-    def add_action(
-        self,
-        incident_id: str,
-        by: str,
-        at: datetime,
-        *,
-        description: str,
-        owner: str,
-        priority: ActionPriority,
-        due: date | None = None,
-    ) -> ActionItem:
-        self.require_team(by)
-        if len(description.strip()) < 3:
-            raise InvalidRequest("Describe the action, e.g. `/postmortem action INC-7K3QF high @sam Add a disk alarm`.")
-        self.repository.get(incident_id)  # the postmortem must exist
-        item = ActionItem(0, description.strip(), owner, priority, at, due=due)
-        return self.repository.add_action(incident_id, item)
+    def edit(
+        self, incident_id: str, version: int, texts: Mapping[Section, str], *, by: str, at: datetime, claim: str
+    ) -> Postmortem | None:
+        """Save the edited sections if nobody saved since `version` was read, once per `claim` (the view id).
 
-    def raise_ticket(self, incident_id: str, number: int, by: str) -> ActionItem:
-        """One click: the action item becomes a Jira ticket (found again by label after a timeout)."""
-        from opsdesk.integrations.jira import tracker_for  # noqa: PLC0415  # the jira client is heavy
-
-        self.require_team(by)
-        postmortem = self.repository.get(incident_id)
-        item = next((a for a in self.repository.actions(incident_id) if a.number == number), None)
-        if item is None:
-            raise InvalidRequest(f"{incident_id} has no action {number}.")
-        if item.ticket_key:
-            return item
-        tracker = tracker_for(self.services)
-        if not tracker.enabled:
-            raise InvalidRequest("Jira is not configured (JIRA_URL), so no ticket can be raised.")
-        label = f"opsdesk-{incident_id.lower()}-action-{number}"
-        ticket = tracker.find_by_label(label) or tracker.create(
-            f"[{item.priority.value}] {item.description}"[:250],
-            f"Action from the postmortem of {incident_id} ({postmortem.title}). Owner: {item.owner}.",
-            [label, "postmortem-action"],
-        )
-        item = replace(item, ticket_key=ticket.key)
-        self.repository.save_action(incident_id, item)
-        return item
-
-    def publish(self, incident_id: str, by: str, at: datetime) -> tuple[Postmortem, str]:
-        """Publish with display names captured now; also to Confluence when configured.
-
-        Returns the stored postmortem and the Confluence URL ("" when not configured or failed).
+        Returns the saved postmortem, or None for a replay of a submission already saved;
+        raises Conflict when somebody else saved first.
         """
-        self.require_team(by)
-        postmortem = self.repository.get(incident_id)
-        actions = self.repository.actions(incident_id)
-        texts = [line.text for line in postmortem.timeline]
-        texts += [postmortem.summary, postmortem.impact, postmortem.lead or ""]
-        texts += [item.owner for item in actions] + [item.description for item in actions]
-        names = {user: self._display_name(user) for user in people_in(texts)}
-        published = self.repository.save(postmortem.publish(at, names))
-        record("PostmortemsPublished", 1)
-        url = ""
-        try:
-            url = self._confluence().publish(title_of(published), body_html(published, actions))
-        except (PublishingFailed, OSError) as failed:
-            logger.warning("confluence publish failed", extra={"reason": str(failed)})
-        return published, url
-
-    def _display_name(self, user: str) -> str:
-        try:
-            profile = self.services.slack.users_info(user=user)["user"]
-        except Exception:  # a deactivated or unknown user gets the neutral phrase, not a failed publish
-            logger.warning("users.info failed", extra={"user": user})
-            return "a support engineer"
-        details = profile.get("profile") or {}
-        return str(details.get("real_name") or details.get("display_name") or profile.get("real_name") or "")
-
-    def _confluence(self) -> Pages:
-        settings = self.services.settings
-        if not settings.confluence_url:
-            return Pages()
-        return ConfluencePages(
-            settings.confluence_url,
-            settings.confluence_space or settings.jira_project,
-            settings.jira_email,
-            self.services.secrets.jira_api_token,
-        )
+        require_team(self.services, by)
+        edited = replace(self.repository.get(incident_id).edit(texts, by, at), version=version)
+        if edited.is_published:  # the public page reads names captured when they are written
+            edited = with_names_for(self.services, edited, edited.sections().values())
+        return self.repository.save_once(edited, claim, at)
 
     # ---- reminders
     def remind(self, now: datetime) -> dict[str, int]:
-        """Working days only: nudge leads whose session is not held, and owners of overdue actions."""
+        """Working days only: nudge leads whose session is not held, and owners of overdue open actions."""
         hours = self.services.settings.hours
         today = hours.local(now).date()
         if not hours.is_working_day(today):
@@ -172,7 +124,7 @@ class PostmortemFlows:
                 self._ask_lead(incident, postmortem, prefix="*Reminder:* ")
                 self.repository.save(replace(postmortem, last_reminded_on=today))
                 sessions += 1
-        overdue = self.repository.open_actions_due_before(today)
+        overdue = self.repository.action_items.open_due_before(today)  # done items are not in this index
         notifier = self.services.incidents.notifier
         for incident_id, item in overdue:
             if item.owner[:1] in "UW":
@@ -180,6 +132,6 @@ class PostmortemFlows:
                 notifier.tell_user(
                     item.owner,
                     f":hourglass: Action {item.number} from the {incident_id} postmortem was due {due}: "
-                    f"{item.description}",
+                    f"{item.description}. When it is done: `/postmortem done {incident_id} {item.number}`.",
                 )
         return {"sessions": sessions, "actions": len(overdue)}

@@ -4,51 +4,47 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
-
-from slack_sdk.errors import SlackApiError
 
 from opsdesk.domain.errors import Conflict, NotAllowed, OpsdeskError
 from opsdesk.domain.requests import Stage, SupportRequest
 from opsdesk.integrations.jira import tracker_for
 from opsdesk.observability import MetricUnit, record
-from opsdesk.slack.views.incidents import as_dicts
-from opsdesk.slack.views.support import out_of_hours_notice, panel_blocks, panel_text, rating_blocks
 from opsdesk.store.requests import RequestRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from slack_sdk import WebClient
-
+    from opsdesk.domain.ports import SupportNotifier, Team
     from opsdesk.integrations.jira import TicketTracker
     from opsdesk.services import Services
     from opsdesk.settings import Settings
-    from opsdesk.slack.team import SlackTeam
 
 logger = logging.getLogger(__name__)
-RECEIVED_REACTION = "inbox_tray"
-TAKE_REACTION = "eyes"
 ATTEMPTS = 5
+# Longer than the function's 20 s timeout: an older claim with no message belongs to an invocation that is gone.
+COMMAND_LEASE = timedelta(seconds=30)
 
 
 @dataclass
 class SupportDesk:
-    """Support-request use cases over the repository, Slack, the tracker and the team."""
+    """Support-request use cases over the repository, the notifier, the tracker and the team."""
 
     repository: RequestRepository
-    slack: WebClient
+    notifier: SupportNotifier
     settings: Settings
     tracker: TicketTracker
-    team: SlackTeam
+    team: Team
 
     @classmethod
     def from_services(cls, services: Services) -> SupportDesk:
+        settings = services.settings
         return cls(
-            RequestRepository(services.settings.table_name),
-            services.slack,
-            services.settings,
+            RequestRepository(settings.table_name),
+            services.support_notifier,
+            settings,
             tracker_for(services),
             services.team,
         )
@@ -83,23 +79,35 @@ class SupportDesk:
             request = self.repository.get(channel, ts)
         return self.ensure_acknowledged(request)
 
+    def raise_from_command(self, trigger_id: str, requester: str, text: str, at: datetime) -> SupportRequest | None:
+        """`/support <text>`: post it in the ops channel once per command, then open it as a request.
+
+        The command has no message of its own to key on, so its trigger_id is claimed before
+        posting and the posted ts is kept on the claim: a retried run finds the message and
+        finishes the request instead of posting a second one. None when another run holds the
+        claim right now (it will answer the person).
+        """
+        channel = self.settings.ops_channel_id
+        if not trigger_id:  # Slack always sends one; without it there is nothing to key a retry on
+            return self.open(channel, self.notifier.post_request(channel, requester, text), requester, text, at)
+        claim = self.repository.claim_command(trigger_id, at, COMMAND_LEASE)
+        if claim is None:
+            return None
+        ts = claim.message_ts
+        if ts is None:
+            ts = self.notifier.post_request(channel, requester, text)
+            self.repository.record_command_message(trigger_id, ts)
+        # The claim's time, not this run's: a retry opens the request as it was asked.
+        return self.open(channel, ts, requester, text, claim.claimed_at)
+
     def ensure_acknowledged(self, request: SupportRequest) -> SupportRequest:
         """React quietly and post the thread panel once (with the out-of-hours reply when closed)."""
         if request.panel_ts:
             return request
-        self._react(request.channel, request.ts, RECEIVED_REACTION)
-        notice = ""
+        self.notifier.mark_received(request)
         hours = self.settings.hours
-        if not hours.is_open(request.created_at):
-            notice = out_of_hours_notice(hours.describe_next_opening(request.created_at), self.settings.paging_enabled)
-        response = self.slack.chat_postMessage(
-            channel=request.channel,
-            thread_ts=request.ts,
-            text=panel_text(request, notice),
-            blocks=as_dicts(panel_blocks(request, notice)),
-            unfurl_links=False,
-        )
-        panel_ts = str(response["ts"])
+        resumes = "" if hours.is_open(request.created_at) else hours.describe_next_opening(request.created_at)
+        panel_ts = self.notifier.post_panel(request, support_resumes=resumes)
 
         def remember(current: SupportRequest) -> SupportRequest | None:
             return None if current.panel_ts else replace(current, panel_ts=panel_ts)
@@ -107,12 +115,9 @@ class SupportDesk:
         stored, _ = self.apply(request, remember)
         return stored
 
-    def _react(self, channel: str, ts: str, name: str) -> None:
-        try:
-            self.slack.reactions_add(channel=channel, timestamp=ts, name=name)
-        except SlackApiError as error:
-            if error.response.get("error") != "already_reacted":
-                raise
+    def answer_direct_message(self, channel: str) -> None:
+        """Answers belong where others can find them: point the person to the ops channel."""
+        self.notifier.point_to_ops_channel(channel)
 
     # ---- moving through the stages
     def take(self, request: SupportRequest, user: str, at: datetime) -> SupportRequest:
@@ -185,13 +190,7 @@ class SupportDesk:
 
         stored, changed = self.apply(request, decide)
         if changed:
-            blocks = rating_blocks(stored)
-            self.slack.chat_postMessage(
-                channel=stored.channel,
-                thread_ts=stored.ts,
-                text=f"How happy are you with the support on {stored.id}?",
-                blocks=as_dicts(blocks),
-            )
+            self.notifier.ask_for_rating(stored)
 
     def rate(self, request: SupportRequest, user: str, score: int, at: datetime) -> str:
         """Store a rating; returns what to tell the person (a second answer is thanked, not stored)."""
@@ -206,23 +205,10 @@ class SupportDesk:
 
     # ---- talking in the thread
     def refresh(self, request: SupportRequest) -> None:
-        if not request.panel_ts:
-            return
-        self.slack.chat_update(
-            channel=request.channel,
-            ts=request.panel_ts,
-            text=panel_text(request),
-            blocks=as_dicts(panel_blocks(request)),
-        )
+        self.notifier.refresh(request)
 
-    def say(self, request: SupportRequest, text: str, blocks: list[dict[str, object]] | None = None) -> str:
-        response = self.slack.chat_postMessage(
-            channel=request.channel, thread_ts=request.ts, text=text, blocks=blocks, unfurl_links=False
-        )
-        return str(response["ts"])
+    def say(self, request: SupportRequest, text: str) -> None:
+        self.notifier.say(request, text)
 
     def tell(self, user: str, text: str, *, channel: str | None = None, thread_ts: str | None = None) -> None:
-        if channel:
-            self.slack.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
-        else:
-            self.slack.chat_postMessage(channel=user, text=text)
+        self.notifier.tell(user, text, channel=channel, thread_ts=thread_ts)

@@ -1,4 +1,4 @@
-"""The 15-minute rule and the Jira ticket: nudged once, filed once, retried until it is."""
+"""The 15-minute rule and the Jira ticket (nudged once, filed once, retried until it is); board triage."""
 
 from __future__ import annotations
 
@@ -6,17 +6,15 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError
-
-from opsdesk.domain.errors import InvalidRequest
+from opsdesk.domain.errors import InvalidRequest, NotifierUnavailable
+from opsdesk.domain.ports import ThreadMessage
 from opsdesk.domain.requests import Stage, SupportRequest, TicketState
 from opsdesk.integrations.jira import Ticket, TrackerUnavailable
-from opsdesk.slack.views.incidents import as_dicts
-from opsdesk.slack.views.support import NUDGE, nudge_blocks
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from opsdesk.domain.ports import Posted
     from opsdesk.flows.support import SupportDesk
     from opsdesk.services import Services
 
@@ -30,6 +28,7 @@ class Tickets:
         self.desk = desk
         self.repository = desk.repository
         self.tracker = desk.tracker
+        self.notifier = desk.notifier
 
     @classmethod
     def from_services(cls, services: Services) -> Tickets:
@@ -61,8 +60,7 @@ class Tickets:
 
         stored, changed = self.desk.apply(request, decide)
         if changed:
-            who = f"<@{stored.assignee}> " if stored.assignee else ""
-            self.desk.say(stored, f"{who}{NUDGE}", as_dicts(nudge_blocks(stored)))
+            self.notifier.suggest_ticket(stored)
         return changed
 
     # ---- raising the ticket
@@ -129,39 +127,67 @@ class Tickets:
 
     def _description(self, request: SupportRequest) -> str:
         """The ticket's record: who asked, the thread's messages, a link back to Slack."""
-        lines = [f"Raised in Slack by {self._name(request.requester)} ({request.id}).", ""]
+        lines = [f"Raised in Slack by {self.notifier.name_of(request.requester)} ({request.id}).", ""]
         try:
-            replies = self.desk.slack.conversations_replies(channel=request.channel, ts=request.ts, limit=200)
-            messages = replies.get("messages") or []
-            link = self.desk.slack.chat_getPermalink(channel=request.channel, message_ts=request.ts)["permalink"]
-        except SlackApiError as error:
-            logger.warning("thread of %s not read: %s", request.id, error.response.get("error"))
-            messages, link = [{"user": request.requester, "text": request.text}], ""
+            thread = self.notifier.thread_of(request)
+            messages, link = thread.messages, thread.link
+        except NotifierUnavailable as error:
+            # The ticket matters more than its transcript: file it with what the request says.
+            logger.warning("thread of %s not read: %s", request.id, error)
+            messages, link = (ThreadMessage(self.notifier.name_of(request.requester), request.text),), ""
         lines.append("Thread:")
-        for message in messages:
-            if message.get("bot_id"):
-                continue
-            lines.append(f"- {self._name(str(message.get('user', '')))}: {message.get('text', '')}")
+        lines += [f"- {message.author}: {message.text}" for message in messages]
         if link:
             lines += ["", f"Slack thread: {link}"]
         return "\n".join(lines)[:30000]
 
-    def _name(self, user: str) -> str:
-        try:
-            person = self.desk.slack.users_info(user=user)["user"]
-            return str(person.get("real_name") or person.get("name") or user)
-        except (SlackApiError, KeyError, TypeError):
-            return user
-
-    def add_comment(self, request: SupportRequest, author: str, text: str, link: str) -> str:
-        """The message shortcut: copy a thread message onto the ticket as a comment."""
+    # ---- the ticket keeps up with the thread
+    def add_comment(self, request: SupportRequest, author: str, text: str, message_ts: str, at: datetime) -> str:
+        """The message shortcut: copy a thread message onto the ticket as a comment, once per message."""
         if not request.ticket_key:
+            if request.ticket_state is TicketState.PENDING:
+                raise InvalidRequest(
+                    f"{request.id}'s ticket is not filed yet (Jira is not answering); try again later."
+                )
             raise InvalidRequest(
                 f"{request.id} has no Jira ticket yet. Raise one first (`/support ticket {request.id}`)."
             )
-        body = f"{self._name(author)} in Slack: {text}" + (f"\n{link}" if link else "")
-        self.tracker.comment(request.ticket_key, body)
+        claim = f"ticket-comment:{request.ticket_key}:{message_ts}"
+        if not self.repository.claim(claim, at):
+            return f"That message is already on {request.ticket_key}."
+        try:
+            link = self.notifier.permalink(request.channel, message_ts)
+        except NotifierUnavailable:
+            link = ""
+        who = self.notifier.name_of(author) if author else "Someone"
+        try:
+            self.tracker.comment(request.ticket_key, f"{who} in Slack: {text}" + (f"\n{link}" if link else ""))
+        except TrackerUnavailable:
+            self.repository.release(claim)  # not added: let the person try again
+            raise
         return f"Added to {request.ticket_key}."
+
+    # ---- issues raised straight on the board, posted for triage
+    def take_board_issue(self, key: str, user: str, where: Posted, headline: str, at: datetime) -> None:
+        """Take a board issue: In Progress on the board, a note on it, and the triage post says who."""
+        self.desk.require_team(user, "take a ticket")
+        if not self.repository.claim(f"board-take:{key}", at, by=user):
+            taker = self.repository.claimant(f"board-take:{key}")
+            if taker != user:  # the same person again is a replay: finish what it started
+                raise InvalidRequest(f"{key} is already taken" + (f" by <@{taker}>." if taker else "."))
+        try:
+            self.tracker.move(key, Stage.IN_PROGRESS)
+            self.tracker.comment(key, f"Taken by {self.notifier.name_of(user)} from Slack.")
+        except TrackerUnavailable:
+            self.repository.release(f"board-take:{key}")  # the board does not show it taken: nobody has it
+            raise
+        self.notifier.board_issue_taken(where, key, headline, user)
+
+    def set_board_priority(self, key: str, priority: str, user: str) -> str:
+        """Set a board issue's priority; returns what to tell the person."""
+        self.desk.require_team(user, "set a ticket's priority")
+        self.tracker.set_priority(key, priority)
+        return f"{key} is now {priority} priority on the board."
 
 
 def _summary(request: SupportRequest) -> str:

@@ -9,7 +9,7 @@ import requests
 
 
 class PublishingFailed(Exception):
-    """Confluence refused the page."""
+    """Confluence refused the page or did not answer; the message is safe to show to the person."""
 
 
 class Pages:
@@ -22,7 +22,7 @@ class Pages:
 
 @dataclass
 class ConfluencePages(Pages):
-    """Basic auth with the Atlassian account email and API token."""
+    """Confluence Cloud's content API, with basic auth (the Atlassian account email and API token)."""
 
     base_url: str
     space: str
@@ -35,12 +35,20 @@ class ConfluencePages(Pages):
         return f"{self.base_url.rstrip('/')}/wiki/rest/api/content{path}"
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = self.session.request(
-            method, self._url(path), auth=(self.email, self.token), timeout=self.timeout, **kwargs
-        )
+        try:
+            response = self.session.request(
+                method, self._url(path), auth=(self.email, self.token), timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as error:
+            raise PublishingFailed(f"Confluence did not answer ({type(error).__name__}).") from error
         if response.status_code >= 300:
-            raise PublishingFailed(f"Confluence answered {response.status_code} to {method} {path or '/'}")
-        body: dict[str, Any] = response.json()
+            raise PublishingFailed(f"Confluence answered HTTP {response.status_code} to {method} {path or '/'}.")
+        try:
+            body: dict[str, Any] = response.json()
+        except ValueError as error:
+            raise PublishingFailed(
+                f"Confluence answered {method} {path or '/'} with something other than JSON."
+            ) from error
         return body
 
     def publish(self, title: str, storage_html: str) -> str:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.postmortems import in_priority_order, person, scrub
+from opsdesk.domain.postmortems import WITHHELD, Section, in_priority_order, person, scrub
 from opsdesk.domain.stats import human_duration
-from opsdesk.pages.layout import document, paragraphs
+from opsdesk.pages.layout import document
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime, timedelta
 
-    from opsdesk.domain.postmortems import ActionItem, Postmortem
+    from opsdesk.domain.postmortems import ActionItem, DraftEntry, Postmortem
 
 
 def _when(moment: datetime | None) -> str:
@@ -25,14 +25,24 @@ def _took(elapsed: timedelta | None) -> str:
 
 
 def _sections(postmortem: Postmortem) -> list[tuple[str, str]]:
-    names = postmortem.names
-    return [
-        ("Summary", scrub(postmortem.summary, names)),
-        ("Impact", scrub(postmortem.impact, names)),
-        ("Contributing factors", scrub(postmortem.contributing_factors, names)),
-        ("What went well", scrub(postmortem.went_well, names)),
-        ("What to improve", scrub(postmortem.to_improve, names)),
-    ]
+    """Every section, scrubbed, in the write-up's order (summary and impact come before the timeline)."""
+    return [(which.heading, scrub(postmortem.section(which), postmortem.names) or "-") for which in Section]
+
+
+def _line(line: DraftEntry, names: dict[str, str]) -> str:
+    return WITHHELD if line.withheld else scrub(line.text, names)
+
+
+def _status(item: ActionItem) -> str:
+    if item.done:
+        return f"Done {item.done_at:%Y-%m-%d}" if item.done_at else "Done"
+    return f"Open, due {item.due.isoformat()}" if item.due else "Open"
+
+
+def _paragraphs(text: str) -> str:
+    """Blank lines separate paragraphs; single line breaks are kept (valid HTML and Confluence XHTML)."""
+    parts = [part for part in text.split("\n\n") if part.strip()]
+    return "".join("<p>" + "<br/>".join(escape(line) for line in part.strip().split("\n")) + "</p>" for part in parts)
 
 
 def _facts(postmortem: Postmortem) -> list[tuple[str, str]]:
@@ -54,23 +64,23 @@ def title_of(postmortem: Postmortem) -> str:
 
 def body_html(postmortem: Postmortem, actions: Sequence[ActionItem]) -> str:
     """The article alone (also what Confluence stores)."""
-    names = postmortem.names
+    names = dict(postmortem.names)
     facts = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in _facts(postmortem))
     parts = [f"<h1>{escape(title_of(postmortem))}</h1><table>{facts}</table>"]
     sections = _sections(postmortem)
-    parts += [f"<h2>{escape(name)}</h2>{paragraphs(text)}" for name, text in sections[:2]]
+    parts += [f"<h2>{escape(name)}</h2>{_paragraphs(text)}" for name, text in sections[:2]]
     lines = "".join(
-        f"<li><time>{escape(_when(line.at))}</time> {escape(scrub(line.text, names))}</li>"
-        for line in postmortem.timeline
+        f"<li><time>{escape(_when(line.at))}</time> {escape(_line(line, names))}</li>" for line in postmortem.timeline
     )
     parts.append(f'<h2>Timeline</h2><ol class="timeline">{lines}</ol>')
-    parts += [f"<h2>{escape(name)}</h2>{paragraphs(text)}" for name, text in sections[2:]]
+    parts += [f"<h2>{escape(name)}</h2>{_paragraphs(text)}" for name, text in sections[2:]]
     rows = "".join(
         f"<tr><td>{escape(item.priority.value)}</td><td>{escape(scrub(item.description, names))}</td>"
-        f"<td>{escape(person(item.owner, names))}</td><td>{escape(item.ticket_key or '-')}</td></tr>"
+        f"<td>{escape(person(item.owner, names))}</td><td>{escape(item.ticket_key or '-')}</td>"
+        f"<td>{escape(_status(item))}</td></tr>"
         for item in in_priority_order(actions)
     )
-    header = "<tr><th>Priority</th><th>Action</th><th>Owner</th><th>Ticket</th></tr>"
+    header = "<tr><th>Priority</th><th>Action</th><th>Owner</th><th>Ticket</th><th>Status</th></tr>"
     parts.append(f"<h2>Actions</h2><table>{header}{rows}</table>" if rows else "<h2>Actions</h2><p>None agreed.</p>")
     return "".join(parts)
 
@@ -96,21 +106,22 @@ def index_page(postmortems: Sequence[Postmortem]) -> str:
 
 def markdown(postmortem: Postmortem, actions: Sequence[ActionItem]) -> str:
     """The same write-up as Markdown, for pasting anywhere."""
-    names = postmortem.names
+    names = dict(postmortem.names)
     out = [f"# {title_of(postmortem)}", ""]
     out += [f"- **{key}:** {value}" for key, value in _facts(postmortem)]
     sections = _sections(postmortem)
     for name, text in sections[:2]:
         out += ["", f"## {name}", "", text]
     out += ["", "## Timeline", ""]
-    out += [f"- {_when(line.at)}: {scrub(line.text, names)}" for line in postmortem.timeline]
+    out += [f"- {_when(line.at)}: {_line(line, names)}" for line in postmortem.timeline]
     for name, text in sections[2:]:
         out += ["", f"## {name}", "", text]
     out += ["", "## Actions", ""]
     ordered = in_priority_order(actions)
     out += [
         f"{index}. [{item.priority.value}] {scrub(item.description, names)} (owner: {person(item.owner, names)}"
-        + (f", ticket {item.ticket_key})" if item.ticket_key else ")")
+        + (f", ticket {item.ticket_key}" if item.ticket_key else "")
+        + f"; {_status(item).lower()})"
         for index, item in enumerate(ordered, 1)
     ] or ["None agreed."]
     return "\n".join(out) + "\n"

@@ -74,18 +74,23 @@ class SelfInvokingRunner(_PropagatingRunner):
 
 
 class InProcessRunner(_PropagatingRunner):
-    """Locally: hand the lazy payload to `invoke`, inline (tests) or on a thread (`make run`)."""
+    """Locally: run the lazy payload as Lambda runs an async invocation, inline (tests) or on a thread.
+
+    Like Lambda, a failure never reaches the ack that Slack already has: the work is
+    retried twice more, then kept in `dead_letters` (the local stand-in for SlackDLQ).
+    """
 
     def __init__(self, invoke: Callable[[dict[str, Any]], object], *, threaded: bool) -> None:
         super().__init__()
         self._invoke = invoke
         self._threaded = threaded
         self.threads: list[threading.Thread] = []
+        self.dead_letters: list[dict[str, Any]] = []
 
     def start(self, function: Callable[..., None], request: BoltRequest) -> None:
         event = lazy_event(request)
         if not self._threaded:
-            self._invoke(event)
+            self._invoke_like_lambda(event)
             return
         thread = threading.Thread(target=self._invoke_like_lambda, args=(event,), daemon=True)
         self.threads.append(thread)
@@ -98,6 +103,7 @@ class InProcessRunner(_PropagatingRunner):
                 return
             except Exception:
                 logger.exception("lazy listener failed (attempt %s of %s)", attempt, ASYNC_ATTEMPTS)
+        self.dead_letters.append(event)
 
     def wait(self, timeout: float = 10.0) -> None:
         """Join the work started so far (tests and the local stack's shutdown)."""

@@ -1,11 +1,13 @@
-"""IncidentNotifier on Slack: the announcement, its thread, leadership DMs."""
+"""IncidentNotifier on Slack: the announcement, its thread (check-ins, recovery), leadership DMs."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
+from opsdesk.slack.views.incident_thread import CHECKIN_QUESTIONS, checkin_blocks, recovered_blocks, recovered_text
 from opsdesk.slack.views.incidents import announcement_blocks, announcement_text, as_dicts, incident_summary
+from opsdesk.slack.views.postmortems import ask_blocks
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -66,3 +68,12 @@ class SlackIncidentNotifier:
 
     def timeline_entry_posted(self, incident: Incident, entry: TimelineEntry) -> None:
         self.post_in_thread(incident, f":memo: Added to the timeline: {entry.text}")
+
+    def ask_checkin(self, incident: Incident) -> None:
+        self.post_in_thread(incident, CHECKIN_QUESTIONS, blocks=as_dicts(checkin_blocks(incident)))
+
+    def offer_resolve_after_recovery(self, incident: Incident, alarm_name: str) -> None:
+        self.post_in_thread(incident, recovered_text(incident), blocks=as_dicts(recovered_blocks(incident, alarm_name)))
+
+    def ask_for_postmortem(self, incident: Incident, text: str) -> None:
+        self.post_in_thread(incident, text, blocks=as_dicts(ask_blocks(incident.id, text)))

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from opsdesk.domain.errors import Conflict
+from opsdesk.domain.ports import Checklist, Posted
 from opsdesk.store.dynamodb import client, get_item, is_conditional_failure, to_dynamo
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 _KEEP = timedelta(days=400)
+_ATTEMPTS = 5
 
 
 class DayRepository:
@@ -21,8 +27,8 @@ class DayRepository:
     def _key(self, day: str, sk: str) -> dict[str, Any]:
         return to_dynamo({"pk": f"DAY#{day}", "sk": sk})
 
-    def record_post(self, day: str, what: str, channel: str, ts: str, at: datetime) -> None:
-        """Remember where the checklist or handover message is, to edit it as people act."""
+    def record_post(self, day: str, what: str, channel: str, ts: str, at: datetime, **details: Any) -> None:
+        """Remember where the checklist or handover message is (and what it showed), to edit it as people act."""
         client().put_item(
             TableName=self.table,
             Item=to_dynamo(
@@ -33,27 +39,73 @@ class DayRepository:
                     "ts": ts,
                     "posted_at": at.isoformat(),
                     "expires_at": int((at + _KEEP).timestamp()),
+                    **details,
                 }
             ),
+        )
+
+    def record_checklist(self, checklist: Checklist, where: Posted, at: datetime) -> None:
+        """Keep the checklist's pair and sections, so a tick redraws the same message rather than a new one."""
+        self.record_post(
+            checklist.day,
+            "CHECKLIST",
+            where.channel,
+            where.ts,
+            at,
+            pair=list(checklist.pair),
+            sections=list(checklist.sections),
+            ticks=dict(checklist.ticks),
         )
 
     def post_of(self, day: str, what: str) -> dict[str, Any] | None:
         return get_item(self.table, f"DAY#{day}", what)
 
-    def record_ticks(self, day: str, selected: list[str], user: str, at: datetime) -> dict[str, str]:
-        """Keep the first ticker of each item still ticked; return item -> who ticked it."""
-        current = self.post_of(day, "CHECKLIST") or {}
-        ticks: dict[str, str] = dict(current.get("ticks") or {})
-        ticks = {item: who for item, who in ticks.items() if item in selected}
-        for item in selected:
-            ticks.setdefault(item, f"{user}@{at.isoformat()}")
-        client().update_item(
-            TableName=self.table,
-            Key=self._key(day, "CHECKLIST"),
-            UpdateExpression="SET ticks = :t",
-            ExpressionAttributeValues=to_dynamo({":t": ticks}),
+    def checklist(self, day: str) -> tuple[Posted, Checklist] | None:
+        """The posted checklist and what it shows; None if it was never recorded with its content."""
+        item = self.post_of(day, "CHECKLIST")
+        if not item or not item.get("ts") or "sections" not in item:
+            return None
+        checklist = Checklist(
+            day,
+            tuple(str(user) for user in item.get("pair") or ()),
+            tuple(str(section) for section in item["sections"]),
+            {str(key): str(value) for key, value in (item.get("ticks") or {}).items()},
         )
-        return ticks
+        return Posted(str(item["channel"]), str(item["ts"])), checklist
+
+    def record_ticks(
+        self, day: str, selected: Sequence[str], user: str, at: datetime, *, shown: Sequence[str] | None = None
+    ) -> dict[str, str]:
+        """Keep the first ticker of each item still ticked; return item -> who ticked it.
+
+        `selected` is the whole selection as the clicker saw it, and `shown` what their
+        message showed ticked before the click: only the difference is applied, so someone
+        clicking on a message that did not show a colleague's tick yet does not untick it.
+        Without `shown`, `selected` is taken as the whole truth. The write is conditional
+        on the ticks read, so two people ticking at once both count.
+        """
+        for _ in range(_ATTEMPTS):
+            current = self.post_of(day, "CHECKLIST") or {}
+            version = int(current.get("ticks_version", 0))
+            ticks: dict[str, str] = {str(item): str(who) for item, who in (current.get("ticks") or {}).items()}
+            unticked = set(ticks) - set(selected) if shown is None else set(shown) - set(selected)
+            ticks = {item: who for item, who in ticks.items() if item not in unticked}
+            for item in selected:
+                ticks.setdefault(item, f"{user}@{at.isoformat()}")
+            try:
+                client().update_item(
+                    TableName=self.table,
+                    Key=self._key(day, "CHECKLIST"),
+                    UpdateExpression="SET ticks = :t, ticks_version = :next",
+                    ConditionExpression="attribute_not_exists(ticks_version) OR ticks_version = :v",
+                    ExpressionAttributeValues=to_dynamo({":t": ticks, ":next": version + 1, ":v": version}),
+                )
+            except ClientError as error:
+                if is_conditional_failure(error):
+                    continue
+                raise
+            return ticks
+        raise Conflict("The checklist is changing fast; please tick again.")
 
     def record_handover(self, day: str, user: str, at: datetime) -> bool:
         """Record who handed over; False if someone already did (the first one counts)."""

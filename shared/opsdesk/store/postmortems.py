@@ -7,29 +7,37 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import Conflict, NotFound
-from opsdesk.domain.postmortems import ActionItem, ActionPriority, DraftEntry, Postmortem, Stage
+from opsdesk.domain.postmortems import DraftEntry, Postmortem, Stage
 from opsdesk.store.dynamodb import (
+    CancelledTransaction,
     Item,
-    client,
     get_item,
     iso,
     parse_time,
     put_new,
     query_all,
     to_dynamo,
+    transact,
 )
+from opsdesk.store.postmortem_actions import ActionRepository, postmortem_key
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from opsdesk.domain.postmortems import ActionItem
+
 PUBLISHED_INDEX = "POSTMORTEMS#published"
 OPEN_INDEX = "POSTMORTEMS#open"
-# Open action items with a due date, by due date: the overdue sweep reads only these.
-OPEN_ACTIONS_INDEX = "POSTMORTEM_ACTIONS#open"
+# How long a modal submission's id is remembered: far longer than Slack or Lambda would replay it.
+_KEEP_EDIT_CLAIMS = timedelta(days=30)
+_pk = postmortem_key
 
 
-def _pk(incident_id: str) -> str:
-    return f"POSTMORTEM#{incident_id}"
+def _line_to_item(line: DraftEntry) -> Item:
+    item: Item = {"at": iso(line.at), "kind": line.kind, "text": line.text}
+    if line.withheld:
+        item["withheld"] = True
+    return item
 
 
 def _required(value: object) -> datetime:
@@ -56,7 +64,7 @@ def postmortem_to_item(postmortem: Postmortem) -> Item:
         "lead": postmortem.lead,
         "summary": postmortem.summary,
         "impact": postmortem.impact,
-        "timeline": [{"at": iso(line.at), "kind": line.kind, "text": line.text} for line in postmortem.timeline],
+        "timeline": [_line_to_item(line) for line in postmortem.timeline],
         "started_at": iso(postmortem.started_at),
         "resolved_at": iso(postmortem.resolved_at),
         "time_to_repair": str(postmortem.time_to_repair.total_seconds()) if postmortem.time_to_repair else None,
@@ -69,6 +77,8 @@ def postmortem_to_item(postmortem: Postmortem) -> Item:
         "published_at": iso(postmortem.published_at),
         "last_reminded_on": postmortem.last_reminded_on.isoformat() if postmortem.last_reminded_on else None,
         "names": dict(postmortem.names) or None,
+        "edited_at": iso(postmortem.edited_at),
+        "edited_by": postmortem.edited_by,
         "version": postmortem.version,
     }
 
@@ -84,7 +94,8 @@ def postmortem_from_item(item: Item) -> Postmortem:
         summary=item.get("summary", ""),
         impact=item.get("impact", ""),
         timeline=tuple(
-            DraftEntry(_required(line["at"]), line["kind"], line.get("text", "")) for line in item.get("timeline", [])
+            DraftEntry(_required(line["at"]), line["kind"], line.get("text", ""), bool(line.get("withheld")))
+            for line in item.get("timeline", [])
         ),
         started_at=_required(item["started_at"]),
         resolved_at=parse_time(item.get("resolved_at")),
@@ -98,47 +109,18 @@ def postmortem_from_item(item: Item) -> Postmortem:
         published_at=parse_time(item.get("published_at")),
         last_reminded_on=date.fromisoformat(reminded) if reminded else None,
         names={str(key): str(value) for key, value in (item.get("names") or {}).items()},
+        edited_at=parse_time(item.get("edited_at")),
+        edited_by=item.get("edited_by", ""),
         version=int(item.get("version", 0)),
     )
 
 
-def action_to_item(incident_id: str, action: ActionItem) -> Item:
-    open_with_due = not action.done and action.due is not None
-    return {
-        "pk": _pk(incident_id),
-        "sk": f"ACTION#{action.number:04d}",
-        "gsi2pk": OPEN_ACTIONS_INDEX if open_with_due else None,
-        "gsi2sk": f"{action.due.isoformat()}#{incident_id}#{action.number}" if open_with_due and action.due else None,
-        "incident_id": incident_id,
-        "number": action.number,
-        "description": action.description,
-        "owner": action.owner,
-        "priority": action.priority.value,
-        "created_at": iso(action.created_at),
-        "due": action.due.isoformat() if action.due else None,
-        "ticket_key": action.ticket_key,
-        "done": action.done,
-    }
-
-
-def action_from_item(item: Item) -> ActionItem:
-    return ActionItem(
-        number=int(item["number"]),
-        description=item["description"],
-        owner=item["owner"],
-        priority=ActionPriority(item["priority"]),
-        created_at=_required(item["created_at"]),
-        due=date.fromisoformat(item["due"]) if item.get("due") else None,
-        ticket_key=item.get("ticket_key", ""),
-        done=bool(item.get("done", False)),
-    )
-
-
 class PostmortemRepository:
-    """Postmortem reads and conditional writes."""
+    """Postmortem reads and conditional writes; its action items through `action_items`."""
 
     def __init__(self, table_name: str) -> None:
         self.table = table_name
+        self.action_items = ActionRepository(table_name)
 
     def create(self, postmortem: Postmortem) -> bool:
         """Store a new postmortem; False if one already exists for the incident (a replay)."""
@@ -150,6 +132,45 @@ class PostmortemRepository:
         item["version"] = postmortem.version + 1
         if not put_new(self.table, item, "version = :v", **{":v": postmortem.version}):
             raise Conflict(f"The postmortem for {postmortem.incident_id} changed; please try again.")
+        return replace(postmortem, version=postmortem.version + 1)
+
+    def save_once(self, postmortem: Postmortem, claim: str, at: datetime) -> Postmortem | None:
+        """Write if still at `postmortem.version`, at most once per claim (e.g. a modal's view id).
+
+        Returns the stored postmortem, or None when this claim was already applied (a replay);
+        raises Conflict when somebody else saved first.
+        """
+        item = postmortem_to_item(postmortem)
+        item["version"] = postmortem.version + 1
+        marker: Item = {
+            "pk": _pk(postmortem.incident_id),
+            "sk": f"CLAIM#{claim}",
+            "at": iso(at),
+            "expires_at": int((at + _KEEP_EDIT_CLAIMS).timestamp()),
+        }
+        writes: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_dynamo(item),
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": to_dynamo({":v": postmortem.version}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_dynamo(marker),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        try:
+            transact(writes)
+        except CancelledTransaction as cancelled:
+            if cancelled.failed_at(1):
+                return None
+            raise Conflict(f"Somebody else saved the postmortem for {postmortem.incident_id} first.") from cancelled
         return replace(postmortem, version=postmortem.version + 1)
 
     def get(self, incident_id: str) -> Postmortem:
@@ -165,35 +186,14 @@ class PostmortemRepository:
             return None
 
     def list_published(self) -> list[Postmortem]:
-        return [postmortem_from_item(item) for item in self._query("gsi1", "gsi1pk", PUBLISHED_INDEX)]
+        return self._by_index(PUBLISHED_INDEX)
 
     def list_open(self) -> list[Postmortem]:
-        return [postmortem_from_item(item) for item in self._query("gsi1", "gsi1pk", OPEN_INDEX)]
+        return self._by_index(OPEN_INDEX)
 
     def actions(self, incident_id: str) -> list[ActionItem]:
-        values = {":pk": _pk(incident_id), ":a": "ACTION#"}
-        return [action_from_item(item) for item in query_all(self.table, "pk = :pk AND begins_with(sk, :a)", values)]
+        return self.action_items.list_for(incident_id)
 
-    def open_actions_due_before(self, day: date) -> list[tuple[str, ActionItem]]:
-        """Open action items due before `day`, with their incident ids (an index range query)."""
-        items = self._query("gsi2", "gsi2pk", OPEN_ACTIONS_INDEX, below=day.isoformat())
-        return [(str(item["incident_id"]), action_from_item(item)) for item in items]
-
-    def add_action(self, incident_id: str, action: ActionItem) -> ActionItem:
-        """Store an action item under the next free number (a conditional put, retried on a race)."""
-        numbers = [existing.number for existing in self.actions(incident_id)]
-        for attempt in range(5):
-            numbered = replace(action, number=max(numbers, default=0) + 1 + attempt)
-            if put_new(self.table, action_to_item(incident_id, numbered), "attribute_not_exists(sk)"):
-                return numbered
-        raise Conflict("Action items are being added fast; please try again.")
-
-    def save_action(self, incident_id: str, action: ActionItem) -> None:
-        client().put_item(TableName=self.table, Item=to_dynamo(action_to_item(incident_id, action)))
-
-    def _query(self, index: str, key: str, value: str, below: str | None = None) -> list[Item]:
-        condition = f"{key} = :k" + (f" AND {index}sk < :b" if below else "")
-        values: dict[str, Any] = {":k": value}
-        if below:
-            values[":b"] = below
-        return query_all(self.table, condition, values, index=index)
+    def _by_index(self, key: str) -> list[Postmortem]:
+        items = query_all(self.table, "gsi1pk = :k", {":k": key}, index="gsi1")
+        return [postmortem_from_item(item) for item in items]

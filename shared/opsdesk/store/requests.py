@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import Conflict, NotFound
@@ -25,6 +26,15 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 PENDING_TICKETS = "TICKETS#pending"
+_KEEP_COMMAND_CLAIMS = timedelta(days=2)  # Lambda retries for up to 6 hours; a trigger_id is never reused
+
+
+@dataclass(frozen=True)
+class CommandClaim:
+    """A `/support <text>` run's hold on its trigger_id, and the message it posted once known."""
+
+    claimed_at: datetime
+    message_ts: str | None = None
 
 
 def request_pk(channel: str, ts: str) -> str:
@@ -190,9 +200,49 @@ class RequestRepository:
         items = query_all(self.table, f"{attribute} = :k", {":k": key}, index=index)
         return [request_from_item(item) for item in items]
 
-    def claim(self, key: str, now: datetime) -> bool:
-        """Claim a one-off side effect (a board issue posted for triage); False if already claimed."""
-        return put_new(self.table, {"pk": f"CLAIM#{key}", "sk": "POINTER", "created_at": iso(now)})
+    def claim(self, key: str, now: datetime, by: str = "") -> bool:
+        """Claim a one-off side effect (a board issue posted or taken); False if already claimed."""
+        return put_new(self.table, {"pk": f"CLAIM#{key}", "sk": "POINTER", "created_at": iso(now), "by": by})
+
+    def claimant(self, key: str) -> str | None:
+        item = get_item(self.table, f"CLAIM#{key}", "POINTER")
+        return str(item.get("by") or "") if item else None
+
+    def release(self, key: str) -> None:
+        """Give a claim back when its side effect failed, so a later attempt may do it."""
+        client().delete_item(TableName=self.table, Key=to_dynamo({"pk": f"CLAIM#{key}", "sk": "POINTER"}))
+
+    def claim_command(self, trigger_id: str, now: datetime, lease: timedelta) -> CommandClaim | None:
+        """Hold a command's trigger_id; None while another live run holds it without a message yet.
+
+        A claim older than `lease` that never recorded its message belongs to a run that died
+        before posting: it is taken over, so the request is not lost.
+        """
+        key = f"CLAIM#command:{trigger_id}"
+        item = {
+            "pk": key,
+            "sk": "POINTER",
+            "claimed_at": iso(now),
+            "claimed_epoch": int(now.timestamp()),
+            "expires_at": int((now + _KEEP_COMMAND_CLAIMS).timestamp()),
+        }
+        condition = "attribute_not_exists(pk) OR (attribute_not_exists(message_ts) AND claimed_epoch < :stale)"
+        if put_new(self.table, item, condition, **{":stale": int((now - lease).timestamp())}):
+            return CommandClaim(now)
+        held = get_item(self.table, key, "POINTER")
+        if held is None or not held.get("message_ts"):
+            return None
+        claimed_at = parse_time(held["claimed_at"])
+        assert claimed_at is not None
+        return CommandClaim(claimed_at, str(held["message_ts"]))
+
+    def record_command_message(self, trigger_id: str, ts: str) -> None:
+        client().update_item(
+            TableName=self.table,
+            Key=to_dynamo({"pk": f"CLAIM#command:{trigger_id}", "sk": "POINTER"}),
+            UpdateExpression="SET message_ts = :ts",
+            ExpressionAttributeValues=to_dynamo({":ts": ts}),
+        )
 
     def record_rating(self, request: SupportRequest) -> None:
         """Keep the rating against the engineer as well, so their ratings are one key query."""

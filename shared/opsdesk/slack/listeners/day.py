@@ -13,6 +13,16 @@ if TYPE_CHECKING:
     from opsdesk.services import Services
 
 
+def shown_ticks(message: dict[str, Any] | None, block_id: str) -> list[str] | None:
+    """What the clicked checklist showed ticked before the click (None when Slack did not send it)."""
+    for block in (message or {}).get("blocks") or []:
+        if block.get("block_id") == block_id:
+            for element in block.get("elements") or []:
+                if element.get("action_id") == SupportAction.CHECKLIST:
+                    return [str(option["value"]) for option in element.get("initial_options") or []]
+    return None
+
+
 def register(app: App, services: Services) -> None:
     """Record who ticked what, and who handed over."""
     day = WorkingDay.from_services(services)
@@ -25,7 +35,8 @@ def register(app: App, services: Services) -> None:
         block = str(action.get("block_id", ""))
         when = block.partition(":")[2] or day.day_of(services.now())
         selected = [str(option["value"]) for option in action.get("selected_options") or []]
-        day.record_ticks(when, selected, body["user"]["id"], services.now())
+        shown = shown_ticks(body.get("message"), block)
+        day.record_ticks(when, selected, body["user"]["id"], services.now(), shown=shown)
 
     def handed_over(body: dict[str, Any]) -> None:
         user = body["user"]["id"]

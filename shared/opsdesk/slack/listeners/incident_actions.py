@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from opsdesk.domain.errors import Conflict, OpsdeskError
-from opsdesk.domain.incidents import Priority
+from opsdesk.domain.errors import Conflict
+from opsdesk.domain.incidents import parse_priority
 from opsdesk.flows.incidents import Change, IncidentRunner
+from opsdesk.slack.failures import open_modal, tell_or_raise
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.listeners.incidents import modal_value
 from opsdesk.slack.views.incidents import resolve_modal, update_modal
@@ -54,8 +55,8 @@ def _register_buttons(app: App, services: Services, runner: IncidentRunner) -> N
         def lazy(body: dict[str, Any]) -> None:
             try:
                 work(body)
-            except OpsdeskError as error:
-                tell(body, str(error))
+            except Exception as error:
+                tell_or_raise(error, lambda text: tell(body, text))
 
         lazy.__name__ = f"lazy_{work.__name__}"
         return lazy
@@ -70,7 +71,7 @@ def _register_buttons(app: App, services: Services, runner: IncidentRunner) -> N
     def change_priority(body: dict[str, Any]) -> None:
         value, change = click(body)
         incident_id, _, level = value.partition(":")
-        runner.change_priority(incident_id, change, Priority(level))
+        runner.change_priority(incident_id, change, parse_priority(level))
 
     def reopen(body: dict[str, Any]) -> None:
         incident_id, change = click(body)
@@ -84,12 +85,10 @@ def _register_buttons(app: App, services: Services, runner: IncidentRunner) -> N
         app.action(action_id)(ack=just_ack, lazy=[guarded(work)])
 
     def open_update(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        client.views_open(trigger_id=body["trigger_id"], view=update_modal(body["actions"][0]["value"]))
-        ack()
+        open_modal(client, ack, body["trigger_id"], update_modal(body["actions"][0]["value"]))
 
     def open_resolve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(body["actions"][0]["value"]))
-        ack()
+        open_modal(client, ack, body["trigger_id"], resolve_modal(body["actions"][0]["value"]))
 
     app.action(Action.POST_UPDATE)(open_update)
     app.action(Action.RESOLVE)(open_resolve)
@@ -126,8 +125,8 @@ def _register_modals(app: App, services: Services, runner: IncidentRunner) -> No
         def lazy(body: dict[str, Any]) -> None:
             try:
                 work(body)
-            except OpsdeskError as error:
-                dm(body, str(error))
+            except Exception as error:
+                tell_or_raise(error, lambda text: dm(body, text))
 
         lazy.__name__ = f"lazy_{work.__name__}"
         return lazy

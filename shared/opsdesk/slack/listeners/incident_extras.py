@@ -12,6 +12,7 @@ from slack_sdk.models.views import View
 from opsdesk.domain.errors import NotFound, OpsdeskError
 from opsdesk.domain.incidents import EntryKind, TimelineEntry
 from opsdesk.flows.incidents import REFUSAL, Change, IncidentRunner
+from opsdesk.slack.failures import open_modal
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.views.home import home_view
 from opsdesk.slack.views.incidents import declare_modal
@@ -112,8 +113,7 @@ def _register_timeline(app: App, services: Services, runner: IncidentRunner) -> 
             ack()
             client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text="No incident is open.")
             return
-        client.views_open(trigger_id=body["trigger_id"], view=_picker(incidents, channel, message))
-        ack()
+        open_modal(client, ack, body["trigger_id"], _picker(incidents, channel, message))
 
     def add_from_thread(body: dict[str, Any]) -> None:
         channel, message, user = body["channel"]["id"], body["message"], body["user"]["id"]
@@ -186,8 +186,7 @@ def _register_declare_shortcut(app: App, services: Services) -> None:
             return
         title = str(message.get("text") or "").strip().splitlines()[0][:150] if message.get("text") else ""
         meta = json.dumps({"channel": channel, "message_ts": message.get("ts")})
-        client.views_open(trigger_id=body["trigger_id"], view=declare_modal(title=title, private_metadata=meta))
-        ack()
+        open_modal(client, ack, body["trigger_id"], declare_modal(title=title, private_metadata=meta))
 
     app.shortcut(Callback.DECLARE_SHORTCUT)(open_declare)
 

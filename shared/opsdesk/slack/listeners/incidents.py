@@ -7,10 +7,10 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from opsdesk.domain.errors import OpsdeskError
 from opsdesk.domain.incidents import Priority
 from opsdesk.flows.incidents import MIN_TITLE, REFUSAL, Declaration
 from opsdesk.slack.commands import ParsedCommand, parse, split_priority
+from opsdesk.slack.failures import open_modal, tell_or_raise
 from opsdesk.slack.ids import Callback, Field
 from opsdesk.slack.views.incidents import as_dicts, declare_modal, help_blocks
 
@@ -59,8 +59,7 @@ def register(app: App, services: Services, subcommands: dict[str, LazyHandler]) 
         decided = route(parsed, command["user_id"])
         if decided is Route.OPEN_MODAL:
             metadata = json.dumps({"channel": command.get("channel_id")})
-            client.views_open(trigger_id=command["trigger_id"], view=declare_modal(private_metadata=metadata))
-            ack()
+            open_modal(client, ack, command["trigger_id"], declare_modal(private_metadata=metadata))
         elif decided is Route.HELP:
             note = "" if parsed.subcommand == "help" else f"I don't know `/incident {parsed.subcommand}`."
             ack(blocks=as_dicts(help_blocks(note)), text="/incident help")
@@ -75,8 +74,8 @@ def register(app: App, services: Services, subcommands: dict[str, LazyHandler]) 
             return
         try:
             subcommands[parsed.subcommand](command=command, respond=respond)
-        except OpsdeskError as error:
-            respond(text=str(error), response_type="ephemeral")
+        except Exception as error:
+            tell_or_raise(error, lambda text: respond(text=text, response_type="ephemeral"))
 
     def declare(command: dict[str, Any], respond: Respond) -> None:
         title, high = split_priority(parse(command["text"]).rest)
@@ -128,8 +127,8 @@ def _register_declare_modal(app: App, services: Services) -> None:
                     source_key=f"slack-view:{view['id']}",
                 )
             )
-        except OpsdeskError as error:
-            client.chat_postMessage(channel=user, text=str(error))
+        except Exception as error:
+            tell_or_raise(error, lambda text: client.chat_postMessage(channel=user, text=text))
             return
         client.chat_postMessage(channel=user, text=f"Declared *{incident.id}*: {incident.title}.")
 

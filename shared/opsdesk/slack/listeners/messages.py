@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import OpsdeskError
-from opsdesk.flows.support import TAKE_REACTION, SupportDesk
-from opsdesk.slack.views.support import DM_POINTER
+from opsdesk.flows.support import SupportDesk
+from opsdesk.slack.views.support import TAKE_REACTION
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -41,7 +41,7 @@ def register(app: App, services: Services) -> None:
     def on_message(event: dict[str, Any]) -> None:
         if event.get("channel_type") == "im":
             if not event.get("bot_id") and not event.get("subtype") and event.get("user"):
-                desk.slack.chat_postMessage(channel=event["channel"], text=DM_POINTER.format(channel=ops_channel))
+                desk.answer_direct_message(event["channel"])
             return
         if not is_new_request(event, ops_channel):
             return

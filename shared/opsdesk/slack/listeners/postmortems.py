@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import InvalidRequest, OpsdeskError
 from opsdesk.domain.postmortems import ActionPriority, parse_action_priority
 from opsdesk.domain.stats import before, parse_period, trailing
+from opsdesk.flows.postmortem_actions import PostmortemActions
+from opsdesk.flows.postmortem_publishing import PostmortemPublishing
 from opsdesk.flows.postmortems import PostmortemFlows
 from opsdesk.flows.stats import describe, gather
 from opsdesk.observers import paging_for
 from opsdesk.slack.commands import parse
+from opsdesk.slack.listeners import postmortem_interactions
 from opsdesk.slack.listeners.incident_subcommands import pick_incident
-from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField
+from opsdesk.slack.listeners.postmortem_interactions import open_edit_modal, page_link
 from opsdesk.slack.views.incidents import as_dicts
 from opsdesk.slack.views.postmortems import HELP, action_modal, postmortem_blocks
 
@@ -24,20 +28,12 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, App, Respond
     from slack_sdk import WebClient
 
+    from opsdesk.flows.postmortem_publishing import Published
     from opsdesk.services import Services
 
 _DUE = re.compile(r"\bdue (\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
-
-
-def _field(view: dict[str, Any], name: PostmortemField) -> str:
-    state = view.get("state", {}).get("values", {}).get(name, {}).get(name, {})
-    for key in ("selected_option", "selected_user", "selected_date", "value"):
-        value = state.get(key)
-        if isinstance(value, dict):
-            return str(value.get("value") or "")
-        if value:
-            return str(value).strip()
-    return ""
+# Answered after the ack; "edit" (and "action" with no text) open a modal on the ack path instead.
+_LAZY = {"show", "held", "action", "publish", "done"}
 
 
 def _required_id(command: dict[str, Any]) -> str:
@@ -47,9 +43,65 @@ def _required_id(command: dict[str, Any]) -> str:
     return parsed.incident_id
 
 
+def _action_number(rest: str, incident_id: str) -> int:
+    words = rest.split()
+    if len(words) != 1 or not words[0].lstrip("#").isdigit():
+        raise InvalidRequest(f"Say which action, e.g. `/postmortem done {incident_id} 2`.")
+    return int(words[0].lstrip("#"))
+
+
+def _published_text(services: Services, incident_id: str, result: Published) -> str:
+    link = page_link(services, incident_id)
+    text = f"Published {incident_id}: {link} (Markdown: {link}.md)."
+    if result.confluence_url:
+        text += f" Confluence: {result.confluence_url}"
+    elif result.confluence_error:
+        text += (
+            f"\n:warning: Confluence was not updated: {result.confluence_error} "
+            f"The page above is published; run `/postmortem publish {incident_id}` again to retry Confluence."
+        )
+    still = result.postmortem.to_write()
+    if still:
+        sections = ", ".join(which.heading.lower() for which in still)
+        text += f"\nStill to write: {sections} (`/postmortem edit {incident_id}`)."
+    return text
+
+
+@dataclass(frozen=True)
+class _Postmortems:
+    """The use cases `/postmortem` answers with."""
+
+    services: Services
+    flows: PostmortemFlows
+    actions: PostmortemActions
+    publishing: PostmortemPublishing
+
+    def answer(self, subcommand: str, command: dict[str, Any]) -> dict[str, Any]:
+        """The response to a `/postmortem` subcommand answered after the ack."""
+        parsed, user, now = parse(command.get("text", "")), command["user_id"], self.services.now()
+        incident_id = _required_id(command)
+        if subcommand == "show":
+            postmortem = self.flows.repository.get(incident_id)
+            blocks = postmortem_blocks(postmortem, self.flows.repository.actions(incident_id))
+            return {"text": f"Postmortem {incident_id}", "blocks": as_dicts(blocks)}
+        if subcommand == "held":
+            self.flows.mark_held(incident_id, user, now)
+            return {"text": f"Session for {incident_id} marked held. Next: `/postmortem publish {incident_id}`."}
+        if subcommand == "action":
+            return {"text": _add_from_text(self.actions, incident_id, user, parsed.mentions, parsed.rest)}
+        if subcommand == "done":
+            item, changed = self.actions.mark_done(incident_id, _action_number(parsed.rest, incident_id), user, now)
+            state = "is done: no more reminders about it." if changed else "was already done."
+            return {"text": f"Action {item.number} of {incident_id} {state}"}
+        published = self.publishing.publish(incident_id, user, now)
+        return {"text": _published_text(self.services, incident_id, published)}
+
+
 def register(app: App, services: Services, subcommands: dict[str, Callable[..., None]]) -> None:
-    """Attach /postmortem, /ops and `/incident page`."""
-    flows = PostmortemFlows(services)
+    """Attach /postmortem, /ops, `/incident page` and the postmortem buttons and modals."""
+    commands = _Postmortems(
+        services, PostmortemFlows(services), PostmortemActions(services), PostmortemPublishing(services)
+    )
 
     def page(command: dict[str, Any], respond: Respond) -> None:
         incident = pick_incident(services, parse(command["text"]))
@@ -65,37 +117,32 @@ def register(app: App, services: Services, subcommands: dict[str, Callable[..., 
         if parsed.subcommand == "action" and parsed.incident_id and not parsed.rest:
             client.views_open(trigger_id=command["trigger_id"], view=action_modal(parsed.incident_id))
             ack()
-            return
-        if parsed.subcommand not in {"show", "held", "action", "publish"}:
+        elif parsed.subcommand == "edit":
+            if not parsed.incident_id:
+                ack(text="Say which incident, e.g. `/postmortem edit INC-7K3QF`.")
+                return
+            why_not = open_edit_modal(services, client, command["trigger_id"], parsed.incident_id, command["user_id"])
+            if why_not:
+                ack(text=why_not)
+            else:
+                ack()
+        elif parsed.subcommand in _LAZY:
+            ack()
+        else:
             ack(text=HELP)
-            return
-        ack()
 
     def run_postmortem(command: dict[str, Any], respond: Respond) -> None:
         parsed = parse(command.get("text", ""))
-        user, now = command["user_id"], services.now()
+        if parsed.subcommand not in _LAZY or (parsed.subcommand == "action" and not parsed.rest):
+            return  # answered on the ack path
         try:
-            incident_id = _required_id(command)
-            if parsed.subcommand == "show":
-                postmortem = flows.repository.get(incident_id)
-                blocks = postmortem_blocks(postmortem, flows.repository.actions(incident_id))
-                respond(text=f"Postmortem {incident_id}", blocks=as_dicts(blocks))
-            elif parsed.subcommand == "held":
-                flows.mark_held(incident_id, user, now)
-                respond(text=f"Session for {incident_id} marked held. Next: `/postmortem publish {incident_id}`.")
-            elif parsed.subcommand == "action" and parsed.rest:
-                respond(text=_add_from_text(flows, incident_id, user, parsed.mentions, parsed.rest))
-            elif parsed.subcommand == "publish":
-                published, url = flows.publish(incident_id, user, now)
-                link = f"{services.settings.public_base_url.rstrip('/')}/postmortems/{published.incident_id}"
-                extra = f" Confluence: {url}" if url else ""
-                respond(text=f"Published {incident_id}: {link} (Markdown: {link}.md).{extra}")
+            respond(**commands.answer(parsed.subcommand, command))
         except OpsdeskError as error:
             respond(text=str(error), response_type="ephemeral")
 
     app.command("/postmortem")(ack=ack_postmortem, lazy=[run_postmortem])
     _register_ops(app, services)
-    _register_interactions(app, services, flows)
+    postmortem_interactions.register(app, services)
 
 
 def _register_ops(app: App, services: Services) -> None:
@@ -119,64 +166,20 @@ def _register_ops(app: App, services: Services) -> None:
     app.command("/ops")(ack=ack_ops, lazy=[run_ops])
 
 
-def _add_from_text(flows: PostmortemFlows, incident_id: str, user: str, mentions: tuple[str, ...], rest: str) -> str:
+def _add_from_text(
+    actions: PostmortemActions, incident_id: str, user: str, mentions: tuple[str, ...], rest: str
+) -> str:
     words = rest.split()
     priority = parse_action_priority(words[0]) if words else ActionPriority.MEDIUM
     description = " ".join(words[1:])
     due_match = _DUE.search(description)
-    due = date.fromisoformat(due_match.group(1)) if due_match else None
+    try:
+        due = date.fromisoformat(due_match.group(1)) if due_match else None
+    except ValueError:
+        raise InvalidRequest(f"`{due_match.group(1) if due_match else ''}` is not a date (YYYY-MM-DD).") from None
     description = _DUE.sub("", description).strip()
     owner = mentions[0] if mentions else user
-    item = flows.add_action(
-        incident_id, user, flows.services.now(), description=description, owner=owner, priority=priority, due=due
+    item = actions.add(
+        incident_id, user, actions.services.now(), description=description, owner=owner, priority=priority, due=due
     )
     return f"Action {item.number} added to {incident_id} ({item.priority.value}, owner <@{item.owner}>)."
-
-
-def _register_interactions(app: App, services: Services, flows: PostmortemFlows) -> None:
-    def open_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        client.views_open(trigger_id=body["trigger_id"], view=action_modal(body["actions"][0]["value"]))
-        ack()
-
-    app.action(PostmortemAction.ADD_ACTION)(open_modal)
-
-    def just_ack(ack: Ack) -> None:
-        ack()
-
-    def raise_ticket(body: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        incident_id, _, number = str(body["actions"][0]["value"]).partition(":")
-        try:
-            item = flows.raise_ticket(incident_id, int(number), user)
-            text = f"Action {item.number} of {incident_id} is Jira ticket {item.ticket_key}."
-        except (OpsdeskError, ValueError) as error:
-            text = str(error)
-        services.incidents.notifier.tell_user(user, text)
-
-    app.action(PostmortemAction.RAISE_TICKET)(ack=just_ack, lazy=[raise_ticket])
-
-    def ack_modal(ack: Ack, view: dict[str, Any]) -> None:
-        if len(_field(view, PostmortemField.DESCRIPTION)) < 3:
-            ack(response_action="errors", errors={PostmortemField.DESCRIPTION: "Describe the action."})
-            return
-        ack()
-
-    def add_from_modal(body: dict[str, Any]) -> None:
-        view, user = body["view"], body["user"]["id"]
-        due = _field(view, PostmortemField.DUE)
-        try:
-            item = flows.add_action(
-                view["private_metadata"],
-                user,
-                services.now(),
-                description=_field(view, PostmortemField.DESCRIPTION),
-                owner=_field(view, PostmortemField.OWNER) or user,
-                priority=parse_action_priority(_field(view, PostmortemField.PRIORITY) or "medium"),
-                due=date.fromisoformat(due) if due else None,
-            )
-            text = f"Action {item.number} added to {view['private_metadata']}."
-        except (OpsdeskError, ValueError) as error:
-            text = str(error)
-        services.incidents.notifier.tell_user(user, text)
-
-    app.view(PostmortemCallback.ACTION_MODAL)(ack=ack_modal, lazy=[add_from_modal])

@@ -6,14 +6,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import InvalidRequest, OpsdeskError
+from opsdesk.domain.ports import Posted
 from opsdesk.domain.requests import Stage, normalise_request_id
 from opsdesk.flows.support import SupportDesk
 from opsdesk.flows.tickets import Tickets
-from opsdesk.integrations.jira import Ticket
 from opsdesk.slack.listeners.incidents import modal_value
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
-from opsdesk.slack.views.incidents import as_dicts
-from opsdesk.slack.views.support import HELP, board_issue_blocks, done_modal, request_line
+from opsdesk.slack.views.support import HELP, done_modal, request_list
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,7 +33,7 @@ def register(app: App, services: Services) -> None:
     tickets = Tickets(desk)
     _register_command(app, services, desk, tickets)
     _register_buttons(app, services, desk, tickets)
-    _register_board(app, desk)
+    _register_board(app, services, desk, tickets)
     _register_done_and_shortcut(app, services, desk, tickets)
 
 
@@ -56,8 +55,7 @@ def _register_command(app: App, services: Services, desk: SupportDesk, tickets: 
         try:
             if words[0].lower() == "list":
                 open_requests = desk.repository.list_stage(Stage.TODO) + desk.repository.list_stage(Stage.IN_PROGRESS)
-                lines = [request_line(request) for request in open_requests] or ["No open support requests. :sunny:"]
-                respond(text="\n".join(lines)[:3900])
+                respond(text=request_list(open_requests))
             elif words[0].lower() == "ticket":
                 request_id = normalise_request_id(words[1]) if len(words) > 1 else None
                 if request_id is None:
@@ -74,12 +72,10 @@ def _register_command(app: App, services: Services, desk: SupportDesk, tickets: 
         text = command.get("text", "").strip()
         if len(text) < 3:
             raise InvalidRequest("Say what you need, e.g. `/support I cannot reach the staging bastion`.")
-        channel = services.settings.ops_channel_id
-        posted = desk.slack.chat_postMessage(
-            channel=channel, text=f"<@{command['user_id']}> asked: {text}", unfurl_links=False
-        )
-        request = desk.open(channel, str(posted["ts"]), command["user_id"], text, services.now())
-        respond(text=f"Raised {request.id} in <#{channel}>; the conversation continues in its thread.")
+        trigger = str(command.get("trigger_id") or "")
+        request = desk.raise_from_command(trigger, command["user_id"], text, services.now())
+        if request is not None:
+            respond(text=f"Raised {request.id} in <#{request.channel}>; the conversation continues in its thread.")
 
     app.command("/support")(ack=ack_command, lazy=[run_command])
 
@@ -129,31 +125,20 @@ def _register_buttons(app: App, services: Services, desk: SupportDesk, tickets: 
         app.action(action_id)(ack=just_ack, lazy=[_guarded(desk, work)])
 
 
-def _register_board(app: App, desk: SupportDesk) -> None:
+def _register_board(app: App, services: Services, desk: SupportDesk, tickets: Tickets) -> None:
     """Tickets raised straight on the board, posted to the team for triage."""
 
     def board_take(body: dict[str, Any]) -> None:
-        key, user = _value(body), body["user"]["id"]
-        desk.require_team(user, "take a ticket")
-        desk.tracker.move(key, Stage.IN_PROGRESS)
-        desk.tracker.comment(key, f"Taken by {user} from Slack.")
         message = body.get("message") or {}
-        summary = next((block["text"]["text"] for block in message.get("blocks", []) if block.get("text")), key)
-        desk.slack.chat_update(
-            channel=body["channel"]["id"],
-            ts=message.get("ts") or body["container"]["message_ts"],
-            text=f"{key} taken by <@{user}>",
-            blocks=[
-                {"type": "section", "text": {"type": "mrkdwn", "text": summary}},
-                *as_dicts(board_issue_blocks(Ticket(key, ""), "", taken_by=user))[1:],
-            ],
-        )
+        where = Posted(body["channel"]["id"], message.get("ts") or body["container"]["message_ts"])
+        key = _value(body)
+        # What the post said before it was taken, kept as the headline of the edited post.
+        headline = next((block["text"]["text"] for block in message.get("blocks", []) if block.get("text")), key)
+        tickets.take_board_issue(key, body["user"]["id"], where, headline, services.now())
 
     def board_priority(body: dict[str, Any]) -> None:
         key, _, priority = _value(body).partition(":")
-        desk.require_team(body["user"]["id"], "set a ticket's priority")
-        desk.tracker.set_priority(key, priority)
-        _tell(desk, body, f"{key} is now {priority} priority on the board.")
+        _tell(desk, body, tickets.set_board_priority(key, priority, body["user"]["id"]))
 
     app.action(SupportAction.BOARD_TAKE)(ack=just_ack, lazy=[_guarded(desk, board_take)])
     app.action(re.compile(f"^{SupportAction.BOARD_PRIORITY}_"))(ack=just_ack, lazy=[_guarded(desk, board_priority)])
@@ -190,8 +175,8 @@ def _register_done_and_shortcut(app: App, services: Services, desk: SupportDesk,
         try:
             if request is None:
                 raise InvalidRequest("That message is not in a support request's thread.")
-            link = desk.slack.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]
-            done = tickets.add_comment(request, str(message.get("user", "")), str(message.get("text", "")), link)
+            author, text = str(message.get("user", "")), str(message.get("text", ""))
+            done = tickets.add_comment(request, author, text, str(message["ts"]), services.now())
         except OpsdeskError as error:
             done = str(error)
         desk.tell(user, done, channel=channel, thread_ts=str(root) if root else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
@@ -39,7 +40,7 @@ def people(users: Sequence[str]) -> str:
 def checklist_blocks(
     day: str, pair: Sequence[str], sections: Sequence[str], ticks: Mapping[str, str] | None = None
 ) -> list[Block]:
-    """The checklist; `ticks` (item -> "user@time") shows who ticked what and keeps boxes ticked."""
+    """The checklist; `ticks` (item -> "user@iso time") shows who ticked what and keeps boxes ticked."""
     ticks = ticks or {}
     options = [Option(value=value, text=label) for value, label in CHECKLIST]
     ticked = [option for option in options if option.value in ticks]
@@ -50,12 +51,21 @@ def checklist_blocks(
         *(SectionBlock(text=MarkdownTextObject(text=section[:3000])) for section in sections),
         ActionsBlock(block_id=f"checklist:{day}", elements=[checkboxes]),
     ]
-    if ticks:
-        done = [
-            f"{dict(CHECKLIST)[item]}: <@{who.split('@')[0]}>" for item, who in ticks.items() if item in dict(CHECKLIST)
-        ]
+    # In the checklist's order, whatever order the ticks were stored in.
+    done = [_tick_line(label, ticks[item]) for item, label in CHECKLIST if item in ticks]
+    if done:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=("Ticked · " + " · ".join(done))[:3000])]))
     return blocks
+
+
+def _tick_line(label: str, tick: str) -> str:
+    user, _, at = tick.partition("@")
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return f"{label}: <@{user}>"
+    # Slack's date formatting shows each reader the time in their own zone.
+    return f"{label}: <@{user}> at <!date^{int(moment.timestamp())}^{{time}}|{moment:%H:%M} UTC>"
 
 
 def handover_blocks(day: str, on_call: str | None, sections: Sequence[str], done_by: str | None = None) -> list[Block]:

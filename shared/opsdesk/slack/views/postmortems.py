@@ -1,8 +1,9 @@
-"""Postmortem messages and the action-item modal (Block Kit models, not hand-built dicts)."""
+"""Postmortem messages, the action-item modal and the edit modal (Block Kit models, not hand-built dicts)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -18,9 +19,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from opsdesk.domain.postmortems import ActionPriority, in_priority_order
+from opsdesk.domain.postmortems import MAX_SECTION_CHARS, REQUIRED_SECTIONS, ActionPriority, Section, in_priority_order
 from opsdesk.domain.stats import human_duration
-from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField
+from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,13 +33,50 @@ if TYPE_CHECKING:
 HELP = """*`/postmortem` commands*
 • `/postmortem show INC-7K3QF`: the draft, its timeline and its actions
 • `/postmortem held INC-7K3QF`: the group session was held (stops the daily reminder)
+• `/postmortem edit INC-7K3QF`: write the summary, impact and the blameless sections
 • `/postmortem action INC-7K3QF high @owner Add a disk-space alarm [due 2026-12-11]` (or no text for a form)
+• `/postmortem done INC-7K3QF 2`: action 2 is done (no more overdue nudges)
 • `/postmortem publish INC-7K3QF`: publish the page (no Slack ids) and to Confluence when configured
 *`/ops stats [week|month|quarter]`*: the numbers, just for you"""
 
 
+# Slack allows 50 blocks a message: two per open action item, so the message lists at most this many.
+MAX_ACTIONS_SHOWN = 20
+
+
+def _action_blocks(incident_id: str, item: ActionItem) -> list[Block]:
+    due = f" · due {item.due}" if item.due else ""
+    ticket = f" · {item.ticket_key}" if item.ticket_key else ""
+    if item.done:
+        text = f"*{item.number}.* ~[{item.priority.value}] {item.description}~ · <@{item.owner}>{ticket} · done"
+        return [SectionBlock(text=MarkdownTextObject(text=text[:2900]))]
+    text = f"*{item.number}.* [{item.priority.value}] {item.description} · <@{item.owner}>{due}{ticket}"
+    value = f"{incident_id}:{item.number}"
+    buttons = [ButtonElement(text="Mark done", action_id=PostmortemAction.MARK_DONE, value=value)]
+    if not item.ticket_key:
+        buttons.insert(0, ButtonElement(text="Raise Jira ticket", action_id=PostmortemAction.RAISE_TICKET, value=value))
+    return [SectionBlock(text=MarkdownTextObject(text=text[:2900])), ActionsBlock(elements=buttons)]
+
+
+def _buttons(incident_id: str) -> ActionsBlock:
+    return ActionsBlock(
+        elements=[
+            ButtonElement(text="Edit postmortem", action_id=PostmortemAction.EDIT, value=incident_id),
+            ButtonElement(text="Add action item", action_id=PostmortemAction.ADD_ACTION, value=incident_id),
+        ]
+    )
+
+
+def ask_blocks(incident_id: str, text: str) -> list[Block]:
+    """The thread message that opens a postmortem (and the daily reminder): text and the two buttons."""
+    return [SectionBlock(text=MarkdownTextObject(text=text[:2900])), _buttons(incident_id)]
+
+
 def postmortem_blocks(postmortem: Postmortem, actions: Sequence[ActionItem]) -> list[Block]:
-    timeline = "\n".join(f"• `{line.at:%a %H:%M}` {line.text}" for line in postmortem.timeline[:40])
+    timeline = "\n".join(
+        f"• `{line.at:%a %H:%M}` {line.text}" + (" _(not published)_" if line.withheld else "")
+        for line in postmortem.timeline[:40]
+    )
     repair = human_duration(postmortem.time_to_repair.total_seconds() if postmortem.time_to_repair else None)
     resolve = human_duration(postmortem.time_to_resolve.total_seconds() if postmortem.time_to_resolve else None)
     head = (
@@ -50,28 +88,57 @@ def postmortem_blocks(postmortem: Postmortem, actions: Sequence[ActionItem]) -> 
         SectionBlock(text=MarkdownTextObject(text=head[:2900])),
         SectionBlock(text=MarkdownTextObject(text=f"*Timeline*\n{timeline}"[:2900])),
     ]
-    for item in in_priority_order(actions):
-        due = f" · due {item.due}" if item.due else ""
-        text = f"*{item.number}.* [{item.priority.value}] {item.description} · <@{item.owner}>{due}"
-        if item.ticket_key:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=f"{text} · {item.ticket_key}")))
-            continue
-        button = ButtonElement(
-            text="Raise Jira ticket",
-            action_id=PostmortemAction.RAISE_TICKET,
-            value=f"{postmortem.incident_id}:{item.number}",
-        )
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=button))
-    blocks.append(
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text="Add action item", action_id=PostmortemAction.ADD_ACTION, value=postmortem.incident_id
-                )
-            ]
-        )
-    )
+    ordered = in_priority_order(actions)
+    for item in ordered[:MAX_ACTIONS_SHOWN]:
+        blocks += _action_blocks(postmortem.incident_id, item)
+    if len(ordered) > MAX_ACTIONS_SHOWN:
+        more = f"…and {len(ordered) - MAX_ACTIONS_SHOWN} more action items (`/postmortem done` works for any)."
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=more)))
+    blocks.append(_buttons(postmortem.incident_id))
     return blocks
+
+
+def edit_metadata(incident_id: str, version: int) -> str:
+    return json.dumps({"incident_id": incident_id, "version": version})
+
+
+def read_edit_metadata(private_metadata: str) -> tuple[str, int]:
+    meta: dict[str, Any] = json.loads(private_metadata)
+    return str(meta["incident_id"]), int(meta["version"])
+
+
+def edit_modal(postmortem: Postmortem) -> View:
+    """The blameless sections, prefilled; the version read now makes saving a conditional write."""
+    intro = (
+        f"*{postmortem.incident_id}*: {postmortem.title[:250]}\n"
+        "Blameless: describe the conditions and decisions, not who is to blame. "
+        "Slack names and channels are never published."
+    )
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=intro))]
+    for which in Section:
+        field = SectionField.of(which)
+        blocks.append(
+            InputBlock(
+                block_id=field,
+                label=which.heading,
+                optional=which not in REQUIRED_SECTIONS,
+                element=PlainTextInputElement(
+                    action_id=field,
+                    multiline=True,
+                    max_length=MAX_SECTION_CHARS,
+                    initial_value=postmortem.section(which)[:MAX_SECTION_CHARS] or None,
+                ),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=PostmortemCallback.EDIT_MODAL,
+        private_metadata=edit_metadata(postmortem.incident_id, postmortem.version),
+        title="Edit postmortem",
+        submit="Save",
+        close="Cancel",
+        blocks=blocks,
+    )
 
 
 def action_modal(incident_id: str) -> View:

@@ -20,9 +20,13 @@ from opsdesk.domain.requests import RATINGS, Stage, SupportRequest
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from opsdesk.integrations.jira import Ticket
 
 NUDGE = "This has taken over 15 minutes: raise a Jira ticket?"
+RECEIVED_REACTION = "inbox_tray"
+TAKE_REACTION = "eyes"
 DM_POINTER = (
     "Hello! :wave: Please ask in <#{channel}> instead: the whole support team sees it there, "
     "and the answer helps the next person with the same question."
@@ -147,6 +151,33 @@ def board_issue_blocks(ticket: Ticket, reporter: str, taken_by: str | None = Non
     return blocks
 
 
+def board_issue_taken_blocks(headline: str, taken_by: str) -> list[Block]:
+    """The triage post once someone took the issue: what it was, and who has it (no more buttons)."""
+    return [
+        SectionBlock(text=MarkdownTextObject(text=headline[:3000])),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Taken by <@{taken_by}>")]),
+    ]
+
+
+def raised_text(requester: str, text: str) -> str:
+    """The ops-channel message for a request raised with `/support <text>`."""
+    return f"<@{requester}> asked: {text}"
+
+
 def request_line(request: SupportRequest) -> str:
     who = f"<@{request.assignee}>" if request.assignee else "_unassigned_"
     return f"• *{request.id}* {request.stage.label} · {who} · {request.text[:80]}"
+
+
+def request_list(requests: Sequence[SupportRequest], limit: int = 3900) -> str:
+    """`/support list`: whole lines only, and how many did not fit, within one message's length."""
+    if not requests:
+        return "No open support requests. :sunny:"
+    lines: list[str] = []
+    for shown, request in enumerate(requests):
+        line = request_line(request)
+        more = f"…and {len(requests) - shown} more."
+        if len("\n".join([*lines, line, more])) > limit:
+            return "\n".join([*lines, more])
+        lines.append(line)
+    return "\n".join(lines)

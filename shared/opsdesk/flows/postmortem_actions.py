@@ -1,0 +1,115 @@
+"""Postmortem action items: added, marked done, raised as Jira tickets (once, however often clicked)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.errors import Conflict, InvalidRequest
+from opsdesk.domain.postmortems import ActionItem
+from opsdesk.flows.postmortems import display_name, require_team, with_names_for
+from opsdesk.integrations.jira import TrackerUnavailable
+from opsdesk.observability import logger, record
+from opsdesk.store.postmortems import PostmortemRepository
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from opsdesk.domain.postmortems import ActionPriority, Postmortem
+    from opsdesk.services import Services
+
+
+def ticket_label(incident_id: str, number: int) -> str:
+    """The Jira label that finds an action's ticket again after a timeout or a lost reply."""
+    return f"opsdesk-{incident_id.lower()}-action-{number}"
+
+
+class PostmortemActions:
+    """The prioritised list of improvements, with owners."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.repository = PostmortemRepository(services.settings.table_name)
+        self.items = self.repository.action_items
+
+    def add(
+        self,
+        incident_id: str,
+        by: str,
+        at: datetime,
+        *,
+        description: str,
+        owner: str,
+        priority: ActionPriority,
+        due: date | None = None,
+    ) -> ActionItem:
+        require_team(self.services, by)
+        if len(description.strip()) < 3:
+            raise InvalidRequest("Describe the action, e.g. `/postmortem action INC-7K3QF high @sam Add a disk alarm`.")
+        postmortem = self.repository.get(incident_id)  # the postmortem must exist
+        item = self.items.add(incident_id, ActionItem(0, description.strip(), owner, priority, at, due=due))
+        if postmortem.is_published:
+            self._remember_names(postmortem, [item.owner, item.description])
+        return item
+
+    def _remember_names(self, postmortem: Postmortem, texts: list[str]) -> None:
+        """Capture names for the public page; without them it shows the neutral phrase, never an id."""
+        named = with_names_for(self.services, postmortem, texts)
+        if named is postmortem:
+            return
+        try:
+            self.repository.save(named)
+        except Conflict:
+            logger.info("names not captured: postmortem changed", extra={"incident_id": postmortem.incident_id})
+
+    def _item(self, incident_id: str, number: int) -> ActionItem:
+        self.repository.get(incident_id)  # "no postmortem" reads better than "no action"
+        item = self.items.find(incident_id, number)
+        if item is None:
+            raise InvalidRequest(f"{incident_id} has no action {number}. See `/postmortem show {incident_id}`.")
+        return item
+
+    def mark_done(self, incident_id: str, number: int, by: str, at: datetime) -> tuple[ActionItem, bool]:
+        """Mark an action done (it stops being nudged); the bool says whether this call changed it."""
+        require_team(self.services, by)
+        self._item(incident_id, number)
+        done = self.items.mark_done(incident_id, number, by, at)
+        if done is None:
+            return self._item(incident_id, number), False
+        record("PostmortemActionsDone", 1)
+        return done, True
+
+    def raise_ticket(self, incident_id: str, number: int, by: str) -> ActionItem:
+        """One click: the action item becomes one Jira ticket, however often it is clicked or replayed.
+
+        A lease on the item stops two clicks racing; the label finds a ticket whose creation
+        answered too late; if Jira fails, the lease is given back and nothing is recorded.
+        """
+        from opsdesk.integrations.jira import tracker_for  # noqa: PLC0415  # the jira client is heavy
+
+        require_team(self.services, by)
+        item = self._item(incident_id, number)
+        if item.ticket_key:
+            return item
+        tracker = tracker_for(self.services)
+        if not tracker.enabled:
+            raise InvalidRequest("Jira is not configured (JIRA_URL), so no ticket can be raised.")
+        if not self.items.claim_ticket(incident_id, number, self.services.now()):
+            item = self._item(incident_id, number)
+            if item.ticket_key:
+                return item
+            raise Conflict(f"A Jira ticket for action {number} of {incident_id} is being raised; it will show shortly.")
+        postmortem = self.repository.get(incident_id)
+        label = ticket_label(incident_id, number)
+        owner = display_name(self.services, item.owner) if item.owner[:1] in "UW" else item.owner
+        try:
+            ticket = tracker.find_by_label(label) or tracker.create(
+                f"[{item.priority.value}] {item.description}"[:250],
+                f"Action from the postmortem of {incident_id} ({postmortem.title}). Owner: {owner}.",
+                [label, "postmortem-action"],
+            )
+        except TrackerUnavailable as error:
+            self.items.release_ticket(incident_id, number)
+            raise TrackerUnavailable(
+                f"{error} No ticket was raised for action {number} of {incident_id}; try again in a few minutes."
+            ) from error
+        return self.items.set_ticket(incident_id, number, ticket.key)

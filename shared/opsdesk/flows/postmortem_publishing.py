@@ -1,0 +1,70 @@
+"""Publishing a postmortem: the public page first, then Confluence when it is configured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.postmortems import people_in
+from opsdesk.flows.postmortems import display_name, require_team
+from opsdesk.integrations.confluence import ConfluencePages, Pages, PublishingFailed
+from opsdesk.observability import logger, record
+from opsdesk.pages.postmortems import body_html, title_of
+from opsdesk.store.postmortems import PostmortemRepository
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from opsdesk.domain.postmortems import Postmortem
+    from opsdesk.services import Services
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publishing did: the stored postmortem, and how Confluence went."""
+
+    postmortem: Postmortem
+    confluence_url: str = ""
+    confluence_error: str = ""  # empty when it worked or is not configured
+
+
+def confluence_for(services: Services) -> Pages:
+    """The team's Confluence space when CONFLUENCE_URL is set; otherwise the no-op."""
+    settings = services.settings
+    if not settings.confluence_url:
+        return Pages()
+    return ConfluencePages(
+        settings.confluence_url,
+        settings.confluence_space or settings.jira_project,
+        settings.jira_email,
+        services.secrets.jira_api_token,
+    )
+
+
+class PostmortemPublishing:
+    """Readable outside Slack: GET /postmortems/<id> (and .md), and the Confluence page."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.repository = PostmortemRepository(services.settings.table_name)
+
+    def publish(self, incident_id: str, by: str, at: datetime) -> Published:
+        """Publish with display names captured now, then create or update the Confluence page.
+
+        The public page is published even when Confluence fails; publishing again retries it.
+        """
+        require_team(self.services, by)
+        postmortem = self.repository.get(incident_id)
+        actions = self.repository.actions(incident_id)
+        texts = [line.text for line in postmortem.timeline]
+        texts += [*postmortem.sections().values(), postmortem.title, postmortem.lead or ""]
+        texts += [item.owner for item in actions] + [item.description for item in actions]
+        names = {user: display_name(self.services, user) for user in sorted(people_in(texts))}
+        published = self.repository.save(postmortem.publish(at, names))
+        record("PostmortemsPublished", 1)
+        try:
+            url = confluence_for(self.services).publish(title_of(published), body_html(published, actions))
+        except PublishingFailed as failed:
+            logger.warning("confluence publish failed", extra={"incident_id": incident_id, "reason": str(failed)})
+            return Published(published, confluence_error=str(failed))
+        return Published(published, confluence_url=url)

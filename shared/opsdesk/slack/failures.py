@@ -1,0 +1,66 @@
+"""What a person is told when their request could not be done, decided in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from slack_sdk.errors import SlackApiError
+
+from opsdesk.domain.errors import OpsdeskError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from slack_bolt import Ack
+    from slack_sdk import WebClient
+    from slack_sdk.models.views import View
+
+BUSY = (
+    "opsdesk is busy and could not finish that just now. It retries by itself in a minute, so there is no need "
+    "to send it again; if nothing has happened in a few minutes, please try again."
+)
+_BUSY_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionConflictException",
+}
+
+logger = logging.getLogger(__name__)
+
+
+def is_transient(error: Exception) -> bool:
+    """A busy or unreachable dependency: worth retrying, and worth telling the person about."""
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code") in _BUSY_CODES
+    return isinstance(error, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError)
+
+
+def tell_or_raise(error: Exception, tell: Callable[[str], object]) -> None:
+    """Answer the person who asked; re-raise whatever Lambda should retry.
+
+    A refusal (OpsdeskError) is answered and done. A busy dependency is answered and
+    re-raised, so the async invocation is retried and, failing that, dead-lettered.
+    Anything else is a bug: it is raised untold, never shown as a stack trace.
+    """
+    if isinstance(error, OpsdeskError):
+        tell(str(error))
+        return
+    if is_transient(error):
+        tell(BUSY)
+    raise error
+
+
+def open_modal(client: WebClient, ack: Ack, trigger_id: str, view: View | dict[str, Any]) -> None:
+    """Open a modal on the 3-second path; if Slack refuses (e.g. a 429), say so instead of failing."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        logger.warning("views.open refused: %s", error.response.get("error"))
+        ack(text=BUSY, response_type="ephemeral")
+        return
+    ack()

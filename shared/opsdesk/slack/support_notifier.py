@@ -1,0 +1,140 @@
+"""SupportNotifier on Slack: the request's reaction, thread panel and replies, private notes, thread reads."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+
+from opsdesk.domain.ports import RequestThread, ThreadMessage
+from opsdesk.slack.errors import unavailable
+from opsdesk.slack.views.incidents import as_dicts
+from opsdesk.slack.views.support import (
+    DM_POINTER,
+    NUDGE,
+    RECEIVED_REACTION,
+    board_issue_taken_blocks,
+    nudge_blocks,
+    out_of_hours_notice,
+    panel_blocks,
+    panel_text,
+    raised_text,
+    rating_blocks,
+)
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from opsdesk.domain.ports import Posted
+    from opsdesk.domain.requests import SupportRequest
+
+THREAD_LIMIT = 200
+
+
+class SlackSupportNotifier:
+    """Posts, edits and reads support messages with a WebClient that retries rate limits."""
+
+    def __init__(self, client: WebClient, ops_channel: str, *, paging_enabled: bool = False) -> None:
+        self.client = client
+        self.ops_channel = ops_channel
+        self.paging_enabled = paging_enabled
+
+    # ---- the request and its thread
+    def post_request(self, channel: str, requester: str, text: str) -> str:
+        response = self.client.chat_postMessage(channel=channel, text=raised_text(requester, text), unfurl_links=False)
+        return str(response["ts"])
+
+    def mark_received(self, request: SupportRequest) -> None:
+        try:
+            self.client.reactions_add(channel=request.channel, timestamp=request.ts, name=RECEIVED_REACTION)
+        except SlackApiError as error:
+            # A replay reacts again; Slack refuses the second one, which is what we wanted anyway.
+            if error.response.get("error") != "already_reacted":
+                raise
+
+    def post_panel(self, request: SupportRequest, *, support_resumes: str = "") -> str:
+        notice = out_of_hours_notice(support_resumes, self.paging_enabled) if support_resumes else ""
+        response = self.client.chat_postMessage(
+            channel=request.channel,
+            thread_ts=request.ts,
+            text=panel_text(request, notice),
+            blocks=as_dicts(panel_blocks(request, notice)),
+            unfurl_links=False,
+        )
+        return str(response["ts"])
+
+    def refresh(self, request: SupportRequest) -> None:
+        if not request.panel_ts:
+            return
+        self.client.chat_update(
+            channel=request.channel,
+            ts=request.panel_ts,
+            text=panel_text(request),
+            blocks=as_dicts(panel_blocks(request)),
+        )
+
+    def say(self, request: SupportRequest, text: str) -> None:
+        self._in_thread(request, text)
+
+    def suggest_ticket(self, request: SupportRequest) -> None:
+        who = f"<@{request.assignee}> " if request.assignee else ""
+        self._in_thread(request, f"{who}{NUDGE}", as_dicts(nudge_blocks(request)))
+
+    def ask_for_rating(self, request: SupportRequest) -> None:
+        self.client.chat_postMessage(
+            channel=request.channel,
+            thread_ts=request.ts,
+            text=f"How happy are you with the support on {request.id}?",
+            blocks=as_dicts(rating_blocks(request)),
+        )
+
+    def _in_thread(self, request: SupportRequest, text: str, blocks: list[dict[str, object]] | None = None) -> None:
+        self.client.chat_postMessage(
+            channel=request.channel, thread_ts=request.ts, text=text, blocks=blocks, unfurl_links=False
+        )
+
+    # ---- one person
+    def tell(self, user: str, text: str, *, channel: str | None = None, thread_ts: str | None = None) -> None:
+        if channel:
+            self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+        else:
+            self.client.chat_postMessage(channel=user, text=text)
+
+    def point_to_ops_channel(self, channel: str) -> None:
+        self.client.chat_postMessage(channel=channel, text=DM_POINTER.format(channel=self.ops_channel))
+
+    # ---- reading, for the ticket's record
+    def thread_of(self, request: SupportRequest) -> RequestThread:
+        try:
+            replies = self.client.conversations_replies(channel=request.channel, ts=request.ts, limit=THREAD_LIMIT)
+            link = self.permalink(request.channel, request.ts)
+        except SlackApiError as error:
+            raise unavailable(error) from error
+        messages = tuple(
+            ThreadMessage(self.name_of(str(message.get("user", ""))), str(message.get("text", "")))
+            for message in replies.get("messages") or []
+            if not message.get("bot_id")
+        )
+        return RequestThread(messages, link)
+
+    def permalink(self, channel: str, ts: str) -> str:
+        try:
+            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+        except SlackApiError as error:
+            raise unavailable(error) from error
+
+    def name_of(self, user: str) -> str:
+        try:
+            person = self.client.users_info(user=user)["user"]
+            return str(person.get("real_name") or person.get("name") or user)
+        except (SlackApiError, KeyError, TypeError):
+            return user
+
+    # ---- the board's issues, posted for triage
+    def board_issue_taken(self, where: Posted, key: str, headline: str, taken_by: str) -> None:
+        self.client.chat_update(
+            channel=where.channel,
+            ts=where.ts,
+            text=f"{key} taken by <@{taken_by}>",
+            blocks=as_dicts(board_issue_taken_blocks(headline, taken_by)),
+        )

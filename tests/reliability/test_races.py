@@ -1,0 +1,78 @@
+"""Races: many people at once on one incident; the conditional writes decide, nothing is lost."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from opsdesk import entrypoints
+from opsdesk.domain.ids import short_id
+from opsdesk.domain.incidents import EntryKind
+from opsdesk.slack.ids import Action
+from tests.reliability.kit import click_payload, posted, run_concurrently
+
+if TYPE_CHECKING:
+    from tests.reliability.conftest import Stack
+    from tests.reliability.kit import Ledger
+
+pytestmark = pytest.mark.reliability("races")
+
+OPS = "C0OPS"
+PEOPLE = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN", "U0ERIN", "U0FRED"]
+
+
+def repository() -> Any:
+    return entrypoints.services().incident_repository
+
+
+def declare(stack: Stack, trigger_id: str) -> str:
+    assert stack.slack.command("declare Database down high", trigger_id=trigger_id)["statusCode"] == 200
+    return short_id("INC", f"slack-command:{trigger_id}")
+
+
+def test_n_people_take_the_lead_at_once_one_leads_and_the_others_are_told(stack: Stack, ledger: Ledger) -> None:
+    incident_id = declare(stack, "500.600.race")
+    ts = repository().get(incident_id).announcement.ts
+    payloads = [
+        click_payload(
+            OPS,
+            Action.TAKE_LEAD,
+            incident_id,
+            user=person,
+            action_ts=f"1764497000.00000{index}",
+            response_url=stack.slack.response_url(person),
+            message_ts=ts,
+        )
+        for index, person in enumerate(PEOPLE)
+    ]
+    answers = run_concurrently([lambda payload=payload: stack.slack.interaction(payload) for payload in payloads])
+    assert [answer["statusCode"] for answer in answers] == [200] * len(PEOPLE)
+    incident = repository().get(incident_id)
+    assert incident.lead in PEOPLE
+    leads = [entry for entry in repository().timeline(incident_id) if entry.kind is EntryKind.LEAD]
+    ledger.effects("lead changes", len(leads), 1)
+    told = [call["params"]["user"] for call in posted(stack, "chat.postEphemeral")]
+    ledger.effects("people told someone else leads", len(told), len(PEOPLE) - 1)
+    assert incident.lead not in told and set(told) == set(PEOPLE) - {incident.lead}
+
+
+@pytest.mark.parametrize("writers", [5, 10])
+def test_concurrent_updates_to_one_incident_lose_none(stack: Stack, ledger: Ledger, writers: int) -> None:
+    incident_id = declare(stack, f"500.600.updates{writers}")
+    texts = [f"status note {index}" for index in range(writers)]
+    work = [
+        lambda index=index, text=text: stack.slack.command(
+            f"update {incident_id} {text}", user=PEOPLE[index % len(PEOPLE)], trigger_id=f"500.600.u{writers}.{index}"
+        )
+        for index, text in enumerate(texts)
+    ]
+    answers = run_concurrently(work)
+    assert [answer["statusCode"] for answer in answers] == [200] * writers
+    updates = [entry.text for entry in repository().timeline(incident_id) if entry.kind is EntryKind.UPDATE]
+    missing = [text for text in texts if not any(text in entry for entry in updates)]
+    ledger.lose("updates", len(missing))
+    ledger.effects("update timeline entries", len(updates), writers)
+    incident = repository().get(incident_id)
+    thread = stack.slack_api.thread(OPS, incident.announcement.ts)
+    ledger.effects("update thread posts", len([m for m in thread if "*Update*" in m.get("text", "")]), writers)
