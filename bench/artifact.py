@@ -119,6 +119,9 @@ def artifact() -> dict[str, Any]:
         return {"error": "no SAM CLI: run `make .tools/sam/.installed`"}
     workdir = Path(tempfile.mkdtemp(prefix="opsdesk-bench-build-"))
     build = workdir / "build"
+    # sam build keeps dependencies in the project's .aws-sam/deps whatever --build-dir says: tidy what we made.
+    project_build = ROOT / ".aws-sam"
+    had_project_build = project_build.exists()
     try:
         env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "PYENV_VERSION": "3.11.7:3.13.0"}
         command = [sam, "build", "--build-dir", str(build), "--cache-dir", str(workdir / "cache"), "--cached"]
@@ -131,3 +134,5 @@ def artifact() -> dict[str, Any]:
         return {"sam": sam, "compile_steps": steps, **measure(build)}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if not had_project_build:
+            shutil.rmtree(project_build, ignore_errors=True)

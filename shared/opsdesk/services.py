@@ -89,4 +89,8 @@ class Services:
         )
         from opsdesk.observers import incident_observers  # noqa: PLC0415  # they need the flows' services
 
-        return IncidentFlows(self.incident_repository, notifier, self.team, incident_observers(self))
+        return IncidentFlows(self.incident_repository, notifier, self.team, incident_observers(self), now=self.clock)
+
+    def clock(self) -> datetime:
+        """Now, read late: a clock swapped in after start-up (tests travelling in time) is the one used."""
+        return self.now()

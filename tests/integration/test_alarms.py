@@ -215,7 +215,8 @@ def test_a_slack_outage_raises_so_lambda_retries_and_the_retry_completes(stack: 
     stack.slack_api.fail_next("chat.postMessage", 500, times=3)
     with pytest.raises(FunctionError):
         alarm(stack, sns_event())
-    # WHEN Lambda retries the same event
+    # WHEN Lambda retries the same event, a minute later as it does
+    stack.clock.advance(minutes=1)
     alarm(stack, sns_event())
     # THEN there is one incident and one announcement
     assert len(repository().list_open()) == 1

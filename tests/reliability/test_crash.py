@@ -78,17 +78,6 @@ DECLARE_STEPS: list[tuple[type, str, int]] = [
     (IncidentRepository, "save", 1),  # announcement remembered, leadership not told
     (SlackIncidentNotifier, "tell_leadership", 1),  # leadership told, observers not run
 ]
-ANNOUNCE_NOT_IDEMPOTENT = (
-    "ensure_announced posts first and stores the ts after: a crash in between makes the replay post a second "
-    "announcement (fix: claim the announcement with a conditional write and a lease before posting, and pass "
-    "metadata={'event_type': 'opsdesk_incident', 'event_payload': {'id': ...}} so a replay finds the posted "
-    "message in conversations.history instead of posting again)"
-)
-LEADERSHIP_SKIPPED_ON_REPLAY = (
-    "ensure_announced returns early once the announcement ts is stored, so a crash before tell_leadership means "
-    "leadership is never told (fix: record 'leadership told' on the incident, e.g. a `told_leadership` flag or a "
-    "CLAIM#notify#<id> item written before posting, and complete it on replay)"
-)
 
 
 def _declare_expectations(stack: Stack, ledger: Ledger, incident_id: str) -> None:
@@ -106,12 +95,12 @@ def _declare_expectations(stack: Stack, ledger: Ledger, incident_id: str) -> Non
     [
         pytest.param(*DECLARE_STEPS[0], id="after-store"),
         pytest.param(
-            *DECLARE_STEPS[1], id="after-announce", marks=pytest.mark.xfail(strict=True, reason=ANNOUNCE_NOT_IDEMPOTENT)
+            *DECLARE_STEPS[1],
+            id="after-announce",
         ),
         pytest.param(
             *DECLARE_STEPS[2],
             id="after-remembering-the-announcement",
-            marks=pytest.mark.xfail(strict=True, reason=LEADERSHIP_SKIPPED_ON_REPLAY),
         ),
         pytest.param(*DECLARE_STEPS[3], id="after-telling-leadership"),
     ],
@@ -122,18 +111,12 @@ def test_declare_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
     trigger = f"700.800.declare.{step}"
     with crash_after(owner, step, nth=nth):
         stack.slack.command("declare Database down", trigger_id=trigger)  # the lazy part dies mid-way
+    stack.clock.advance(minutes=1)  # Lambda retries a failed async invocation a minute later
     stack.slack.command("declare Database down", trigger_id=trigger)  # Lambda's retry: the same event
     _declare_expectations(stack, ledger, short_id("INC", f"slack-command:{trigger}"))
 
 
 # ---------------------------------------------------------------- resolve
-
-RESOLUTION_SKIPPED_ON_REPLAY = (
-    "IncidentRunner.resolve announces only when its own write changed the incident: after a crash past the write, "
-    "the replay hits AlreadyApplied and the resolution is never posted, leadership never told and the postmortem "
-    "never opened (fix: when apply() reports AlreadyApplied for this source_key, run the idempotent follow-ups "
-    "again, each guarded by its own stored flag/claim)"
-)
 
 
 def _open_high_incident(stack: Stack) -> str:
@@ -149,13 +132,11 @@ def _open_high_incident(stack: Stack) -> str:
             IncidentRepository,
             "save",
             id="after-storing",
-            marks=pytest.mark.xfail(strict=True, reason=RESOLUTION_SKIPPED_ON_REPLAY),
         ),
         pytest.param(
             SlackIncidentNotifier,
             "post_in_thread",
             id="after-the-thread-post",
-            marks=pytest.mark.xfail(strict=True, reason=RESOLUTION_SKIPPED_ON_REPLAY),
         ),
         pytest.param(PostmortemFlows, "on_resolved", id="after-opening-the-postmortem"),
     ],
@@ -168,6 +149,7 @@ def test_resolve_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
     trigger = f"700.800.resolve.{step}"
     with crash_after(owner, step):
         stack.slack.command(f"resolve {incident_id} Rolled back the deploy", trigger_id=trigger)
+    stack.clock.advance(minutes=1)  # Lambda retries a failed async invocation a minute later
     stack.slack.command(f"resolve {incident_id} Rolled back the deploy", trigger_id=trigger)
     incident = repository().get(incident_id)
     assert not incident.is_open
@@ -196,7 +178,6 @@ def _items_with_prefix(stack: Stack, prefix: str) -> list[dict[str, Any]]:
             SlackIncidentNotifier,
             "announce",
             id="after-announce",
-            marks=pytest.mark.xfail(strict=True, reason=ANNOUNCE_NOT_IDEMPOTENT),
         ),
         pytest.param(
             SlackIncidentNotifier,
@@ -210,6 +191,7 @@ def test_alarm_crashing_after_each_step_then_redelivered_ends_as_the_no_fault_ru
 ) -> None:
     with crash_after(owner, step), pytest.raises(Exception, match="crashed after"):
         stack.invoke("AlarmsFunction", sns_event())
+    stack.clock.advance(minutes=1)  # Lambda retries the failed delivery a minute later
     stack.invoke("AlarmsFunction", sns_event())  # SNS redelivers
     [incident] = repository().list_open()
     ledger.effects("announcements", len(announcements(stack)), 1)

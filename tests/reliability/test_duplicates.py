@@ -174,14 +174,6 @@ def test_the_same_block_action_delivered_five_times_concurrently_takes_the_lead_
     assert repository().get(incident_id).lead == "U0BOB"
 
 
-ANNOUNCE_RACE = (
-    "IncidentFlows.ensure_announced: concurrent deliveries each post an announcement; the loser of the save "
-    "neither deletes its message nor stops before telling leadership again (fix: on Conflict, chat.delete our "
-    "post and return the stored incident)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=ANNOUNCE_RACE)
 def test_the_same_slash_command_delivered_five_times_concurrently_declares_once(stack: Stack, ledger: Ledger) -> None:
     form = {
         "team_id": "T111",
@@ -214,7 +206,6 @@ def test_the_same_alarm_change_via_sns_twice_and_eventbridge_is_one_incident(sta
     ledger.effects("timeline entries", len(repository().timeline(incident.id)), 1)
 
 
-@pytest.mark.xfail(strict=True, reason=ANNOUNCE_RACE)
 def test_the_same_alarm_change_via_sns_and_eventbridge_at_the_same_moment_is_one_announcement(
     stack: Stack, ledger: Ledger
 ) -> None:

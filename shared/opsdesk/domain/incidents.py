@@ -34,6 +34,13 @@ class Source(StrEnum):
     ALARM = "alarm"
 
 
+class Followup(StrEnum):
+    """Work owed after a change is stored (messages, observers): recorded with it, cleared when done."""
+
+    ANNOUNCE = "announce"
+    RESOLUTION = "resolution"
+
+
 class EntryKind(StrEnum):
     DECLARED = "declared"
     LEAD = "lead"
@@ -114,6 +121,9 @@ class Incident:
     announcement: Announcement | None = None
     postmortem_due: bool = False
     participants: frozenset[str] = field(default_factory=frozenset)
+    # Follow-ups owed, and until when the run that owes them holds them (its lease).
+    pending: frozenset[Followup] = field(default_factory=frozenset)
+    pending_until: datetime | None = None
     version: int = 0
 
     @property
@@ -170,6 +180,19 @@ class Incident:
         if self.is_open:
             raise Conflict(f"{self.id} is still open.")
         return replace(self, status=Status.OPEN, resolved_at=None, resolution="")
+
+    def owe(self, followup: Followup, until: datetime) -> Incident:
+        """Record a follow-up as owed by the run whose lease ends `until`."""
+        return replace(self, pending=self.pending | {followup}, pending_until=until)
+
+    def settle(self, done: frozenset[Followup]) -> Incident:
+        """Clear follow-ups that are done; the lease goes with the last of them."""
+        remaining = self.pending - done
+        return replace(self, pending=remaining, pending_until=self.pending_until if remaining else None)
+
+    def followups_abandoned(self, now: datetime) -> bool:
+        """Whether follow-ups are owed by a run that can no longer be alive."""
+        return bool(self.pending) and (self.pending_until is None or self.pending_until <= now)
 
     def checkin_due(self, now: datetime, every: timedelta) -> bool:
         """Whether a high-priority incident is due its hourly gathering."""

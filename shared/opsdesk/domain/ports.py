@@ -51,15 +51,22 @@ class Checklist:
 class IncidentNotifier(Protocol):
     """Tells people about incidents (Slack in production, a recorder in tests)."""
 
-    def announce(self, incident: Incident) -> Announcement: ...
+    def announce(self, incident: Incident, *, recovering: bool = False) -> Announcement:
+        """Post the announcement; when recovering, first look for one a crashed run posted."""
+        ...
 
     def refresh(self, incident: Incident) -> None: ...
 
-    def post_in_thread(self, incident: Incident, text: str) -> None:
-        """Post plain text in the incident's thread; messages with buttons have a method of their own."""
+    def post_in_thread(self, incident: Incident, text: str, *, key: str = "", recovering: bool = False) -> None:
+        """Post plain text in the incident's thread; messages with buttons have a method of their own.
+
+        A `key` names the message, so a recovering run finds it and does not post it twice.
+        """
         ...
 
-    def tell_leadership(self, incident: Incident, headline: str) -> None: ...
+    def tell_leadership(self, incident: Incident, headline: str, *, key: str = "", recovering: bool = False) -> None:
+        """DM the leadership contacts; `key` names the message so a recovering run sends it once."""
+        ...
 
     def tell_user(self, user: str, text: str, *, channel: str | None = None) -> None: ...
 

@@ -111,9 +111,9 @@ class AlarmFlows:
             return updated, TimelineEntry(change.changed_at, kind, text, ALARM_ACTOR, step.source_key)
 
         incident, changed = self.runner.apply(incident_id, step, decide)
-        if incident.announcement is None:
-            # An earlier delivery stored the incident but Slack failed before announcing it: finish that.
-            incident = self.flows.ensure_announced(incident)
+        if incident.pending:
+            # An earlier delivery stored the incident but died before announcing it: finish that.
+            incident = self.flows.followups.recover(incident)
         if not changed:
             logger.info("alarm change older than the incident's alarm state; ignored", extra={"incident": incident_id})
             return Outcome.STALE

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed
@@ -12,17 +14,18 @@ from opsdesk.domain.ids import short_id
 from opsdesk.domain.incidents import (
     AlarmInfo,
     EntryKind,
+    Followup,
     Incident,
     Priority,
     Source,
     TimelineEntry,
 )
+from opsdesk.flows.followups import Followups
 from opsdesk.observability import MetricUnit, record
 from opsdesk.store.incidents import AlreadyApplied, IncidentRepository, Pointer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from datetime import datetime, timedelta
 
     from opsdesk.domain.ports import IncidentNotifier, IncidentObserver, Team
 
@@ -55,6 +58,11 @@ class IncidentFlows:
     notifier: IncidentNotifier
     team: Team
     observers: Sequence[IncidentObserver] = ()
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @cached_property
+    def followups(self) -> Followups:
+        return Followups(self.repository, self.notifier, self.observers, self.now)
 
     def require_team(self, user: str, action: str) -> None:
         if not self.team.is_member(user):
@@ -78,7 +86,7 @@ class IncidentFlows:
             alarm=declaration.alarm,
             detected_at=declaration.alarm.state_changed_at if declaration.alarm else None,
             participants=frozenset({declaration.declared_by}) if declaration.source is Source.SLACK else frozenset(),
-        )
+        ).owe(Followup.ANNOUNCE, until=self.followups.lease())
         who = f"<@{declaration.declared_by}>" if declaration.source is Source.SLACK else declaration.declared_by
         entry = TimelineEntry(
             at=declaration.at,
@@ -88,28 +96,11 @@ class IncidentFlows:
             source_key=declaration.source_key,
         )
         pointers = [Pointer(f"ALARM#{declaration.alarm.arn}", incident.id)] if declaration.alarm else []
-        created = self.repository.create(incident, entry, pointers)
-        if created:
-            record("IncidentsOpened", 1, priority=incident.priority.value, source=incident.source.value)
-        else:
-            incident = self.repository.get(incident.id)
-        return self.ensure_announced(incident)
-
-    def ensure_announced(self, incident: Incident) -> Incident:
-        """Post the announcement once; remember where it is so it can be edited in place."""
-        if incident.announcement is not None:
-            return incident
-        announcement = self.notifier.announce(incident)
-        thread = Pointer(f"THREAD#{announcement.channel}#{announcement.ts}", incident.id)
-        try:
-            incident = self.repository.save(replace(incident, announcement=announcement), add_pointers=[thread])
-        except Conflict:
-            # A concurrent delivery announced it first; ours is the duplicate message to tidy.
-            incident = self.repository.get(incident.id)
-        self.notifier.tell_leadership(incident, "Incident declared")
-        for observer in self.observers:
-            observer.on_declared(incident)
-        return incident
+        if not self.repository.create(incident, entry, pointers):
+            # A redelivery: finish what a crashed run left, or leave it to the run still doing it.
+            return self.followups.recover(self.repository.get(incident.id))
+        record("IncidentsOpened", 1, priority=incident.priority.value, source=incident.source.value)
+        return self.followups.settle(incident)
 
     def record_time_to_lead(self, incident: Incident) -> None:
         elapsed = incident.time_to_lead()
@@ -257,35 +248,15 @@ class IncidentRunner:
                 return None
             resolved = incident.resolve(summary, change.by, change.at)
             text = f"Resolved by <@{change.by}>" + (f": {resolved.resolution}" if resolved.resolution else "")
-            return resolved, TimelineEntry(change.at, EntryKind.RESOLVED, text, change.by, change.source_key)
+            owing = resolved.owe(Followup.RESOLUTION, until=self.flows.followups.lease())
+            return owing, TimelineEntry(change.at, EntryKind.RESOLVED, text, change.by, change.source_key)
 
         def alarm_pointer(incident: Incident) -> list[str]:
             return [f"ALARM#{incident.alarm.arn}"] if incident.alarm else []
 
         incident, changed = self.apply(incident_id, change, decide, drop_pointers=alarm_pointer)
-        if changed:
-            self._announce_resolution(incident)
-        return incident
-
-    def _announce_resolution(self, incident: Incident) -> None:
-        duration = incident.time_to_resolve()
-        if duration is not None:
-            record("TimeToResolve", duration.total_seconds(), MetricUnit.Seconds, priority=incident.priority.value)
-        self.notifier.refresh(incident)
-        thanks = ", ".join(f"<@{person}>" for person in sorted(incident.participants) if person.startswith(("U", "W")))
-        lines = [f":white_check_mark: *Resolved* after {_duration(duration)}."]
-        if incident.resolution:
-            lines.append(f"Summary: {incident.resolution}")
-        if thanks:
-            lines.append(f"Thank you {thanks}.")
-        if incident.postmortem_due:
-            lines.append(
-                "This was high priority, so a blameless postmortem is due: the lead will be asked to schedule it."
-            )
-        self.notifier.post_in_thread(incident, "\n".join(lines))
-        self.notifier.tell_leadership(incident, f"Resolved: {incident.id}")
-        for observer in self.flows.observers:
-            observer.on_resolved(incident)
+        followups = self.flows.followups
+        return followups.settle(incident) if changed else followups.recover(incident)
 
     def reopen(self, incident_id: str, change: Change) -> Incident:
         self.flows.require_team(change.by, "reopen an incident")
@@ -312,11 +283,3 @@ class IncidentRunner:
         if changed and kind is EntryKind.NOTE:
             self.notifier.timeline_entry_posted(incident, TimelineEntry(change.at, kind, text, change.by))
         return incident
-
-
-def _duration(elapsed: timedelta | None) -> str:
-    if elapsed is None:
-        return "an unknown time"
-    minutes = int(elapsed.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"

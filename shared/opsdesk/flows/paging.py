@@ -52,10 +52,11 @@ class Paging:
 
     # ---- IncidentObserver
     def on_declared(self, incident: Incident) -> None:
-        self._page_if_due(incident, incident.declared_at)
+        # One key per declaration: a run finishing a crashed one's follow-ups pages nobody twice.
+        self._page_if_due(incident, incident.declared_at, "page:auto:declared")
 
     def on_priority_changed(self, incident: Incident) -> None:
-        self._page_if_due(incident, self.services.now())
+        self._page_if_due(incident, self.services.now(), f"page:auto:priority:{incident.version}")
 
     def on_resolved(self, incident: Incident) -> None:
         entries = self.services.incident_repository.timeline(incident.id)
@@ -81,10 +82,10 @@ class Paging:
         self.page(incident, at, f"page:{source_key}", by=by)
         return incident
 
-    def _page_if_due(self, incident: Incident, at: datetime) -> None:
+    def _page_if_due(self, incident: Incident, at: datetime, source_key: str) -> None:
         settings = self.services.settings
         if incident.is_open and incident.is_high and out_of_hours(at, settings.hours, settings.paging_out_of_hours):
-            self.page(incident, at, f"page:auto:{incident.version}")
+            self.page(incident, at, source_key)
 
     def page(self, incident: Incident, at: datetime, source_key: str, by: str = "opsdesk") -> bool:
         """Trigger the alert, then record it once (a replay finds the entry and counts nothing)."""
@@ -96,7 +97,7 @@ class Paging:
             return False
         who = f"<@{person}>" if person[:1] in "UW" and person != ON_CALL else person
         text = f"Paged {who} via PagerDuty" + (f" (asked by <@{by}>)" if by != "opsdesk" else "")
-        stored, changed = self.runner.apply(
+        _, changed = self.runner.apply(
             incident.id,
             Change(by, at, source_key),
             lambda current: (current, TimelineEntry(at, EntryKind.PAGE, text, by, source_key)),
@@ -104,7 +105,8 @@ class Paging:
         if changed:
             self.counts.add(person, at)
             record("Pages", 1, person=person, trigger="manual" if by != "opsdesk" else "automatic")
-            self.services.incidents.notifier.post_in_thread(stored, f":pager: {text}.")
+            # The caller's view knows the announcement even before the declaration stores it.
+            self.services.incidents.notifier.post_in_thread(incident, f":pager: {text}.")
         return changed
 
     def _alert(self, incident: Incident, at: datetime) -> Alert:

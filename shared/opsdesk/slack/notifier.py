@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
 from opsdesk.slack.views.incident_thread import CHECKIN_QUESTIONS, checkin_blocks, recovered_blocks, recovered_text
@@ -10,7 +10,26 @@ from opsdesk.slack.views.incidents import announcement_blocks, announcement_text
 from opsdesk.slack.views.postmortems import ask_blocks
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from slack_sdk import WebClient
+
+# Every incident message says what it is in Slack's message metadata, so a worker finishing
+# what a crashed one started can find a message that was posted and not post it again.
+METADATA_EVENT = "opsdesk_incident_message"
+# How many recent messages a recovering worker reads to find what it may have posted already.
+# A replay comes within minutes of the crash; Slack's own clock, not ours, dates the messages.
+LOOKBACK_MESSAGES = 200
+
+
+def message_metadata(incident: Incident, key: str) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"incident_id": incident.id, "key": key}}
+
+
+def posted_with(messages: Iterable[dict[str, Any]], incident: Incident, key: str) -> dict[str, Any] | None:
+    """The message among `messages` that carries this incident's metadata under `key`, if any."""
+    wanted = message_metadata(incident, key)
+    return next((message for message in messages if message.get("metadata") == wanted), None)
 
 
 class SlackIncidentNotifier:
@@ -22,11 +41,19 @@ class SlackIncidentNotifier:
         self.leadership = leadership
         self.status_url = status_url
 
-    def announce(self, incident: Incident) -> Announcement:
+    def announce(self, incident: Incident, *, recovering: bool = False) -> Announcement:
+        if recovering:
+            history = self.client.conversations_history(
+                channel=self.ops_channel, include_all_metadata=True, limit=LOOKBACK_MESSAGES
+            )
+            found = posted_with(history.get("messages", []), incident, "announcement")
+            if found:
+                return Announcement(channel=self.ops_channel, ts=str(found["ts"]))
         response = self.client.chat_postMessage(
             channel=self.ops_channel,
             text=announcement_text(incident),
             blocks=as_dicts(announcement_blocks(incident, self.status_url)),
+            metadata=message_metadata(incident, "announcement"),
             unfurl_links=False,
         )
         return Announcement(channel=str(response["channel"]), ts=str(response["ts"]))
@@ -41,24 +68,51 @@ class SlackIncidentNotifier:
             blocks=as_dicts(announcement_blocks(incident, self.status_url)),
         )
 
-    def post_in_thread(self, incident: Incident, text: str, *, blocks: list[dict[str, object]] | None = None) -> None:
-        if incident.announcement is None:
+    def post_in_thread(
+        self,
+        incident: Incident,
+        text: str,
+        *,
+        blocks: list[dict[str, object]] | None = None,
+        key: str = "",
+        recovering: bool = False,
+    ) -> None:
+        where = incident.announcement
+        if where is None:
             return
+        if recovering and key:
+            replies = self.client.conversations_replies(channel=where.channel, ts=where.ts, include_all_metadata=True)
+            if posted_with(replies.get("messages", []), incident, key):
+                return
         self.client.chat_postMessage(
-            channel=incident.announcement.channel,
-            thread_ts=incident.announcement.ts,
+            channel=where.channel,
+            thread_ts=where.ts,
             text=text,
             blocks=blocks,
+            metadata=message_metadata(incident, key) if key else None,
             unfurl_links=False,
         )
 
-    def tell_leadership(self, incident: Incident, headline: str) -> None:
+    def tell_leadership(self, incident: Incident, headline: str, *, key: str = "", recovering: bool = False) -> None:
         text = f"{headline}\n{incident_summary(incident)}"
         if incident.announcement:
             text += f"\nFollow it in <#{incident.announcement.channel}>."
         for person in self.leadership:
+            if recovering and key and self._told(person, incident, key):
+                continue
             # Posting to a user id lands in the app's DM with that person.
-            self.client.chat_postMessage(channel=person, text=text, unfurl_links=False)
+            self.client.chat_postMessage(
+                channel=person,
+                text=text,
+                metadata=message_metadata(incident, key) if key else None,
+                unfurl_links=False,
+            )
+
+    def _told(self, person: str, incident: Incident, key: str) -> bool:
+        """Whether this person's DM already holds the message (only asked when recovering)."""
+        channel = self.client.conversations_open(users=person)["channel"]["id"]
+        history = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=LOOKBACK_MESSAGES)
+        return posted_with(history.get("messages", []), incident, key) is not None
 
     def tell_user(self, user: str, text: str, *, channel: str | None = None) -> None:
         if channel:

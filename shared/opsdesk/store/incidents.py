@@ -10,6 +10,7 @@ from opsdesk.domain.incidents import (
     AlarmInfo,
     Announcement,
     EntryKind,
+    Followup,
     Incident,
     Priority,
     Source,
@@ -70,6 +71,8 @@ def incident_to_item(incident: Incident) -> Item:
         "resolution": incident.resolution,
         "postmortem_due": incident.postmortem_due,
         "participants": sorted(incident.participants) or None,
+        "pending": sorted(incident.pending) or None,
+        "pending_until": iso(incident.pending_until),
         "announcement_channel": incident.announcement.channel if incident.announcement else None,
         "announcement_ts": incident.announcement.ts if incident.announcement else None,
         "alarm": None
@@ -120,6 +123,8 @@ def incident_from_item(item: Item) -> Incident:
         resolution=item.get("resolution", ""),
         postmortem_due=bool(item.get("postmortem_due", False)),
         participants=frozenset(item.get("participants", [])),
+        pending=frozenset(Followup(value) for value in item.get("pending", [])),
+        pending_until=parse_time(item.get("pending_until")),
         announcement=Announcement(channel, ts) if channel and ts else None,
         alarm=None
         if not alarm

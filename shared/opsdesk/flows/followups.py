@@ -1,0 +1,141 @@
+"""Follow-ups: the messages and reactions an incident is owed after a change is stored.
+
+A change that owes follow-ups (declared: the announcement, leadership, observers; resolved:
+the thread, leadership, observers) records them on the incident in the same conditional
+write, with a lease. The run that wrote them does them, then clears them. If it dies half
+way, a replay after the lease finds them still owed, takes the lease over and does them in
+recovering mode: every message carries a key, so what was already posted is found, not
+posted twice. A concurrent duplicate finds the lease alive and leaves the work to its owner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.errors import Conflict
+from opsdesk.domain.incidents import Followup, Incident
+from opsdesk.domain.stats import human_duration
+from opsdesk.observability import MetricUnit, logger, record
+from opsdesk.store.incidents import Pointer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import datetime
+
+    from opsdesk.domain.ports import IncidentNotifier, IncidentObserver
+    from opsdesk.store.incidents import IncidentRepository
+
+# Longer than the function timeout (20 s in template.yaml): a lease older than this has no live owner.
+LEASE = timedelta(seconds=30)
+SAVE_ATTEMPTS = 5
+
+
+@dataclass
+class Followups:
+    """Does, and after a crash finishes, what an incident change owes the people around it."""
+
+    repository: IncidentRepository
+    notifier: IncidentNotifier
+    observers: Sequence[IncidentObserver]
+    now: Callable[[], datetime]
+
+    def lease(self) -> datetime:
+        return self.now() + LEASE
+
+    def settle(self, incident: Incident, *, recovering: bool = False) -> Incident:
+        """Do the follow-ups `incident` owes (this run holds their lease), then record them done.
+
+        One write at the end records the announcement (and its thread pointer) with the
+        follow-ups done: a crash before it leaves them owed, and the replay finds what was posted.
+        """
+        owed = incident.pending
+        stored = incident
+        try:
+            if Followup.ANNOUNCE in owed:
+                incident = self._announce(incident, recovering)
+            if Followup.RESOLUTION in owed:
+                self._resolution(incident, recovering)
+        except Exception:
+            self._release(stored)
+            raise
+        announcement = incident.announcement
+        pointers = []
+        if announcement is not None and stored.announcement is None:
+            pointers = [Pointer(f"THREAD#{announcement.channel}#{announcement.ts}", incident.id)]
+        return self._save_with(
+            stored,
+            lambda current: replace(current.settle(owed), announcement=current.announcement or announcement),
+            add_pointers=pointers,
+        )
+
+    def recover(self, incident: Incident) -> Incident:
+        """Finish follow-ups whose owner died; leave them to a live owner."""
+        if not incident.followups_abandoned(self.now()):
+            return incident
+        try:
+            taken = self.repository.save(replace(incident, pending_until=self.lease()))
+        except Conflict:
+            return self.repository.get(incident.id)  # another run took them over first
+        return self.settle(taken, recovering=True)
+
+    def _release(self, incident: Incident) -> None:
+        """Give the lease back after a failure, so the retry need not wait for it to lapse."""
+        try:
+            self._save_with(incident, lambda current: replace(current, pending_until=None))
+        except Exception:  # the lease lapses by itself; the original failure is what matters
+            logger.exception("could not release the follow-ups' lease", extra={"incident": incident.id})
+
+    def _announce(self, incident: Incident, recovering: bool) -> Incident:
+        if incident.announcement is None:
+            incident = replace(incident, announcement=self.notifier.announce(incident, recovering=recovering))
+        self.notifier.tell_leadership(incident, "Incident declared", key="declared", recovering=recovering)
+        for observer in self.observers:
+            observer.on_declared(incident)
+        return incident
+
+    def _resolution(self, incident: Incident, recovering: bool) -> None:
+        duration = incident.time_to_resolve()
+        if duration is not None and not recovering:
+            record("TimeToResolve", duration.total_seconds(), MetricUnit.Seconds, priority=incident.priority.value)
+        self.notifier.refresh(incident)
+        # Keyed by the resolution time: a reopened incident resolved again owes new messages.
+        key = f"resolved:{incident.resolved_at.isoformat() if incident.resolved_at else ''}"
+        self.notifier.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering)
+        self.notifier.tell_leadership(incident, f"Resolved: {incident.id}", key=key, recovering=recovering)
+        for observer in self.observers:
+            observer.on_resolved(incident)
+
+    def _save_with(
+        self,
+        incident: Incident,
+        change: Callable[[Incident], Incident],
+        *,
+        add_pointers: Sequence[Pointer] = (),
+    ) -> Incident:
+        """Apply `change` to the stored incident, re-reading it if someone else wrote in between."""
+        current = incident
+        for _ in range(SAVE_ATTEMPTS):
+            try:
+                saved = self.repository.save(change(current), add_pointers=add_pointers)
+            except Conflict:
+                current = self.repository.get(incident.id)
+                continue
+            if current is not incident:
+                self.notifier.refresh(saved)  # it changed while we worked: show the latest in the channel
+            return saved
+        raise Conflict(f"{incident.id} is changing fast; its follow-ups will finish on the next attempt.")
+
+
+def resolution_text(incident: Incident) -> str:
+    thanks = ", ".join(f"<@{person}>" for person in sorted(incident.participants) if person.startswith(("U", "W")))
+    elapsed = incident.time_to_resolve()
+    lines = [f":white_check_mark: *Resolved* after {human_duration(elapsed.total_seconds() if elapsed else None)}."]
+    if incident.resolution:
+        lines.append(f"Summary: {incident.resolution}")
+    if thanks:
+        lines.append(f"Thank you {thanks}.")
+    if incident.postmortem_due:
+        lines.append("This was high priority, so a blameless postmortem is due: the lead will be asked to schedule it.")
+    return "\n".join(lines)
