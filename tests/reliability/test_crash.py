@@ -202,13 +202,6 @@ def test_alarm_crashing_after_each_step_then_redelivered_ends_as_the_no_fault_ru
 # ---------------------------------------------------------------- ticket
 
 
-TICKET_NEWS_SKIPPED_ON_REPLAY = (
-    "Tickets._filed stores the ticket key, then posts 'Ticket raised' and tells the product manager: after a crash "
-    "in between, a replay sees has_ticket and raise_ticket refuses ('already has a ticket'), so nobody is ever told "
-    "(fix: store a `ticket_announced` flag after posting and let raise_ticket/sweep finish an unannounced ticket)"
-)
-
-
 def _crash_steps_of_tickets() -> list[Any]:
     from opsdesk.flows.tickets import Tickets
     from opsdesk.integrations.jira import JiraTracker
@@ -221,7 +214,6 @@ def _crash_steps_of_tickets() -> list[Any]:
             "save",
             2,
             id="after-storing-the-ticket-key",
-            marks=pytest.mark.xfail(strict=True, reason=TICKET_NEWS_SKIPPED_ON_REPLAY),
         ),
         pytest.param(Tickets, "_filed", 1, id="after-telling-everyone"),
     ]

@@ -72,6 +72,8 @@ class SupportRequest:
     ticket_url: str | None = None
     ticket_attempts: int = 0
     ticket_requested_by: str | None = None
+    # Set once the thread and the product manager have heard of the ticket; a replay finishes the telling.
+    ticket_announced: bool = False
     rating_asked: bool = False
     rating: int | None = None
     rated_at: datetime | None = None

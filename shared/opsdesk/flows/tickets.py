@@ -67,6 +67,8 @@ class Tickets:
     def raise_ticket(self, request: SupportRequest, by: str) -> SupportRequest:
         """Mark the ticket wanted (so it survives a Jira outage), then file it."""
         self.desk.require_team(by, "raise a Jira ticket")
+        if request.has_ticket and not request.ticket_announced:
+            return self._announce(request)  # an earlier run filed it and died before saying so
         if request.has_ticket:
             raise InvalidRequest(f"{request.id} already has a ticket: {request.ticket_url}")
         if not self.tracker.enabled:
@@ -109,9 +111,13 @@ class Tickets:
 
         stored = self.repository.get(request.channel, request.ts)
         decided = decide(stored)
-        if decided is None:
-            return stored
-        stored = self.repository.save(decided, add_pointers=[f"JIRA#{ticket.key}"])
+        if decided is not None:
+            stored = self.repository.save(decided, add_pointers=[f"JIRA#{ticket.key}"])
+        return stored if stored.ticket_announced else self._announce(stored)
+
+    def _announce(self, stored: SupportRequest) -> SupportRequest:
+        """Tell the thread and the product manager about the ticket, then record that they know."""
+        ticket = Ticket(key=str(stored.ticket_key), url=str(stored.ticket_url))
         self.desk.refresh(stored)
         self.desk.say(stored, f":ticket: Ticket raised: <{ticket.url}|{ticket.key}>. Slack stays the conversation.")
         manager = self.desk.settings.product_manager_id
@@ -123,7 +129,8 @@ class Tickets:
             )
         if stored.stage is not Stage.TODO:
             self.desk.follow_on_board(stored, stored.stage)
-        return stored
+        announced, _ = self.desk.apply(stored, lambda current: replace(current, ticket_announced=True))
+        return announced
 
     def _description(self, request: SupportRequest) -> str:
         """The ticket's record: who asked, the thread's messages, a link back to Slack."""

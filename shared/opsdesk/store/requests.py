@@ -77,6 +77,7 @@ def request_to_item(request: SupportRequest) -> Item:
         "ticket_url": request.ticket_url,
         "ticket_attempts": request.ticket_attempts,
         "ticket_requested_by": request.ticket_requested_by,
+        "ticket_announced": request.ticket_announced,
         "rating_asked": request.rating_asked,
         "rating": request.rating,
         "rated_at": iso(request.rated_at),
@@ -107,6 +108,8 @@ def request_from_item(item: Item) -> SupportRequest:
         ticket_url=item.get("ticket_url"),
         ticket_attempts=int(item.get("ticket_attempts", 0)),
         ticket_requested_by=item.get("ticket_requested_by"),
+        # Requests stored before the flag existed were announced when filed.
+        ticket_announced=bool(item.get("ticket_announced", item.get("ticket_state") == "filed")),
         rating_asked=bool(item.get("rating_asked", False)),
         rating=int(item["rating"]) if item.get("rating") is not None else None,
         rated_at=parse_time(item.get("rated_at")),
