@@ -83,7 +83,7 @@ test: venv tools browser lint typecheck validate
 	$(PY) -m pytest -q
 
 reliability: venv tools
-	OPSDESK_FUZZ_EXAMPLES=1000 $(PY) -m pytest tests/reliability -q -p no:randomly
+	OPSDESK_FUZZ_EXAMPLES=1000 $(PY) -m pytest tests/reliability -q -p no:cacheprovider
 
 build: .tools/sam/.installed
 	PYENV_VERSION=$(SAM_PYENV) $(SAM) build

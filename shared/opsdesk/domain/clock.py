@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 _WEEKEND = {5, 6}
 
@@ -40,6 +42,8 @@ class SupportHours:
 
     @cached_property
     def _holidays(self) -> holidays.HolidayBase:
+        # Loaded on first use: answering Slack within 3 s never needs the bank-holiday tables.
+        import holidays  # noqa: PLC0415
         country, _, subdivision = self.calendar.partition("-")
         return holidays.country_holidays(country, subdiv=subdivision or None)
 

@@ -56,6 +56,9 @@ def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object
     app.listener_runner.lazy_listener_runner = (
         SelfInvokingRunner() if mode == "lambda" else InProcessRunner(invoke_self, threaded=mode == "thread")
     )
+    # Bolt tries listeners in registration order: channel messages, by far the most frequent
+    # request, come first so they do not pay for matching every command and button before them.
+    messages.register(app, services)
     subcommands: dict[str, Callable[..., None]] = {}
     incidents.register(app, services, subcommands)
     incident_subcommands.register(services, subcommands)
@@ -65,5 +68,4 @@ def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object
     support.register(app, services)
     rota.register(app, services)
     day.register(app, services)
-    messages.register(app, services)
     return app
