@@ -7,17 +7,16 @@ import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from devstack.apigw import MISSING_TOKEN, RouteTable, proxy_event, proxy_reply
-from devstack.httpserver import LocalHttpServer, Reply, Request
+from devstack.httpserver import HttpService, LocalHttpServer, Reply, Request
 from devstack.runtime import FunctionError
 from devstack.scheduler import scheduler_event
 from devstack.settings import API_PORT, HOST
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from types import TracebackType
 
     from devstack.runtime import Runtime
     from devstack.standins.base import StandIn
@@ -46,7 +45,7 @@ def _extra_route(method: str, path: str) -> RouteHandler | None:
     return best[1] if best else None
 
 
-class LocalApi:
+class LocalApi(HttpService):
     """Serve the template's Api routes by invoking functions in-process through the runtime."""
 
     def __init__(
@@ -65,28 +64,6 @@ class LocalApi:
         self.verbose = verbose
         self.log = log
         self._server = LocalHttpServer(self.handle, host, port)
-
-    @property
-    def url(self) -> str:
-        """Return the base URL, e.g. http://127.0.0.1:3000."""
-        return self._server.url
-
-    def start(self) -> Self:
-        """Start serving in a daemon thread."""
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self._server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def handle(self, request: Request) -> Reply:
         """Answer: /_local helpers, template routes, mounted routes, the index, else API Gateway's 403."""

@@ -172,6 +172,29 @@ class LocalHttpServer:
                 self._thread.join(timeout=5)
             self._server = None
 
+
+class HttpService:
+    """What a local service built on LocalHttpServer shares: a URL, start, stop, `with`.
+
+    Subclasses set `self._server` in __init__ and implement `handle`.
+    """
+
+    _server: LocalHttpServer
+
+    @property
+    def url(self) -> str:
+        """Return the base URL, e.g. http://127.0.0.1:4567 (no trailing slash)."""
+        return self._server.url
+
+    def start(self) -> Self:
+        """Start serving in a daemon thread (on an ephemeral port unless one was given)."""
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self._server.stop()
+
     def __enter__(self) -> Self:
         return self.start()
 

@@ -6,14 +6,13 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
-from devstack.httpserver import LocalHttpServer, Reply, Request
+from devstack.httpserver import HttpService, LocalHttpServer, Reply, Request
 from devstack.settings import HOST
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import TracebackType
 
 
 @dataclass
@@ -31,7 +30,7 @@ def _matches(key: str, name: str, request: Request) -> bool:
     return key in ("*", name, request.path, request.method, f"{request.method} {request.path}")
 
 
-class StandIn:
+class StandIn(HttpService):
     """A local HTTP stand-in for an external API; subclasses implement `handle` and `call_name`."""
 
     name = "stand-in"
@@ -46,29 +45,6 @@ class StandIn:
         self._calls: list[dict[str, Any]] = []
         self._failures: list[_Fault] = []
         self._delays: list[_Fault] = []
-
-    # ---- lifecycle
-    @property
-    def url(self) -> str:
-        """Return the base URL, e.g. http://127.0.0.1:4567."""
-        return self._server.url
-
-    def start(self) -> Self:
-        """Start serving (on an ephemeral port unless one was given)."""
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self._server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # ---- what tests use
     def calls(self, method: str | None = None) -> list[dict[str, Any]]:
