@@ -37,6 +37,25 @@ def just_ack(ack: Ack) -> None:
     ack()
 
 
+def _answer(services: Services, body: dict[str, Any], text: str) -> None:
+    """Answer the person who clicked or submitted: ephemerally where they clicked, else by DM."""
+    services.incidents.notifier.tell_user(body["user"]["id"], text, channel=_where(body))
+
+
+def _guarded(services: Services, work: Callable[[dict[str, Any]], None]) -> Callable[..., None]:
+    """The lazy half of a listener: refusals and busy dependencies are answered, bugs raise."""
+
+    def lazy(body: dict[str, Any]) -> None:
+        try:
+            work(body)
+        except Exception as error:
+            tell_or_raise(error, lambda text: _answer(services, body, text))
+
+    # Bolt names lazy work by function name; distinct names keep the second invocation unambiguous.
+    lazy.__name__ = f"lazy_{work.__name__}"
+    return lazy
+
+
 def _register_buttons(app: App, services: Services, runner: IncidentRunner) -> None:
 
     def click(body: dict[str, Any]) -> tuple[str, Change]:
@@ -47,26 +66,12 @@ def _register_buttons(app: App, services: Services, runner: IncidentRunner) -> N
             by=user, at=services.now(), source_key=f"slack-action:{action['action_ts']}:{user}"
         )
 
-    def tell(body: dict[str, Any], text: str) -> None:
-        user, channel = body["user"]["id"], _where(body)
-        services.incidents.notifier.tell_user(user, text, channel=channel)
-
-    def guarded(work: Callable[[dict[str, Any]], None]) -> Callable[..., None]:
-        def lazy(body: dict[str, Any]) -> None:
-            try:
-                work(body)
-            except Exception as error:
-                tell_or_raise(error, lambda text: tell(body, text))
-
-        lazy.__name__ = f"lazy_{work.__name__}"
-        return lazy
-
     def take_lead(body: dict[str, Any]) -> None:
         incident_id, change = click(body)
         try:
             runner.take_lead(incident_id, change)
         except Conflict as lost:
-            tell(body, f"{lost} Ask them, or use `/incident lead {incident_id} @you` to take over.")
+            _answer(services, body, f"{lost} Ask them, or use `/incident lead {incident_id} @you` to take over.")
 
     def change_priority(body: dict[str, Any]) -> None:
         value, change = click(body)
@@ -82,7 +87,7 @@ def _register_buttons(app: App, services: Services, runner: IncidentRunner) -> N
         (Action.CHANGE_PRIORITY, change_priority),
         (Action.REOPEN, reopen),
     ):
-        app.action(action_id)(ack=just_ack, lazy=[guarded(work)])
+        app.action(action_id)(ack=just_ack, lazy=[_guarded(services, work)])
 
     def open_update(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         open_modal(client, ack, body["trigger_id"], update_modal(body["actions"][0]["value"]))
@@ -118,18 +123,5 @@ def _register_modals(app: App, services: Services, runner: IncidentRunner) -> No
         incident_id, change = submission(body)
         runner.resolve(incident_id, change, modal_value(body["view"], Field.SUMMARY))
 
-    def dm(body: dict[str, Any], text: str) -> None:
-        services.incidents.notifier.tell_user(body["user"]["id"], text)
-
-    def guarded_view(work: Callable[[dict[str, Any]], None]) -> Callable[..., None]:
-        def lazy(body: dict[str, Any]) -> None:
-            try:
-                work(body)
-            except Exception as error:
-                tell_or_raise(error, lambda text: dm(body, text))
-
-        lazy.__name__ = f"lazy_{work.__name__}"
-        return lazy
-
-    app.view(Callback.UPDATE)(ack=ack_update, lazy=[guarded_view(post_update)])
-    app.view(Callback.RESOLVE)(ack=just_ack, lazy=[guarded_view(resolve)])
+    app.view(Callback.UPDATE)(ack=ack_update, lazy=[_guarded(services, post_update)])
+    app.view(Callback.RESOLVE)(ack=just_ack, lazy=[_guarded(services, resolve)])
