@@ -17,6 +17,7 @@ PROBE = Path(__file__).resolve().parent / "probe.py"
 FORBIDDEN_ON_ACK = (
     "jira",
     "aws_xray_sdk",
+    "requests",
     "requests_oauthlib",
     "oauthlib",
     "requests_toolbelt",
@@ -26,7 +27,7 @@ FORBIDDEN_ON_ACK = (
     "opsdesk.integrations.confluence",
 )
 # Loaded on the ack path today but not needed to answer: reported, not failed.
-WATCHED_ON_ACK = ("requests", "holidays", "pydantic", "aws_lambda_powertools.tracing", "aws_lambda_powertools.metrics")
+WATCHED_ON_ACK = ("holidays", "pydantic", "aws_lambda_powertools.tracing", "aws_lambda_powertools.metrics")
 
 
 def run_probe(kind: str, arg: str, env: dict[str, str], stdin: str = "", *, importtime: bool = False) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from opsdesk.flows.paging import Paging
 from opsdesk.flows.postmortems import PostmortemFlows
-from opsdesk.integrations.pagerduty import Alerts, NoAlerts, PagerDutyEvents
 from opsdesk.store.pages import PageCounts
 from opsdesk.store.rota import RotaRepository
 
@@ -17,21 +16,13 @@ if TYPE_CHECKING:
     from opsdesk.services import Services
 
 
-def alerts_for(services: Services) -> Alerts:
-    """PagerDuty when the trial is on; otherwise the no-op, so call sites need no `if`."""
-    settings = services.settings
-    if not settings.paging_enabled:
-        return NoAlerts()
-    return PagerDutyEvents(settings.pagerduty_events_url, services.secrets.pagerduty_routing_key)
-
-
 def paging_for(services: Services) -> Paging:
     rota = RotaRepository(services.settings.table_name)
 
     def on_call(_at: datetime) -> str | None:
         return rota.on_call()
 
-    return Paging(services, alerts_for(services), PageCounts(services.settings.table_name), on_call)
+    return Paging(services, services.alerts, PageCounts(services.settings.table_name), on_call)
 
 
 def incident_observers(services: Services) -> list[IncidentObserver]:

@@ -14,6 +14,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from opsdesk.domain.paging import Alerts, NoAlerts
+from opsdesk.domain.publishing import Pages
+from opsdesk.domain.tickets import DisabledTracker
 from opsdesk.flows.incidents import IncidentFlows
 from opsdesk.slack.day_notifier import SlackDayNotifier
 from opsdesk.slack.notifier import SlackIncidentNotifier
@@ -24,13 +27,58 @@ from opsdesk.store.incidents import IncidentRepository
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from opsdesk.domain.paging import Alert
     from opsdesk.domain.ports import DayNotifier, SupportNotifier
+    from opsdesk.domain.requests import Stage
+    from opsdesk.domain.tickets import Ticket, TicketTracker
+    from opsdesk.integrations.jira import JiraTracker
+    from opsdesk.integrations.pagerduty import PagerDutyEvents
     from opsdesk.secrets import Secrets
     from opsdesk.settings import Settings
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class DeferredTracker:
+    """The configured tracker, built on first use so that wiring a flow loads no adapter."""
+
+    enabled = True
+
+    def __init__(self, build: Callable[[], TicketTracker]) -> None:
+        self._build = build
+
+    def find_by_label(self, label: str) -> Ticket | None:
+        return self._build().find_by_label(label)
+
+    def create(self, summary: str, description: str, labels: list[str]) -> Ticket:
+        return self._build().create(summary, description, labels)
+
+    def comment(self, key: str, body: str) -> None:
+        self._build().comment(key, body)
+
+    def move(self, key: str, stage: Stage) -> None:
+        self._build().move(key, stage)
+
+    def set_priority(self, key: str, priority: str) -> None:
+        self._build().set_priority(key, priority)
+
+    def unassigned(self) -> list[Ticket]:
+        return self._build().unassigned()
+
+
+class DeferredAlerts(Alerts):
+    """The configured pager, built on first use so that wiring the paging observer loads no adapter."""
+
+    def __init__(self, build: Callable[[], Alerts]) -> None:
+        self._build = build
+
+    def trigger(self, alert: Alert) -> None:
+        self._build().trigger(alert)
+
+    def resolve(self, dedup_key: str) -> None:
+        self._build().resolve(dedup_key)
 
 
 @dataclass
@@ -81,6 +129,50 @@ class Services:
     @cached_property
     def day_notifier(self) -> DayNotifier:
         return SlackDayNotifier(self.slack, self.settings.team_channel_id)
+
+    # Integrations: the flows are wired when the app is built, on the cold start, but an adapter's
+    # module (and its `jira` or `requests` client) is loaded only when a flow first uses it.
+    @cached_property
+    def tracker(self) -> TicketTracker:
+        """Jira when JIRA_URL is set; otherwise the no-op, so call sites need no `if`."""
+        if not self.settings.jira_url:
+            return DisabledTracker()
+        return DeferredTracker(lambda: self.jira)
+
+    @cached_property
+    def jira(self) -> JiraTracker:
+        from opsdesk.integrations.jira import JiraTracker  # noqa: PLC0415  # see `tracker`
+
+        settings = self.settings
+        return JiraTracker(settings.jira_url, settings.jira_project, settings.jira_email, self.secrets.jira_api_token)
+
+    @cached_property
+    def alerts(self) -> Alerts:
+        """PagerDuty when the paging trial is on; otherwise the no-op."""
+        if not self.settings.paging_enabled:
+            return NoAlerts()
+        return DeferredAlerts(lambda: self.pagerduty)
+
+    @cached_property
+    def pagerduty(self) -> PagerDutyEvents:
+        from opsdesk.integrations.pagerduty import PagerDutyEvents  # noqa: PLC0415  # see `tracker`
+
+        return PagerDutyEvents(self.settings.pagerduty_events_url, self.secrets.pagerduty_routing_key)
+
+    @cached_property
+    def confluence(self) -> Pages:
+        """The team's Confluence space when CONFLUENCE_URL is set; otherwise the no-op (read only when publishing)."""
+        settings = self.settings
+        if not settings.confluence_url:
+            return Pages()
+        from opsdesk.integrations.confluence import ConfluencePages  # noqa: PLC0415  # see `tracker`
+
+        return ConfluencePages(
+            settings.confluence_url,
+            settings.confluence_space or settings.jira_project,
+            settings.jira_email,
+            self.secrets.jira_api_token,
+        )
 
     @cached_property
     def incidents(self) -> IncidentFlows:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from bench.calls import static_scans
-from bench.cold import run_probe
+from bench.cold import FORBIDDEN_ON_ACK, run_probe
 from bench.env import LambdaStub, base_environment
 from bench.slack_events import command
 
@@ -27,8 +27,13 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-# Never needed to answer Slack within 3 s; each costs tens of milliseconds of cold start.
-NOT_ON_THE_ACK_PATH = ("jira", "aws_xray_sdk", "requests_oauthlib", "oauthlib")
+# Unreachable on purpose: answering Slack must not even load their adapters, let alone call them.
+EVERY_INTEGRATION = {
+    "JIRA_URL": "http://127.0.0.1:9/jira",
+    "CONFLUENCE_URL": "http://127.0.0.1:9/confluence",
+    "PAGING_ENABLED": "true",
+    "PAGERDUTY_EVENTS_URL": "http://127.0.0.1:9/v2/enqueue",
+}
 
 
 @pytest.fixture
@@ -48,10 +53,13 @@ def count_dynamodb() -> Iterator[list[str]]:
 def test_answering_a_slash_command_loads_no_heavy_integration(
     local_aws: LocalAws, fresh_table: str, slack_api: SlackStandIn
 ) -> None:
-    # GIVEN a fresh interpreter with the Slack handler in Lambda mode (lazy work handed to a stub Invoke)
+    # GIVEN a fresh interpreter with the Slack handler in Lambda mode (lazy work handed to a stub Invoke),
+    # and every integration configured, as in production (nothing on the ack path may call them)
     stub = LambdaStub()
     try:
-        env = base_environment(local_aws.endpoint_url, fresh_table, slack_api.url, lambda_url=stub.url)
+        env = base_environment(
+            local_aws.endpoint_url, fresh_table, slack_api.url, lambda_url=stub.url, extra=EVERY_INTEGRATION
+        )
         # WHEN it imports the handler and answers one signed slash command
         result = run_probe(
             "modules", str(ROOT / "functions/slack"), env, _json(command(env["SLACK_SIGNING_SECRET"], "C0OPS"))
@@ -61,7 +69,7 @@ def test_answering_a_slash_command_loads_no_heavy_integration(
     # THEN it answered, handed the work off, and loaded none of the heavy clients
     assert result["status"] == 200
     assert len(stub.invocations) == 1
-    assert [name for name in NOT_ON_THE_ACK_PATH if name in result["modules"]] == []
+    assert [name for name in FORBIDDEN_ON_ACK if name in result["modules"]] == []
 
 
 def test_declare_and_take_lead_stay_within_their_dynamodb_budget(stack: Stack, count_dynamodb: list[str]) -> None:

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from devstack.standins.pagerduty import PagerDutyStandIn
+from opsdesk.domain.paging import Alert, PagingFailed
 from opsdesk.entrypoints import services
-from opsdesk.integrations.pagerduty import Alert, PagerDutyEvents, PagingFailed
+from opsdesk.integrations.pagerduty import PagerDutyEvents
 from tests.harness import api_event
 
 if TYPE_CHECKING:

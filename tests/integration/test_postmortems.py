@@ -12,8 +12,9 @@ import pytest
 import requests
 
 from devstack.settings import LOCAL_DEFAULTS
+from opsdesk.domain.publishing import PublishingFailed
 from opsdesk.entrypoints import services
-from opsdesk.integrations.confluence import ConfluencePages, PublishingFailed
+from opsdesk.integrations.confluence import ConfluencePages
 from opsdesk.slack.postmortem_ids import PostmortemCallback, SectionField
 from opsdesk.store.postmortems import PostmortemRepository
 from tests.harness import api_event

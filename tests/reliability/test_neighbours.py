@@ -214,20 +214,11 @@ def test_jira_times_out_after_creating_the_issue_and_no_second_ticket_is_filed(
 
 
 @pytest.fixture
-def paging(stack: Stack, sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch) -> Stack:
+def paging(stack: Stack, sleeps: Sleeps) -> Stack:
     """The weekend paging trial on, a Saturday afternoon, PagerDuty's back-offs recorded rather than slept."""
-    from opsdesk import observers
-
-    original = observers.alerts_for
-
-    def alerts_without_waiting(services: Any) -> Any:
-        alerts = original(services)
-        if hasattr(alerts, "sleep"):
-            alerts.sleep = sleeps.module("pagerduty").sleep
-        return alerts
-
-    monkeypatch.setattr(observers, "alerts_for", alerts_without_waiting)
     stack.reconfigure(PAGING_ENABLED="true")
+    # The container's one PagerDuty client, built now so every page this test sends uses this sleep.
+    entrypoints.services().pagerduty.sleep = sleeps.module("pagerduty").sleep
     stack.clock.now = SATURDAY
     return stack
 

@@ -44,6 +44,7 @@ class SupportHours:
     def _holidays(self) -> holidays.HolidayBase:
         # Loaded on first use: answering Slack within 3 s never needs the bank-holiday tables.
         import holidays  # noqa: PLC0415
+
         country, _, subdivision = self.calendar.partition("-")
         return holidays.country_holidays(country, subdiv=subdivision or None)
 

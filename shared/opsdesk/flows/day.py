@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import NotifierUnavailable, OpsdeskError
 from opsdesk.domain.ports import Checklist, Posted
 from opsdesk.domain.requests import Stage
-from opsdesk.integrations.jira import tracker_for
 from opsdesk.store.day import DayRepository
 from opsdesk.store.requests import RequestRepository
 from opsdesk.store.rota import RotaRepository
@@ -18,7 +17,7 @@ from opsdesk.store.rota import RotaRepository
 if TYPE_CHECKING:
     from opsdesk.domain.incidents import Incident
     from opsdesk.domain.ports import DayNotifier
-    from opsdesk.integrations.jira import TicketTracker
+    from opsdesk.domain.tickets import TicketTracker
     from opsdesk.services import Services
     from opsdesk.settings import Settings
     from opsdesk.store.incidents import IncidentRepository
@@ -58,7 +57,7 @@ class WorkingDay:
             RequestRepository(table),
             RotaRepository(table),
             DayRepository(table),
-            tracker_for(services),
+            services.tracker,
         )
 
     def day_of(self, now: datetime) -> str:

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import InvalidRequest
 from opsdesk.domain.incidents import EntryKind, Incident, TimelineEntry
+from opsdesk.domain.paging import Alert, PagingFailed
 from opsdesk.flows.incidents import Change, IncidentRunner
-from opsdesk.integrations.pagerduty import Alert, PagingFailed
 from opsdesk.observability import logger, record
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from opsdesk.domain.clock import SupportHours
-    from opsdesk.integrations.pagerduty import Alerts
+    from opsdesk.domain.paging import Alerts
     from opsdesk.services import Services
     from opsdesk.store.pages import PageCounts
 

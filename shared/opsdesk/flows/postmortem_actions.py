@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.postmortems import ActionItem
+from opsdesk.domain.tickets import TrackerUnavailable
 from opsdesk.flows.postmortems import display_name, require_team, with_names_for
-from opsdesk.integrations.jira import TrackerUnavailable
 from opsdesk.observability import logger, record
 from opsdesk.store.postmortems import PostmortemRepository
 
@@ -84,13 +84,11 @@ class PostmortemActions:
         A lease on the item stops two clicks racing; the label finds a ticket whose creation
         answered too late; if Jira fails, the lease is given back and nothing is recorded.
         """
-        from opsdesk.integrations.jira import tracker_for  # noqa: PLC0415  # the jira client is heavy
-
         require_team(self.services, by)
         item = self._item(incident_id, number)
         if item.ticket_key:
             return item
-        tracker = tracker_for(self.services)
+        tracker = self.services.tracker
         if not tracker.enabled:
             raise InvalidRequest("Jira is not configured (JIRA_URL), so no ticket can be raised.")
         if not self.items.claim_ticket(incident_id, number, self.services.now()):

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.postmortems import people_in
+from opsdesk.domain.publishing import PublishingFailed
 from opsdesk.flows.postmortems import display_name, require_team
-from opsdesk.integrations.confluence import ConfluencePages, Pages, PublishingFailed
 from opsdesk.observability import logger, record
 from opsdesk.pages.postmortems import body_html, title_of
 from opsdesk.store.postmortems import PostmortemRepository
@@ -26,19 +26,6 @@ class Published:
     postmortem: Postmortem
     confluence_url: str = ""
     confluence_error: str = ""  # empty when it worked or is not configured
-
-
-def confluence_for(services: Services) -> Pages:
-    """The team's Confluence space when CONFLUENCE_URL is set; otherwise the no-op."""
-    settings = services.settings
-    if not settings.confluence_url:
-        return Pages()
-    return ConfluencePages(
-        settings.confluence_url,
-        settings.confluence_space or settings.jira_project,
-        settings.jira_email,
-        services.secrets.jira_api_token,
-    )
 
 
 class PostmortemPublishing:
@@ -63,7 +50,7 @@ class PostmortemPublishing:
         published = self.repository.save(postmortem.publish(at, names))
         record("PostmortemsPublished", 1)
         try:
-            url = confluence_for(self.services).publish(title_of(published), body_html(published, actions))
+            url = self.services.confluence.publish(title_of(published), body_html(published, actions))
         except PublishingFailed as failed:
             logger.warning("confluence publish failed", extra={"incident_id": incident_id, "reason": str(failed)})
             return Published(published, confluence_error=str(failed))

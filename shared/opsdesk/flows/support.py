@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, NotAllowed, OpsdeskError
 from opsdesk.domain.requests import Stage, SupportRequest
-from opsdesk.integrations.jira import tracker_for
 from opsdesk.observability import MetricUnit, record
 from opsdesk.store.requests import RequestRepository
 
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from opsdesk.domain.ports import SupportNotifier, Team
-    from opsdesk.integrations.jira import TicketTracker
+    from opsdesk.domain.tickets import TicketTracker
     from opsdesk.services import Services
     from opsdesk.settings import Settings
 
@@ -45,7 +44,7 @@ class SupportDesk:
             RequestRepository(settings.table_name),
             services.support_notifier,
             settings,
-            tracker_for(services),
+            services.tracker,
             services.team,
         )
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import InvalidRequest, NotifierUnavailable
 from opsdesk.domain.ports import ThreadMessage
 from opsdesk.domain.requests import Stage, SupportRequest, TicketState
-from opsdesk.integrations.jira import Ticket, TrackerUnavailable
+from opsdesk.domain.tickets import Ticket, TrackerUnavailable
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
+from opsdesk.domain.publishing import Pages, PublishingFailed
 
-
-class PublishingFailed(Exception):
-    """Confluence refused the page or did not answer; the message is safe to show to the person."""
-
-
-class Pages:
-    """Where published postmortems also go; the no-op when Confluence is not configured."""
-
-    def publish(self, title: str, storage_html: str) -> str:
-        """Create or update the page titled `title`; return its URL ("" when skipped)."""
-        return ""
+if TYPE_CHECKING:
+    import requests
 
 
 @dataclass
@@ -29,12 +20,17 @@ class ConfluencePages(Pages):
     email: str
     token: str = field(repr=False)
     timeout: float = 10.0
-    session: requests.Session = field(default_factory=requests.Session)
+    # Made on the first publish: `requests` costs tens of milliseconds to import, which a cold start should not pay.
+    session: requests.Session | None = None
 
     def _url(self, path: str) -> str:
         return f"{self.base_url.rstrip('/')}/wiki/rest/api/content{path}"
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        import requests  # noqa: PLC0415  # only when publishing, never at import
+
+        if self.session is None:
+            self.session = requests.Session()
         try:
             response = self.session.request(
                 method, self._url(path), auth=(self.email, self.token), timeout=self.timeout, **kwargs

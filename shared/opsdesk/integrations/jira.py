@@ -1,51 +1,17 @@
-"""The ticket tracker: Jira through the `jira` library, or a no-op when JIRA_URL is empty."""
+"""Jira as the ticket tracker (the port is `opsdesk.domain.tickets`), through the `jira` library loaded on first use."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from opsdesk.domain.errors import OpsdeskError
 from opsdesk.domain.requests import Stage
-
-if TYPE_CHECKING:
-    from opsdesk.services import Services
+from opsdesk.domain.tickets import Ticket, TrackerUnavailable
 
 # One attempt, a short wait: the caller records a pending ticket and triage-sweep retries,
 # which is safer than the client's own retries (creating an issue has no idempotency key).
 TIMEOUT_SECONDS: float = 10
 STATUS_FOR_STAGE = {Stage.TODO: "To Do", Stage.IN_PROGRESS: "In Progress", Stage.DONE: "Done"}
 _CATEGORY_STAGE = {"new": Stage.TODO, "indeterminate": Stage.IN_PROGRESS, "done": Stage.DONE}
-
-
-class TrackerUnavailable(OpsdeskError):
-    """Jira did not answer, or refused; the work is kept and retried."""
-
-
-@dataclass(frozen=True)
-class Ticket:
-    key: str
-    url: str
-    summary: str = ""
-    created: str = ""
-
-
-class TicketTracker(Protocol):
-    """What the support desk needs from a ticket tracker."""
-
-    enabled: bool
-
-    def find_by_label(self, label: str) -> Ticket | None: ...
-
-    def create(self, summary: str, description: str, labels: list[str]) -> Ticket: ...
-
-    def comment(self, key: str, body: str) -> None: ...
-
-    def move(self, key: str, stage: Stage) -> None: ...
-
-    def set_priority(self, key: str, priority: str) -> None: ...
-
-    def unassigned(self) -> list[Ticket]: ...
 
 
 def stage_of(status: dict[str, Any]) -> Stage | None:
@@ -55,30 +21,6 @@ def stage_of(status: dict[str, Any]) -> Stage | None:
         return _CATEGORY_STAGE[category]
     name = str(status.get("name") or "").lower().replace(" ", "")
     return {"todo": Stage.TODO, "inprogress": Stage.IN_PROGRESS, "done": Stage.DONE}.get(name)
-
-
-class DisabledTracker:
-    """Used when JIRA_URL is empty: nothing is filed, and callers say so."""
-
-    enabled = False
-
-    def find_by_label(self, label: str) -> Ticket | None:
-        return None
-
-    def create(self, summary: str, description: str, labels: list[str]) -> Ticket:
-        raise TrackerUnavailable("Jira is not configured here (JIRA_URL is empty), so no ticket can be filed.")
-
-    def comment(self, key: str, body: str) -> None:
-        return None
-
-    def move(self, key: str, stage: Stage) -> None:
-        return None
-
-    def set_priority(self, key: str, priority: str) -> None:
-        return None
-
-    def unassigned(self) -> list[Ticket]:
-        return []
 
 
 class JiraTracker:
@@ -169,11 +111,3 @@ class JiraTracker:
             "list the board", lambda client: client.search_issues(jql, maxResults=50, fields="summary,created")
         )
         return [self._ticket(issue) for issue in found]
-
-
-def tracker_for(services: Services) -> TicketTracker:
-    """The tracker the settings describe; a DisabledTracker when Jira is not configured."""
-    settings = services.settings
-    if not settings.jira_url:
-        return DisabledTracker()
-    return JiraTracker(settings.jira_url, settings.jira_project, settings.jira_email, services.secrets.jira_api_token)

@@ -6,50 +6,12 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import requests
+from opsdesk.domain.paging import Alert, Alerts, PagingFailed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
-
-class PagingFailed(Exception):
-    """PagerDuty refused the event, or kept failing after every retry."""
-
-
-@dataclass(frozen=True)
-class Alert:
-    """What a page says: the incident id is the dedup key, so resolve finds the same alert."""
-
-    dedup_key: str
-    summary: str
-    source: str
-    timestamp: datetime
-    links: tuple[tuple[str, str], ...] = ()
-
-
-class Alerts:
-    """The paging port: a real PagerDuty client or the no-op used when paging is off."""
-
-    enabled = True
-
-    def trigger(self, alert: Alert) -> None:
-        raise NotImplementedError
-
-    def resolve(self, dedup_key: str) -> None:
-        raise NotImplementedError
-
-
-class NoAlerts(Alerts):
-    """Paging is off: nothing is sent, and call sites need no `if`."""
-
-    enabled = False
-
-    def trigger(self, alert: Alert) -> None:
-        return None
-
-    def resolve(self, dedup_key: str) -> None:
-        return None
+    import requests
 
 
 @dataclass
@@ -63,7 +25,8 @@ class PagerDutyEvents(Alerts):
     timeout: float = 5.0
     # Injectable so tests travel in time instead of sleeping.
     sleep: Callable[[float], None] = field(default=time.sleep)
-    session: requests.Session = field(default_factory=requests.Session)
+    # Made on the first page: `requests` costs tens of milliseconds to import, which a cold start should not pay.
+    session: requests.Session | None = None
 
     def trigger(self, alert: Alert) -> None:
         self._send(
@@ -86,6 +49,10 @@ class PagerDutyEvents(Alerts):
         self._send({"routing_key": self.routing_key, "event_action": "resolve", "dedup_key": dedup_key})
 
     def _send(self, event: dict[str, Any]) -> None:
+        import requests  # noqa: PLC0415  # only when paging, never at import
+
+        if self.session is None:
+            self.session = requests.Session()
         last = ""
         for attempt in range(self.attempts):
             if attempt:

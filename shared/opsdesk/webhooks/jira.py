@@ -7,8 +7,9 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from opsdesk.domain.tickets import Ticket
 from opsdesk.flows.support import SupportDesk
-from opsdesk.integrations.jira import Ticket, stage_of
+from opsdesk.integrations.jira import stage_of
 from opsdesk.slack.http import BadRequest, headers_of, raw_body, reply
 from opsdesk.slack.views.incidents import as_dicts
 from opsdesk.slack.views.support import board_issue_blocks

@@ -22,7 +22,7 @@ from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportFie
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from opsdesk.integrations.jira import Ticket
+    from opsdesk.domain.tickets import Ticket
 
 NUDGE = "This has taken over 15 minutes: raise a Jira ticket?"
 RECEIVED_REACTION = "inbox_tray"
