@@ -6,6 +6,7 @@ import copy
 import json
 import time
 import uuid
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -13,6 +14,8 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from devstack.runtime import Runtime
     from devstack.standins.slack import SlackStandIn
 
@@ -127,3 +130,33 @@ class SlackClientSimulator:
         envelope["event"] = event
         envelope["event_id"] = event_id or f"Ev{uuid.uuid4().hex[:10].upper()}"
         return self.post("/slack/events", json.dumps(envelope), content_type="application/json", headers=headers)
+
+
+class StackActions:
+    """What tests do to a running stack, whichever suite built it."""
+
+    slack_api: SlackStandIn
+    endpoint_url: str
+    environment: dict[str, str]
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        raise NotImplementedError
+
+    def tick(self, job: str, at: datetime) -> Any:
+        """Fire a schedule as EventBridge Scheduler would: its Input, with a fresh execution id."""
+        event = {
+            "job": job,
+            "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "schedule_arn": f"arn:aws:scheduler:::schedule/default/{job}",
+            "execution_id": str(uuid.uuid4()),
+            "attempt_number": "1",
+        }
+        return self.invoke("SchedulesFunction", event)
+
+    def dynamodb(self) -> Any:
+        from devstack.aws import client
+
+        return client("dynamodb", self.endpoint_url)
+
+    def ops_messages(self) -> list[dict[str, Any]]:
+        return self.slack_api.messages(self.environment["OPS_CHANNEL_ID"])

@@ -21,7 +21,7 @@ from devstack.settings import TEMPLATE_PATH, local_environment
 from devstack.standins.slack import SlackStandIn
 from devstack.template import Template, load_template
 from opsdesk import entrypoints
-from tests.harness import SlackClientSimulator
+from tests.harness import SlackClientSimulator, StackActions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -44,7 +44,7 @@ class FakeClock:
 
 
 @dataclass
-class Stack:
+class Stack(StackActions):
     """The system under test, wired like `make run` but on ephemeral ports."""
 
     runtime: Runtime
@@ -58,24 +58,6 @@ class Stack:
 
     def invoke(self, logical_id: str, event: Any) -> Any:
         return self.runtime.invoke(logical_id, event)
-
-    def tick(self, job: str, at: datetime) -> Any:
-        """Fire a schedule as EventBridge Scheduler would, with its scheduled time."""
-        iso = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        event = {
-            "job": job,
-            "time": iso,
-            "schedule_arn": f"arn:aws:scheduler:::schedule/default/{job}",
-            "execution_id": str(uuid.uuid4()),
-            "attempt_number": "1",
-        }
-        return self.invoke("SchedulesFunction", event)
-
-    def dynamodb(self) -> Any:
-        return client("dynamodb", self.endpoint_url)
-
-    def ops_messages(self) -> list[dict[str, Any]]:
-        return self.slack_api.messages(self.environment["OPS_CHANNEL_ID"])
 
 
 @pytest.fixture(scope="session")

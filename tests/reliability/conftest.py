@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +25,7 @@ from devstack.standins.pagerduty import PagerDutyStandIn
 from devstack.standins.slack import SlackStandIn
 from opsdesk import entrypoints
 from opsdesk.store import dynamodb as store_dynamodb
-from tests.harness import SlackClientSimulator
+from tests.harness import SlackClientSimulator, StackActions
 from tests.integration.conftest import FakeClock, fresh_table, local_aws, template
 from tests.reliability.faults import DynamoFaults, Sleeps
 from tests.reliability.kit import CANARIES, JIRA_EMAIL, SIGNING_SECRET, Ledger, find_leaks
@@ -70,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @dataclass
-class Stack:
+class Stack(StackActions):
     """The system under test, wired like `make run`, with canary credentials and every stand-in."""
 
     runtime: Runtime
@@ -102,25 +100,6 @@ class Stack:
             os.environ[name] = value
         entrypoints.reset()
         entrypoints.services().now = self.clock
-
-    def tick(self, job: str, at: datetime) -> Any:
-        """Fire a schedule as EventBridge Scheduler would: its Input, with a fresh execution id."""
-        event = {
-            "job": job,
-            "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "schedule_arn": f"arn:aws:scheduler:::schedule/default/{job}",
-            "execution_id": str(uuid.uuid4()),
-            "attempt_number": "1",
-        }
-        return self.invoke("SchedulesFunction", event)
-
-    def dynamodb(self) -> Any:
-        from devstack.aws import client
-
-        return client("dynamodb", self.endpoint_url)
-
-    def ops_messages(self) -> list[dict[str, Any]]:
-        return self.slack_api.messages(self.environment["OPS_CHANNEL_ID"])
 
     def wait_for_lazy_work(self) -> None:
         runner = entrypoints.slack_ingress().app.listener_runner.lazy_listener_runner
