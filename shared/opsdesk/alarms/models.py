@@ -26,7 +26,11 @@ class AlarmState(StrEnum):
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError as error:  # e.g. 0001-01-01T00:00+05:00: before year 1 in UTC
+        # A ValueError, so pydantic reports it as a validation error and the change is rejected, not raised.
+        raise ValueError("the time is outside the range of dates") from error
 
 
 class _Model(BaseModel):
@@ -137,10 +141,15 @@ def _region_of(arn: str, fallback: str) -> str:
     return parts[3] if len(parts) > 3 and parts[3] else fallback
 
 
-def _number(value: float | None) -> str:
-    if value is None:
+def _number(value: object) -> str:
+    """A threshold as people write it ("5", "0.5"); "" for anything that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):  # "abc", or an integer too large for a float
+        return ""
+    return str(int(number)) if number.is_integer() else str(value)
 
 
 def from_sns(message: SnsAlarmMessage) -> AlarmChange:
@@ -166,16 +175,20 @@ def from_eventbridge(event: EventBridgeAlarmEvent) -> AlarmChange:
     detail = event.detail
     metric = ""
     for query in detail.configuration.metrics:
-        stat_metric = (query.get("metricStat") or {}).get("metric") or {}
-        if stat_metric.get("name"):
-            metric = "/".join(part for part in (stat_metric.get("namespace", ""), stat_metric["name"]) if part)
+        # Optional and only descriptive: a part of an odd shape is skipped, never a reason to drop the alarm.
+        stat = query.get("metricStat")
+        found = stat.get("metric") if isinstance(stat, dict) else None
+        if isinstance(found, dict) and isinstance(found.get("name"), str) and found["name"]:
+            namespace = found.get("namespace")
+            parts = (namespace if isinstance(namespace, str) else "", found["name"])
+            metric = "/".join(part for part in parts if part)
             break
     threshold = ""
     try:
         # The threshold is only in the state's reasonData; metric-math alarms may have none.
         reason_data = json.loads(detail.state.reason_data) if detail.state.reason_data else {}
         threshold = _number(reason_data.get("threshold")) if isinstance(reason_data, dict) else ""
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's limit
         threshold = ""
     arn = event.resources[0]
     return AlarmChange(

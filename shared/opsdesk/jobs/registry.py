@@ -27,6 +27,10 @@ class Tick(BaseModel):
     @field_validator("time")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
+        # Scheduler sends the moment it fired. A time far from any such moment (year 1, 9999) would break the
+        # jobs' date arithmetic (London days, weeks) deep inside, so it is refused here, by name.
+        if not 2000 <= value.year <= 2999:
+            raise ValueError("a tick's time is when Scheduler fired it, so in the years 2000 to 2999")
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

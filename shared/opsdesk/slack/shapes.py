@@ -84,7 +84,7 @@ def check_interaction(text: str) -> dict[str, Any]:
     _require("payload" in form, "an interaction is a form field named payload holding JSON")
     try:
         payload = json.loads(form["payload"])
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # nested past the parser's depth is junk too
         raise BadRequest(400, "the payload field is not JSON") from error
     _require(
         isinstance(payload, dict) and payload.get("type") in INTERACTION_TYPES, "not a Slack interaction (unknown type)"
@@ -99,7 +99,7 @@ def check_event(text: str) -> dict[str, Any] | None:
     """Validate an Events API body; return the url_verification answer if it is one."""
     try:
         envelope = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # nested past the parser's depth is junk too
         raise BadRequest(400, "an Events API body must be JSON") from error
     _require(isinstance(envelope, dict) and envelope.get("type") in EVENT_ENVELOPES, "not an Events API envelope")
     if envelope["type"] == "url_verification":

@@ -36,16 +36,45 @@ def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:  # noqa
         body = json.loads(raw_body(event) or b"{}")
     except BadRequest as error:
         return reply(error.status, error.reason)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested past the parser's limit
         return reply(400, "the body is not JSON")
     if not isinstance(body, dict) or not isinstance(body.get("issue"), dict):
         return reply(400, "a Jira issue webhook carries an issue object")
     kind = str(body.get("webhookEvent") or "")
+    if kind in ("jira:issue_updated", "jira:issue_created") and (problem := _malformed(body)):
+        return reply(400, problem)
     if kind == "jira:issue_updated":
         return reply(200, {"moved": _issue_updated(body, services)})
     if kind == "jira:issue_created":
         return reply(200, {"posted": _issue_created(body, services)})
     return reply(200, {"ignored": kind or "unknown event"})
+
+
+def _malformed(body: dict[str, Any]) -> str | None:
+    """Why an issue event cannot be read (Jira always sends these shapes), or None: checked before anything is done."""
+    issue = body["issue"]
+    if not isinstance(issue.get("key"), str) or not issue["key"].strip():
+        return "the issue has no key"
+    fields, changelog = issue.get("fields"), body.get("changelog")
+    objects: dict[str, object] = {"issue.fields": fields, "user": body.get("user"), "changelog": changelog}
+    lists: dict[str, object] = {}
+    if isinstance(fields, dict):
+        status = fields.get("status")
+        objects |= {"issue.fields.status": status, "issue.fields.reporter": fields.get("reporter")}
+        if isinstance(status, dict):
+            objects["issue.fields.status.statusCategory"] = status.get("statusCategory")
+        lists["issue.fields.labels"] = fields.get("labels")
+    if isinstance(changelog, dict):
+        lists["changelog.items"] = changelog.get("items")
+    for where, value in objects.items():
+        if value is not None and not isinstance(value, dict):
+            return f"{where} must be an object"
+    for where, value in lists.items():
+        if value is not None and not isinstance(value, list):
+            return f"{where} must be a list"
+    if isinstance(changelog, dict) and not all(isinstance(item, dict) for item in changelog.get("items") or []):
+        return "changelog.items must be objects"
+    return None
 
 
 def _status_changed(body: dict[str, Any]) -> bool:

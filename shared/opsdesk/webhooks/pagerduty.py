@@ -48,7 +48,7 @@ def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:
     try:
         message = json.loads(body)["event"]
         kind, data = str(message["event_type"]), dict(message.get("data") or {})
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested past the parser's limit
         return reply(400, "not a PagerDuty V3 webhook")
     return _record(services, message, kind, data)
 
@@ -61,7 +61,8 @@ def _record(services: Services, message: dict[str, Any], kind: str, data: dict[s
     if incident is None:
         logger.info("acknowledgement for an incident we do not know", extra={"pagerduty": data.get("id")})
         return reply(200, {"ignored": "unknown incident"})
-    agent = str((message.get("agent") or {}).get("summary") or "the on-call engineer")
+    who = message.get("agent")
+    agent = str((who if isinstance(who, dict) else {}).get("summary") or "the on-call engineer")
     at = _time(message.get("occurred_at")) or services.now()
     change = Change("pagerduty", at, f"pagerduty:{message.get('id') or data.get('id')}:{kind}")
     text = f"Page acknowledged in PagerDuty by {agent}"
@@ -79,6 +80,6 @@ def _record(services: Services, message: dict[str, Any], kind: str, data: dict[s
 def _time(value: object) -> datetime | None:
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
+        return moment.astimezone(UTC) if moment else None
+    except (ValueError, OverflowError):  # not a time, or one that leaves datetime's range in UTC
         return None
-    return moment.astimezone(UTC) if moment else None
