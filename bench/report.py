@@ -81,7 +81,7 @@ def targets(head: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             for op, limit in TOTAL_TARGETS.items()
         ),
         ("Scans (code + runtime)", head["scans"], "0", lambda v: v == 0),
-        ("Sweep time, full / empty (opsdesk)", head["sweep_time_ratio"], "<= 1.2x", lambda v: v <= 1.2),
+        ("Sweep work, full / empty (opsdesk)", head["sweep_time_ratio"], "<= 1.2x", lambda v: v <= 1.2),
         ("Sweep calls equal", head["sweep_calls_equal"], "True", lambda v: v is True),
         ("Sweep items read equal", head["sweep_items_read_equal"], "True", lambda v: v is True),
         ("Storm incidents", head["storm_incidents"], "50", lambda v: v == 50),
