@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
+
 from opsdesk.domain.errors import Conflict, InvalidRequest, OpsdeskError
 from opsdesk.domain.postmortems import parse_action_priority, section_problems
 from opsdesk.flows.postmortem_actions import PostmortemActions
 from opsdesk.flows.postmortems import PostmortemFlows
+from opsdesk.slack.failures import BUSY, open_modal
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
 from opsdesk.slack.views.postmortems import action_modal, edit_modal, read_edit_metadata
 
@@ -58,7 +61,10 @@ def open_edit_modal(services: Services, client: WebClient, trigger_id: str, inci
     postmortem = PostmortemFlows(services).repository.find(incident_id)
     if postmortem is None:
         return f"There is no postmortem for {incident_id}."
-    client.views_open(trigger_id=trigger_id, view=edit_modal(postmortem))
+    try:
+        client.views_open(trigger_id=trigger_id, view=edit_modal(postmortem))
+    except SlackApiError:  # e.g. a 429 on the 3-second path: say so rather than fail
+        return BUSY
     return ""
 
 
@@ -110,8 +116,7 @@ def _register_actions(app: App, services: Services) -> None:
     tell = _teller(services)
 
     def open_action_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        client.views_open(trigger_id=body["trigger_id"], view=action_modal(body["actions"][0]["value"]))
-        ack()
+        open_modal(client, ack, body["trigger_id"], action_modal(body["actions"][0]["value"]))
 
     app.action(PostmortemAction.ADD_ACTION)(open_action_modal)
 

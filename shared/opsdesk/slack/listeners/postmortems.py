@@ -16,6 +16,7 @@ from opsdesk.flows.postmortems import PostmortemFlows
 from opsdesk.flows.stats import describe, gather
 from opsdesk.observers import paging_for
 from opsdesk.slack.commands import parse
+from opsdesk.slack.failures import open_modal
 from opsdesk.slack.listeners import postmortem_interactions
 from opsdesk.slack.listeners.incident_subcommands import pick_incident
 from opsdesk.slack.listeners.postmortem_interactions import open_edit_modal, page_link
@@ -115,8 +116,7 @@ def register(app: App, services: Services, subcommands: dict[str, Callable[..., 
     def ack_postmortem(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         parsed = parse(command.get("text", ""))
         if parsed.subcommand == "action" and parsed.incident_id and not parsed.rest:
-            client.views_open(trigger_id=command["trigger_id"], view=action_modal(parsed.incident_id))
-            ack()
+            open_modal(client, ack, command["trigger_id"], action_modal(parsed.incident_id))
         elif parsed.subcommand == "edit":
             if not parsed.incident_id:
                 ack(text="Say which incident, e.g. `/postmortem edit INC-7K3QF`.")

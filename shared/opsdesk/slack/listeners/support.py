@@ -10,6 +10,7 @@ from opsdesk.domain.ports import Posted
 from opsdesk.domain.requests import Stage, normalise_request_id
 from opsdesk.flows.support import SupportDesk
 from opsdesk.flows.tickets import Tickets
+from opsdesk.slack.failures import open_modal
 from opsdesk.slack.listeners.incidents import modal_value
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
 from opsdesk.slack.views.support import HELP, done_modal, request_list
@@ -146,8 +147,7 @@ def _register_board(app: App, services: Services, desk: SupportDesk, tickets: Ti
 
 def _register_done_and_shortcut(app: App, services: Services, desk: SupportDesk, tickets: Tickets) -> None:
     def open_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        client.views_open(trigger_id=body["trigger_id"], view=done_modal(_value(body)))
-        ack()
+        open_modal(client, ack, body["trigger_id"], done_modal(_value(body)))
 
     app.action(SupportAction.DONE)(open_done)
 
