@@ -17,6 +17,7 @@ from devstack.sandbox import mount as mount_sandbox
 from devstack.scheduler import Scheduler
 from devstack.settings import (
     API_PORT,
+    CONFLUENCE_PORT,
     HOST,
     JIRA_PORT,
     PAGERDUTY_PORT,
@@ -25,6 +26,7 @@ from devstack.settings import (
     TEMPLATE_PATH,
     local_environment,
 )
+from devstack.standins.confluence import ConfluenceStandIn
 from devstack.standins.jira import JiraStandIn
 from devstack.standins.pagerduty import PagerDutyStandIn
 from devstack.standins.slack import SlackStandIn
@@ -38,6 +40,7 @@ STAND_INS: dict[str, tuple[str, type[StandIn], int]] = {
     "slack": ("SLACK_API_URL", SlackStandIn, SLACK_PORT),
     "jira": ("JIRA_URL", JiraStandIn, JIRA_PORT),
     "pagerduty": ("PAGERDUTY_EVENTS_URL", PagerDutyStandIn, PAGERDUTY_PORT),
+    "confluence": ("CONFLUENCE_URL", ConfluenceStandIn, CONFLUENCE_PORT),
 }
 
 
@@ -81,6 +84,7 @@ def _banner(
         f"  Slack       {env.get('SLACK_API_URL')}",
         f"  Jira        {env.get('JIRA_URL')}",
         f"  PagerDuty   {env.get('PAGERDUTY_EVENTS_URL')}",
+        f"  Confluence  {env.get('CONFLUENCE_URL') or '(off)'}",
     ]
     if scheduler is None:
         lines.append("  Schedules   off (--no-scheduler)")

@@ -23,6 +23,7 @@ API_PORT = 3000
 SLACK_PORT = 4567
 JIRA_PORT = 4568
 PAGERDUTY_PORT = 4569
+CONFLUENCE_PORT = 4570
 
 FAKE_AWS_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -96,7 +97,8 @@ def local_environment(
     """Return the functions' local settings; values already in os.environ win over these defaults.
 
     Args:
-        stand_in_urls: base URLs of running stand-ins keyed "slack", "jira", "pagerduty" (missing keys are skipped).
+        stand_in_urls: base URLs of running stand-ins keyed "slack", "jira", "pagerduty", "confluence" (missing
+            keys are skipped).
         table_name: the local table name; defaults to template.yaml's first table.
         aws_endpoint_url: the embedded AWS endpoint (moto server).
         public_base_url: where the local API is reachable; defaults to http://127.0.0.1:3000.
@@ -111,6 +113,8 @@ def local_environment(
         defaults["JIRA_URL"] = stand_in_urls["jira"].rstrip("/")
     if "pagerduty" in stand_in_urls:
         defaults["PAGERDUTY_EVENTS_URL"] = pagerduty_events_url(stand_in_urls["pagerduty"])
+    if "confluence" in stand_in_urls:
+        defaults["CONFLUENCE_URL"] = stand_in_urls["confluence"].rstrip("/")
     env = {key: os.environ.get(key, value) for key, value in defaults.items()}
     env.update(aws_environment(aws_endpoint_url, region))
     return env

@@ -12,13 +12,13 @@ import pytest
 import requests
 
 from devstack.settings import LOCAL_DEFAULTS
+from devstack.standins.confluence import ConfluenceStandIn
 from opsdesk.domain.publishing import PublishingFailed
 from opsdesk.entrypoints import services
 from opsdesk.integrations.confluence import ConfluencePages
 from opsdesk.slack.postmortem_ids import PostmortemCallback, SectionField
 from opsdesk.store.postmortems import PostmortemRepository
 from tests.harness import api_event
-from tests.integration.confluence_standin import ConfluenceStandIn
 from tests.integration.support_fixtures import jira_api_fixture  # noqa: F401  # the Jira stand-in fixture
 
 if TYPE_CHECKING:
