@@ -269,6 +269,11 @@ def test_raise_jira_ticket_makes_one_issue_however_often_it_is_clicked(stack: St
     shown = json.dumps(stack.slack_api.responses()[-1]["blocks"])
     assert PostmortemAction.RAISE_TICKET not in shown and issue["key"] in shown
 
+    # WHEN the action is marked done
+    stack.slack.command(f"done {incident_id} 1", command="/postmortem")
+    # THEN its ticket follows it to Done on the board
+    assert jira_api.issue(issue["key"])["fields"]["status"]["name"] == "Done"
+
 
 def test_a_ticket_whose_reply_was_lost_is_found_by_its_label_not_filed_again(
     stack: Stack, jira_api: JiraStandIn

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.postmortems import ActionItem
+from opsdesk.domain.requests import Stage
 from opsdesk.domain.tickets import TrackerUnavailable
 from opsdesk.flows.postmortems import display_name, require_team, with_names_for
 from opsdesk.observability import logger, record
@@ -76,7 +77,17 @@ class PostmortemActions:
         if done is None:
             return self._item(incident_id, number), False
         record("PostmortemActionsDone", 1)
+        self._close_ticket(done)
         return done, True
+
+    def _close_ticket(self, item: ActionItem) -> None:
+        """The ticket is the record: it follows the action to Done (best effort; Slack already says so)."""
+        if not item.ticket_key or not self.services.tracker.enabled:
+            return
+        try:
+            self.services.tracker.move(item.ticket_key, Stage.DONE)
+        except TrackerUnavailable:
+            logger.warning("action done, its Jira ticket not moved", extra={"ticket": item.ticket_key})
 
     def raise_ticket(self, incident_id: str, number: int, by: str) -> ActionItem:
         """One click: the action item becomes one Jira ticket, however often it is clicked or replayed.
