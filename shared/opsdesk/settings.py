@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import time, timedelta
+from datetime import timedelta
 from functools import cached_property, lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -48,7 +48,6 @@ class Settings(BaseModel):
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
     alarm_routes: str = ""
     public_base_url: str = ""
-    secrets_arn: str = ""
     lazy_mode: str = "lambda"
 
     @field_validator("support_team_ids", "leadership_ids", mode="before")
@@ -79,10 +78,6 @@ class Settings(BaseModel):
     @property
     def checkin_every(self) -> timedelta:
         return timedelta(minutes=self.checkin_minutes)
-
-    @property
-    def end_of_day(self) -> time:
-        return self.hours.closes
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:

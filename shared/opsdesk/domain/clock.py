@@ -54,10 +54,6 @@ class SupportHours:
     def is_working_day(self, day: date) -> bool:
         return day.weekday() not in _WEEKEND and day not in self._holidays and day not in self._extra_closed
 
-    def holiday_name(self, day: date) -> str | None:
-        name = self._holidays.get(day)
-        return str(name) if name else None
-
     def is_open(self, moment: datetime) -> bool:
         local = self.local(moment)
         return self.is_working_day(local.date()) and self.opens <= local.time() < self.closes

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import NotifierUnavailable, OpsdeskError
 from opsdesk.domain.ports import Checklist, Posted
 from opsdesk.domain.requests import Stage
+from opsdesk.domain.stats import months_between
 from opsdesk.store.day import DayRepository
 from opsdesk.store.requests import RequestRepository
 from opsdesk.store.rota import RotaRepository
@@ -104,7 +105,7 @@ class WorkingDay:
         return f"*Board tickets not assigned ({len(tickets)}):*\n" + "\n".join(lines)
 
     def _incidents_since(self, since: datetime, now: datetime) -> list[Incident]:
-        months = {f"{since:%Y-%m}", f"{now:%Y-%m}"}
+        months = months_between(since, now)
         found = self.incidents.list_open() + [item for month in months for item in self.incidents.list_closed_in(month)]
         unique = {incident.id: incident for incident in found if incident.declared_at >= since}
         return sorted(unique.values(), key=lambda incident: incident.declared_at)
@@ -134,8 +135,10 @@ class WorkingDay:
         day = self.day_of(now)
         on_call = self.rota.on_call()
         sections = self._handover_sections()
-        posted = self.notifier.post_handover(day, on_call, sections)
-        self.days.record_post(day, "HANDOVER", posted.channel, posted.ts, now)
+        # A retry after a later step failed finds the handover already posted, and keeps who did it.
+        if self.days.post_of(day, "HANDOVER") is None:
+            posted = self.notifier.post_handover(day, on_call, sections)
+            self.days.record_post(day, "HANDOVER", posted.channel, posted.ts, now)
         if on_call:
             self.notifier.send_handover_to_on_call(on_call, sections)
         return {"posted": "handover", "day": day, "on_call": on_call or ""}

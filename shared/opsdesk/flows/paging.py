@@ -68,7 +68,8 @@ class Paging:
         except PagingFailed as failed:
             self._report_failure(incident, at, str(failed))
             return
-        change = Change("opsdesk", at, f"page-resolve:{incident.version}")
+        # Keyed on the resolution, not the version: a run finishing a crashed one's follow-ups adds nothing.
+        change = Change("opsdesk", at, f"page-resolve:{at.isoformat()}")
         self.runner.add_note(incident.id, change, "Page resolved in PagerDuty", kind=EntryKind.PAGE)
 
     # ---- paging

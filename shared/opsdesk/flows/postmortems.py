@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import NotAllowed
+from opsdesk.domain.errors import NotAllowed, NotifierUnavailable
 from opsdesk.domain.postmortems import NEUTRAL_PERSON, draft_from, people_in
 from opsdesk.observability import logger, record
 from opsdesk.store.postmortems import PostmortemRepository
@@ -129,9 +129,13 @@ class PostmortemFlows:
         for incident_id, item in overdue:
             if item.owner[:1] in "UW":
                 due = item.due.isoformat() if item.due else "?"
-                notifier.tell_user(
-                    item.owner,
-                    f":hourglass: Action {item.number} from the {incident_id} postmortem was due {due}: "
-                    f"{item.description}. When it is done: `/postmortem done {incident_id} {item.number}`.",
-                )
+                try:
+                    notifier.tell_user(
+                        item.owner,
+                        f":hourglass: Action {item.number} from the {incident_id} postmortem was due {due}: "
+                        f"{item.description}. When it is done: `/postmortem done {incident_id} {item.number}`.",
+                    )
+                except NotifierUnavailable as error:
+                    # One unreachable owner must not stop (or, on a retry, repeat) everyone else's reminder.
+                    logger.warning("reminder not sent", extra={"owner": item.owner, "reason": str(error)})
         return {"sessions": sessions, "actions": len(overdue)}

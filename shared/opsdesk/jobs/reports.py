@@ -37,14 +37,14 @@ def weekly_report(services: Services, now: datetime) -> dict[str, object]:
     emit_metrics(current, "week")
     label = f"the week of {start:%-d %B %Y}"
     text = describe(current, label, previous)
-    channel = services.settings.team_channel_id
-    services.slack.chat_postMessage(channel=channel, text=text, unfurl_links=False)
     chart = comparison_chart(current.incidents, previous.incidents)
+    # One call posts the figures with the chart: a retry after a failure cannot post the text twice.
     services.slack.files_upload_v2(
-        channel=channel,
+        channel=services.settings.team_channel_id,
         content=chart,
         filename=f"opsdesk-week-{start:%Y-%m-%d}.png",
         title=f"Incidents and hours to resolve: {label} (dark) vs the week before (light)",
+        initial_comment=text,
     )
     return {"incidents": current.incidents.total, "high": current.incidents.high}
 

@@ -28,7 +28,8 @@ def run_tick(services: Services, event: dict[str, Any]) -> dict[str, object]:
         return {"job": tick.job, **job.run(services, tick.time)}
     slot = job.once_per(services, tick.time)
     runs = JobRuns(services.settings.table_name)
-    if not runs.claim(tick.job, slot, tick.time):
+    # The lease runs on the wall clock: every retry of a tick carries the same scheduled time.
+    if not runs.claim(tick.job, slot, services.now()):
         logger.info("job already ran for this slot", extra={"slot": slot})
         return {"job": tick.job, "skipped": "already ran", "slot": slot}
     try:

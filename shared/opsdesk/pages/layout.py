@@ -26,7 +26,3 @@ def document(title: str, body: str) -> str:
         f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
         f"<body><main>{body}<footer>LAA AWS Ops team · opsdesk</footer></main></body></html>\n"
     )
-
-
-def paragraphs(text: str) -> str:
-    return "".join(f"<p>{escape(part)}</p>" for part in text.split("\n\n") if part.strip()) or "<p>-</p>"

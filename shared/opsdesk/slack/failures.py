@@ -59,8 +59,16 @@ def open_modal(client: WebClient, ack: Ack, trigger_id: str, view: View | dict[s
     """Open a modal on the 3-second path; if Slack refuses (e.g. a 429), say so instead of failing."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        logger.warning("views.open refused: %s", error.response.get("error"))
+    except (SlackApiError, OSError) as error:  # refused, or slow: a timeout is an OSError
+        logger.warning("views.open failed: %s", type(error).__name__)
         ack(text=BUSY, response_type="ephemeral")
         return
     ack()
+
+
+def answer_on_ack_path(client: WebClient, channel: str, user: str, text: str) -> None:
+    """An ephemeral answer sent before the ack returns: if Slack refuses or is slow, log it, never fail."""
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except (SlackApiError, OSError) as error:  # e.g. not_in_channel, or a timeout
+        logger.warning("ephemeral answer not sent: %s", type(error).__name__)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
+
 from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
+from opsdesk.slack.errors import unavailable
 from opsdesk.slack.views.incident_thread import CHECKIN_QUESTIONS, checkin_blocks, recovered_blocks, recovered_text
 from opsdesk.slack.views.incidents import announcement_blocks, announcement_text, as_dicts, incident_summary
 from opsdesk.slack.views.postmortems import ask_blocks
@@ -115,10 +118,13 @@ class SlackIncidentNotifier:
         return posted_with(history.get("messages", []), incident, key) is not None
 
     def tell_user(self, user: str, text: str, *, channel: str | None = None) -> None:
-        if channel:
-            self.client.chat_postEphemeral(channel=channel, user=user, text=text)
-        else:
-            self.client.chat_postMessage(channel=user, text=text)
+        try:
+            if channel:
+                self.client.chat_postEphemeral(channel=channel, user=user, text=text)
+            else:
+                self.client.chat_postMessage(channel=user, text=text)
+        except SlackApiError as error:  # e.g. a deactivated user, or a channel the app is not in
+            raise unavailable(error) from error
 
     def timeline_entry_posted(self, incident: Incident, entry: TimelineEntry) -> None:
         self.post_in_thread(incident, f":memo: Added to the timeline: {entry.text}")

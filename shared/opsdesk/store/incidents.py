@@ -20,8 +20,6 @@ from opsdesk.domain.incidents import (
 from opsdesk.store.dynamodb import (
     CancelledTransaction,
     Item,
-    client,
-    from_dynamo,
     get_item,
     iso,
     parse_time,
@@ -256,12 +254,9 @@ class IncidentRepository:
         return [incident_from_item(item) for item in query_all(self.table, "gsi1pk = :k", {":k": key}, index="gsi1")]
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
-        response = client().query(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :tl)",
-            ExpressionAttributeValues=to_dynamo({":pk": f"INCIDENT#{incident_id}", ":tl": "TL#"}),
-        )
-        return [entry_from_item(from_dynamo(item)) for item in response.get("Items", [])]
+        # Every page: a long incident (flapping alarm, hourly check-ins, pins) outgrows one 1 MB query.
+        values = {":pk": f"INCIDENT#{incident_id}", ":tl": "TL#"}
+        return [entry_from_item(item) for item in query_all(self.table, "pk = :pk AND begins_with(sk, :tl)", values)]
 
     def pointer(self, key: str) -> str | None:
         item = get_item(self.table, key, "POINTER")

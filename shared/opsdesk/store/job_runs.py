@@ -10,7 +10,9 @@ from botocore.exceptions import ClientError
 from opsdesk.store.dynamodb import client, is_conditional_failure, to_dynamo
 
 _KEEP = timedelta(days=14)
-_LEASE = timedelta(minutes=10)
+# Longer than the function timeout (20 s): a claim older than this has no live run behind it,
+# so Lambda's retry a minute later takes the slot over instead of skipping the day's job.
+_LEASE = timedelta(seconds=30)
 
 
 class JobRuns:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from opsdesk.store.dynamodb import client, from_dynamo, to_dynamo
+from opsdesk.store.dynamodb import client, query_all, to_dynamo
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -25,10 +25,5 @@ class PageCounts:
         )
 
     def month(self, month: str) -> dict[str, int]:
-        response = client().query(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_dynamo({":pk": f"PAGES#{month}"}),
-        )
-        items = [from_dynamo(item) for item in response.get("Items", [])]
+        items = query_all(self.table, "pk = :pk", {":pk": f"PAGES#{month}"})
         return {str(item["person"]): int(item["pages"]) for item in items}

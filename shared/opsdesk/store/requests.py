@@ -262,7 +262,3 @@ class RequestRepository:
                 }
             ),
         )
-
-    def ratings_of(self, engineer: str) -> list[int]:
-        values = {":pk": f"ENGINEER#{engineer}", ":r": "RATING#"}
-        return [int(item["rating"]) for item in query_all(self.table, "pk = :pk AND begins_with(sk, :r)", values)]

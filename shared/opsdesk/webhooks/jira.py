@@ -110,10 +110,14 @@ def _issue_created(body: dict[str, Any], services: Services) -> bool:
     server = services.settings.jira_url.rstrip("/")
     ticket = Ticket(key, f"{server}/browse/{key}" if server else key, str(fields.get("summary") or ""))
     reporter = str((fields.get("reporter") or body.get("user") or {}).get("displayName") or "someone")
-    services.slack.chat_postMessage(
-        channel=services.settings.team_channel_id,
-        text=f"New on the board: {key} {ticket.summary}",
-        blocks=as_dicts(board_issue_blocks(ticket, reporter)),
-        unfurl_links=False,
-    )
+    try:
+        services.slack.chat_postMessage(
+            channel=services.settings.team_channel_id,
+            text=f"New on the board: {key} {ticket.summary}",
+            blocks=as_dicts(board_issue_blocks(ticket, reporter)),
+            unfurl_links=False,
+        )
+    except Exception:
+        desk.repository.release(f"jira-created:{key}")  # not posted: Jira's retry must be able to post it
+        raise
     return True

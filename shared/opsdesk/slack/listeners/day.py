@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.flows.day import WorkingDay
+from opsdesk.slack.payloads import just_ack
 from opsdesk.slack.support_ids import SupportAction
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack, App
+    from slack_bolt import App
 
     from opsdesk.services import Services
 
@@ -26,9 +27,6 @@ def shown_ticks(message: dict[str, Any] | None, block_id: str) -> list[str] | No
 def register(app: App, services: Services) -> None:
     """Record who ticked what, and who handed over."""
     day = WorkingDay.from_services(services)
-
-    def just_ack(ack: Ack) -> None:
-        ack()
 
     def ticked(body: dict[str, Any]) -> None:
         action = body["actions"][0]

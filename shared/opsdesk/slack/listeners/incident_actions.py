@@ -10,6 +10,7 @@ from opsdesk.flows.incidents import Change, IncidentRunner
 from opsdesk.slack.failures import open_modal, tell_or_raise
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.listeners.incidents import modal_value
+from opsdesk.slack.payloads import clicked_in, just_ack
 from opsdesk.slack.views.incidents import resolve_modal, update_modal
 
 if TYPE_CHECKING:
@@ -21,11 +22,6 @@ if TYPE_CHECKING:
     from opsdesk.services import Services
 
 
-def _where(body: dict[str, Any]) -> str | None:
-    channel = body.get("channel") or {}
-    return channel.get("id") or (body.get("container") or {}).get("channel_id")
-
-
 def register(app: App, services: Services) -> None:
     """Attach button and modal listeners for running an incident."""
     runner = IncidentRunner(services.incidents)
@@ -33,13 +29,9 @@ def register(app: App, services: Services) -> None:
     _register_modals(app, services, runner)
 
 
-def just_ack(ack: Ack) -> None:
-    ack()
-
-
 def _answer(services: Services, body: dict[str, Any], text: str) -> None:
     """Answer the person who clicked or submitted: ephemerally where they clicked, else by DM."""
-    services.incidents.notifier.tell_user(body["user"]["id"], text, channel=_where(body))
+    services.incidents.notifier.tell_user(body["user"]["id"], text, channel=clicked_in(body))
 
 
 def _guarded(services: Services, work: Callable[[dict[str, Any]], None]) -> Callable[..., None]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import InputBlock, Option, StaticSelectElement
@@ -12,8 +11,9 @@ from slack_sdk.models.views import View
 from opsdesk.domain.errors import NotFound, OpsdeskError
 from opsdesk.domain.incidents import EntryKind, TimelineEntry
 from opsdesk.flows.incidents import REFUSAL, Change, IncidentRunner
-from opsdesk.slack.failures import open_modal
+from opsdesk.slack.failures import answer_on_ack_path, open_modal
 from opsdesk.slack.ids import Action, Callback, Field
+from opsdesk.slack.payloads import just_ack, slack_time
 from opsdesk.slack.views.home import home_view
 from opsdesk.slack.views.incidents import declare_modal
 
@@ -31,15 +31,6 @@ CHECKIN_ANSWERS = {
     Action.CHECKIN_COMMS_CURRENT: "<@{user}> confirms external comms are current",
 }
 _SNIPPET = 2000  # a timeline entry quotes the message, not a novel; private_metadata holds 3000
-
-
-def just_ack(ack: Ack) -> None:
-    ack()
-
-
-def slack_time(ts: str) -> datetime:
-    """A message's own time, from its ts: the time the timeline records."""
-    return datetime.fromtimestamp(float(ts), UTC)
 
 
 def thread_pointer(channel: str, message: dict[str, Any]) -> str:
@@ -111,7 +102,7 @@ def _register_timeline(app: App, services: Services, runner: IncidentRunner) -> 
         incidents = repository.list_open()
         if not incidents:
             ack()
-            client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text="No incident is open.")
+            answer_on_ack_path(client, channel, body["user"]["id"], "No incident is open.")
             return
         open_modal(client, ack, body["trigger_id"], _picker(incidents, channel, message))
 
@@ -182,7 +173,7 @@ def _register_declare_shortcut(app: App, services: Services) -> None:
         team = services.team
         if team.resolves_without_slack and not team.is_member(user):
             ack()
-            client.chat_postEphemeral(channel=channel, user=user, text=REFUSAL.format(action="declare an incident"))
+            answer_on_ack_path(client, channel, user, REFUSAL.format(action="declare an incident"))
             return
         title = str(message.get("text") or "").strip().splitlines()[0][:150] if message.get("text") else ""
         meta = json.dumps({"channel": channel, "message_ts": message.get("ts")})

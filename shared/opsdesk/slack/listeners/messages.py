@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import OpsdeskError
 from opsdesk.flows.support import SupportDesk
+from opsdesk.slack.payloads import just_ack, slack_time
 from opsdesk.slack.views.support import TAKE_REACTION
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack, App
+    from slack_bolt import App
 
     from opsdesk.services import Services
-
-
-def slack_time(ts: str) -> datetime:
-    return datetime.fromtimestamp(float(ts), UTC)
 
 
 def is_new_request(event: dict[str, Any], ops_channel: str) -> bool:
@@ -34,9 +30,6 @@ def register(app: App, services: Services) -> None:
     """Attach the `message` and `reaction_added` listeners."""
     desk = SupportDesk.from_services(services)
     ops_channel = services.settings.ops_channel_id
-
-    def just_ack(ack: Ack) -> None:
-        ack()
 
     def on_message(event: dict[str, Any]) -> None:
         if event.get("channel_type") == "im":

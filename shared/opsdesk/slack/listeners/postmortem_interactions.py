@@ -12,6 +12,7 @@ from opsdesk.domain.postmortems import parse_action_priority, section_problems
 from opsdesk.flows.postmortem_actions import PostmortemActions
 from opsdesk.flows.postmortems import PostmortemFlows
 from opsdesk.slack.failures import BUSY, open_modal
+from opsdesk.slack.payloads import just_ack
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
 from opsdesk.slack.views.postmortems import action_modal, edit_modal, read_edit_metadata
 
@@ -98,10 +99,6 @@ def register(app: App, services: Services) -> None:
     _register_edit(app, services)
 
 
-def _just_ack(ack: Ack) -> None:
-    ack()
-
-
 def _teller(services: Services) -> Callable[[str, str], None]:
     """Tell one person something privately (the incident wiring is built on first use, not at cold start)."""
 
@@ -130,7 +127,7 @@ def _register_actions(app: App, services: Services) -> None:
             text = str(error)
         tell(user, text)
 
-    app.action(PostmortemAction.RAISE_TICKET)(ack=_just_ack, lazy=[raise_ticket])
+    app.action(PostmortemAction.RAISE_TICKET)(ack=just_ack, lazy=[raise_ticket])
 
     def mark_done(body: dict[str, Any]) -> None:
         user = body["user"]["id"]
@@ -144,7 +141,7 @@ def _register_actions(app: App, services: Services) -> None:
             text = str(error)
         tell(user, text)
 
-    app.action(PostmortemAction.MARK_DONE)(ack=_just_ack, lazy=[mark_done])
+    app.action(PostmortemAction.MARK_DONE)(ack=just_ack, lazy=[mark_done])
 
     def ack_action_modal(ack: Ack, view: dict[str, Any]) -> None:
         if len(field_value(view, PostmortemField.DESCRIPTION)) < 3:

@@ -10,8 +10,9 @@ from opsdesk.domain.ports import Posted
 from opsdesk.domain.requests import Stage, normalise_request_id
 from opsdesk.flows.support import SupportDesk
 from opsdesk.flows.tickets import Tickets
-from opsdesk.slack.failures import open_modal
+from opsdesk.slack.failures import open_modal, tell_or_raise
 from opsdesk.slack.listeners.incidents import modal_value
+from opsdesk.slack.payloads import clicked_in, just_ack
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
 from opsdesk.slack.views.support import HELP, done_modal, request_list
 
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from opsdesk.services import Services
-
-
-def just_ack(ack: Ack) -> None:
-    ack()
 
 
 def register(app: App, services: Services) -> None:
@@ -82,9 +79,8 @@ def _register_command(app: App, services: Services, desk: SupportDesk, tickets: 
 
 
 def _tell(desk: SupportDesk, body: dict[str, Any], text: str) -> None:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     thread = (body.get("message") or {}).get("thread_ts")
-    desk.tell(body["user"]["id"], text, channel=channel, thread_ts=thread)
+    desk.tell(body["user"]["id"], text, channel=clicked_in(body), thread_ts=thread)
 
 
 def _guarded(desk: SupportDesk, work: Callable[[dict[str, Any]], None]) -> Callable[..., None]:
@@ -93,8 +89,8 @@ def _guarded(desk: SupportDesk, work: Callable[[dict[str, Any]], None]) -> Calla
     def lazy(body: dict[str, Any]) -> None:
         try:
             work(body)
-        except OpsdeskError as error:
-            _tell(desk, body, str(error))
+        except Exception as error:
+            tell_or_raise(error, lambda text: _tell(desk, body, text))
 
     lazy.__name__ = f"lazy_{work.__name__}"
     return lazy

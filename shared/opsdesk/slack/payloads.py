@@ -1,0 +1,25 @@
+"""Small readings of Slack payloads that every listener needs, written once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack
+
+
+def just_ack(ack: Ack) -> None:
+    """The ack half of a listener whose work is all in its lazy half."""
+    ack()
+
+
+def slack_time(ts: str) -> datetime:
+    """A message's own time, from its ts: the time a timeline or a request records."""
+    return datetime.fromtimestamp(float(ts), UTC)
+
+
+def clicked_in(body: dict[str, Any]) -> str | None:
+    """The channel a button or shortcut was used in; None for a modal, which has no channel."""
+    channel = body.get("channel") or {}
+    return channel.get("id") or (body.get("container") or {}).get("channel_id")
