@@ -13,6 +13,7 @@ from opsdesk.domain.ids import short_id
 from opsdesk.domain.incidents import EntryKind
 from opsdesk.slack.ids import Action
 from opsdesk.slack.notifier import SlackIncidentNotifier
+from opsdesk.slack.support_notifier import SlackSupportNotifier
 from tests.integration.test_alarms import T0, eventbridge_event, sns_event
 from tests.reliability.faults import rendezvous
 from tests.reliability.kit import (
@@ -78,6 +79,21 @@ def test_a_slack_event_retried_with_retry_num_opens_one_request(stack: Stack, le
     ledger.effects("support requests", len(support_requests(stack)), 1)
     ledger.effects("thread panels", len(support_panels(stack, event["ts"])), 1)
     ledger.effects("received reactions", len(posted(stack, "reactions.add")), 1)
+
+
+def test_the_same_message_delivered_five_times_concurrently_posts_one_panel(stack: Stack, ledger: Ledger) -> None:
+    event = message_event(OPS, "U0DAVE", "Reports export times out", "1764496800.000150")
+    stack.slack_api.add_user_message(OPS, event["text"], user="U0DAVE")
+    deliveries = [
+        lambda n=n: stack.slack.event(event, event_id="Ev0CONCUR", headers={"X-Slack-Retry-Num": str(n)} if n else None)
+        for n in range(5)
+    ]
+    # All five reach the panel step together, as a slow first ack and Slack's retries can.
+    with rendezvous(SlackSupportNotifier, "post_panel", parties=5):
+        answers = run_concurrently(deliveries)
+    assert [answer["statusCode"] for answer in answers] == [200] * 5
+    ledger.effects("support requests", len(support_requests(stack)), 1)
+    ledger.effects("thread panels", len(support_panels(stack, event["ts"])), 1)
 
 
 def test_a_slack_retry_after_the_first_delivery_failed_is_processed_not_dropped(

@@ -66,6 +66,8 @@ class SupportRequest:
     assignee: str | None = None
     resolution: str = ""
     panel_ts: str | None = None
+    # Until when the delivery that opened the request holds the posting of its panel (its lease).
+    panel_until: datetime | None = None
     nudged_at: datetime | None = None
     ticket_state: TicketState = TicketState.NONE
     ticket_key: str | None = None

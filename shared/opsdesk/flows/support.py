@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, NotAllowed, OpsdeskError
@@ -14,7 +14,6 @@ from opsdesk.store.requests import RequestRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     from opsdesk.domain.ports import SupportNotifier, Team
     from opsdesk.domain.tickets import TicketTracker
@@ -36,6 +35,7 @@ class SupportDesk:
     settings: Settings
     tracker: TicketTracker
     team: Team
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @classmethod
     def from_services(cls, services: Services) -> SupportDesk:
@@ -46,6 +46,7 @@ class SupportDesk:
             settings,
             services.tracker,
             services.team,
+            services.clock,
         )
 
     def require_team(self, user: str, action: str) -> None:
@@ -71,12 +72,20 @@ class SupportDesk:
     # ---- opening
     def open(self, channel: str, ts: str, requester: str, text: str, at: datetime) -> SupportRequest:
         """Open a request in To do from a message; a redelivery finds it and finishes what is missing."""
-        request = SupportRequest(channel, ts, requester, text.strip()[:2000], at, stage_since=at)
+        lease = self.now() + COMMAND_LEASE
+        request = SupportRequest(channel, ts, requester, text.strip()[:2000], at, stage_since=at, panel_until=lease)
         if self.repository.create(request):
             record("SupportRequestsOpened", 1)
         else:
             request = self.repository.get(channel, ts)
-        return self.ensure_acknowledged(request)
+            if request.panel_ts or (request.panel_until and self.now() < request.panel_until):
+                return request  # acknowledged, or being acknowledged by the delivery that opened it
+        try:
+            return self.ensure_acknowledged(request)
+        except Exception:
+            # Give the lease back so the retry acknowledges it without waiting for the lease to lapse.
+            self.apply(request, lambda current: replace(current, panel_until=None))
+            raise
 
     def raise_from_command(self, trigger_id: str, requester: str, text: str, at: datetime) -> SupportRequest | None:
         """`/support <text>`: post it in the ops channel once per command, then open it as a request.
