@@ -72,3 +72,20 @@ def answer_on_ack_path(client: WebClient, channel: str, user: str, text: str) ->
         client.chat_postEphemeral(channel=channel, user=user, text=text)
     except (SlackApiError, OSError) as error:  # e.g. not_in_channel, or a timeout
         logger.warning("ephemeral answer not sent: %s", type(error).__name__)
+
+
+Body = dict[str, Any]
+
+
+def guarded(work: Callable[[Body], None], answer: Callable[[Body, str], object]) -> Callable[..., None]:
+    """The lazy half of a listener: refusals and busy dependencies are answered, bugs raise (and retry)."""
+
+    def lazy(body: Body) -> None:
+        try:
+            work(body)
+        except Exception as error:
+            tell_or_raise(error, lambda text: answer(body, text))
+
+    # Bolt names lazy work by function name; distinct names keep the second invocation unambiguous.
+    lazy.__name__ = f"lazy_{work.__name__}"
+    return lazy

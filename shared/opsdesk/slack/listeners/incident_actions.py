@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from opsdesk.domain.errors import Conflict
 from opsdesk.domain.incidents import parse_priority
 from opsdesk.flows.incidents import Change, IncidentRunner
-from opsdesk.slack.failures import open_modal, tell_or_raise
+from opsdesk.slack.failures import guarded, open_modal
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.listeners.incidents import modal_value
 from opsdesk.slack.payloads import clicked_in, just_ack
@@ -35,17 +35,7 @@ def _answer(services: Services, body: dict[str, Any], text: str) -> None:
 
 
 def _guarded(services: Services, work: Callable[[dict[str, Any]], None]) -> Callable[..., None]:
-    """The lazy half of a listener: refusals and busy dependencies are answered, bugs raise."""
-
-    def lazy(body: dict[str, Any]) -> None:
-        try:
-            work(body)
-        except Exception as error:
-            tell_or_raise(error, lambda text: _answer(services, body, text))
-
-    # Bolt names lazy work by function name; distinct names keep the second invocation unambiguous.
-    lazy.__name__ = f"lazy_{work.__name__}"
-    return lazy
+    return guarded(work, lambda body, text: _answer(services, body, text))
 
 
 def _register_buttons(app: App, services: Services, runner: IncidentRunner) -> None:

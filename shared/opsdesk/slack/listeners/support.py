@@ -10,7 +10,7 @@ from opsdesk.domain.ports import Posted
 from opsdesk.domain.requests import Stage, normalise_request_id
 from opsdesk.flows.support import SupportDesk
 from opsdesk.flows.tickets import Tickets
-from opsdesk.slack.failures import open_modal, tell_or_raise
+from opsdesk.slack.failures import guarded, open_modal
 from opsdesk.slack.listeners.incidents import modal_value
 from opsdesk.slack.payloads import clicked_in, just_ack
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
@@ -84,16 +84,7 @@ def _tell(desk: SupportDesk, body: dict[str, Any], text: str) -> None:
 
 
 def _guarded(desk: SupportDesk, work: Callable[[dict[str, Any]], None]) -> Callable[..., None]:
-    """Run after the ack; a broken rule is told to the person, never a stack trace."""
-
-    def lazy(body: dict[str, Any]) -> None:
-        try:
-            work(body)
-        except Exception as error:
-            tell_or_raise(error, lambda text: _tell(desk, body, text))
-
-    lazy.__name__ = f"lazy_{work.__name__}"
-    return lazy
+    return guarded(work, lambda body, text: _tell(desk, body, text))
 
 
 def _value(body: dict[str, Any]) -> str:
