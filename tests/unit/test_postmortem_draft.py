@@ -20,7 +20,6 @@ from opsdesk.domain.postmortems import (
     in_priority_order,
     scrub,
 )
-from opsdesk.pages.chart import bar_chart
 from opsdesk.pages.postmortems import body_html, markdown
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -95,11 +94,6 @@ def test_actions_are_kept_in_priority_order() -> None:
         ActionItem(4, "second high", "U1", ActionPriority.HIGH, T0),
     ]
     assert [item.number for item in in_priority_order(items)] == [2, 4, 3, 1]
-
-
-def test_chart_is_a_png() -> None:
-    data = bar_chart([("INCIDENTS", 3, 5), ("HIGH", 1, 0)])
-    assert data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82")
 
 
 def resolved_incident(**changes: object) -> Incident:

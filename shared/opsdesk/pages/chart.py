@@ -1,117 +1,136 @@
-"""A labelled bar chart as PNG, written with zlib alone (no imaging library in the Lambda layer)."""
+"""The weekly report's chart: this period against the one before, drawn with Pillow.
+
+Counts and durations do not share a scale (3 incidents next to 41 hours flattens one of
+them), so each panel has its own axis. Pillow is loaded only by the report job: it lives
+in a layer of its own, and importing this module is the first thing that loads it.
+The font is Pillow's bundled one at a real size (FreeType), so no font file is shipped.
+"""
 
 from __future__ import annotations
 
-import struct
-import zlib
+import io
+import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PIL import Image, ImageDraw, ImageFont
+
 if TYPE_CHECKING:
-    from opsdesk.domain.stats import IncidentFigures
+    from collections.abc import Sequence
 
-# 3x5 glyphs, rows top to bottom, "1" = ink: just the characters the chart writes.
-_FONT = {
-    "0": "111101101101111",
-    "1": "010110010010111",
-    "2": "111001111100111",
-    "3": "111001111001111",
-    "4": "101101111001001",
-    "5": "111100111001111",
-    "6": "111100111101111",
-    "7": "111001001001001",
-    "8": "111101111101111",
-    "9": "111101111001111",
-    ".": "000000000000010",
-    " ": "000000000000000",
-    "A": "010101111101101",
-    "B": "110101110101110",
-    "C": "111100100100111",
-    "D": "110101101101110",
-    "E": "111100111100111",
-    "G": "111100101101111",
-    "H": "101101111101101",
-    "I": "111010010010111",
-    "K": "101101110101101",
-    "L": "100100100100111",
-    "N": "110101101101101",
-    "O": "111101101101111",
-    "R": "110101110101101",
-    "S": "111100111001111",
-    "T": "111010010010010",
-    "V": "101101101101010",
-    "W": "101101111111101",
-    "U": "101101101101111",
-    "M": "101111111101101",
-    "P": "111101111100100",
-    "F": "111100111100100",
-}
-_BG, _INK, _NOW, _BEFORE = (255, 255, 255), (40, 40, 40), (29, 78, 216), (147, 197, 253)
-_SCALE = 3  # glyph pixels per font dot
+    from PIL.ImageFont import FreeTypeFont
+
+WIDTH, HEIGHT = 960, 440
+_BACKGROUND, _INK, _GRID = "#ffffff", "#1f2937", "#e5e7eb"
+_NOW, _BEFORE = "#1d4ed8", "#93c5fd"
+_MARGIN, _PANEL_GAP = 24, 48
+_TOP, _BOTTOM = 96, 64  # room for the title and legend above, the bar labels below
+_MAX_TICKS = 5
 
 
-class Canvas:
-    def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self.pixels = [[_BG] * width for _ in range(height)]
+@dataclass(frozen=True)
+class Bar:
+    """One measure in both periods (None: nothing to measure, e.g. no incident was resolved)."""
 
-    def rect(self, x: int, y: int, w: int, h: int, colour: tuple[int, int, int]) -> None:
-        for row in range(max(0, y), min(self.height, y + h)):
-            for col in range(max(0, x), min(self.width, x + w)):
-                self.pixels[row][col] = colour
+    label: str
+    now: float | None
+    before: float | None
 
-    def text(self, x: int, y: int, text: str, colour: tuple[int, int, int] = _INK) -> None:
-        for index, char in enumerate(text.upper()):
-            glyph = _FONT.get(char, _FONT[" "])
-            for dot, ink in enumerate(glyph):
-                if ink == "1":
-                    column, row = divmod(dot, 3)[::-1]
-                    self.rect(x + index * 4 * _SCALE + column * _SCALE, y + row * _SCALE, _SCALE, _SCALE, colour)
+
+@dataclass(frozen=True)
+class Panel:
+    """Bars that share one axis: counts in one panel, hours in another."""
+
+    title: str
+    bars: Sequence[Bar]
+    decimals: int = 0
+
+
+def axis_step(peak: float, *, whole: bool) -> float:
+    """A round tick step (1, 2 or 5 x 10^n; whole numbers for counts) giving at most five ticks up to `peak`."""
+    if peak <= 0:
+        return 1.0
+    raw = peak / _MAX_TICKS
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = float(next(factor * magnitude for factor in (1, 2, 5, 10) if raw <= factor * magnitude))
+    return max(1.0, step) if whole else step
+
+
+def axis_ceiling(peak: float, step: float) -> float:
+    """The first tick at or above `peak` (one step when there is nothing to show)."""
+    return max(step, math.ceil(peak / step - 1e-9) * step)
+
+
+def _fmt(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f}" if decimals else f"{round(value):d}"
+
+
+def _font(size: int) -> FreeTypeFont:
+    font = ImageFont.load_default(size=size)
+    if not isinstance(font, ImageFont.FreeTypeFont):  # Pillow built without FreeType: refuse, do not draw a toy
+        raise RuntimeError("Pillow was built without FreeType; the chart needs it for its text")
+    return font
+
+
+class _Canvas:
+    def __init__(self, title: str) -> None:
+        self.image = Image.new("RGB", (WIDTH, HEIGHT), _BACKGROUND)
+        self.draw = ImageDraw.Draw(self.image)
+        self.title_font, self.font, self.small = _font(20), _font(14), _font(12)
+        self.draw.text((_MARGIN, 16), title, fill=_INK, font=self.title_font)
+
+    def legend(self, now_label: str, before_label: str) -> None:
+        x = _MARGIN
+        for colour, label in ((_NOW, now_label), (_BEFORE, before_label)):
+            self.draw.rectangle((x, 52, x + 14, 66), fill=colour)
+            self.draw.text((x + 20, 51), label, fill=_INK, font=self.font)
+            x += 20 + int(self.draw.textlength(label, font=self.font)) + 24
+
+    def centred(self, x: float, y: float, text: str, font: FreeTypeFont) -> None:
+        self.draw.text((x, y), text, fill=_INK, font=font, anchor="ms")
+
+    def panel(self, panel: Panel, left: int, right: int) -> None:
+        top, bottom = _TOP, HEIGHT - _BOTTOM
+        values = [v for bar in panel.bars for v in (bar.now, bar.before) if v is not None]
+        peak = max(values, default=0.0)
+        step = axis_step(peak, whole=panel.decimals == 0)
+        ceiling = axis_ceiling(peak, step)
+        self.draw.text((left, top - 22), panel.title, fill=_INK, font=self.font)
+        axis_left = left + 44
+        ticks = round(ceiling / step)
+        for tick in range(ticks + 1):
+            mark = step * tick
+            y = bottom - (bottom - top) * tick / ticks
+            self.draw.line((axis_left, y, right, y), fill=_GRID if tick else _INK, width=1 if tick else 2)
+            decimals = panel.decimals if mark != round(mark) else 0
+            self.draw.text((axis_left - 6, y), _fmt(mark, decimals), fill=_INK, font=self.small, anchor="rm")
+        slot = (right - axis_left) / max(1, len(panel.bars))
+        bar_width = min(56.0, slot / 3)
+        for index, bar in enumerate(panel.bars):
+            centre = axis_left + slot * (index + 0.5)
+            for offset, value, colour in ((-bar_width, bar.now, _NOW), (0.0, bar.before, _BEFORE)):
+                x0 = centre + offset
+                if value is None:
+                    self.centred(x0 + bar_width / 2, bottom - 6, "-", self.small)
+                    continue
+                height = (bottom - top) * value / ceiling
+                if height >= 1:
+                    self.draw.rectangle((x0, bottom - height, x0 + bar_width - 2, bottom - 1), fill=colour)
+                self.centred(x0 + bar_width / 2, bottom - height - 6, _fmt(value, panel.decimals), self.small)
+            self.centred(centre, bottom + 22, bar.label, self.font)
 
     def png(self) -> bytes:
-        raw = b"".join(b"\x00" + bytes(v for pixel in line for v in pixel) for line in self.pixels)
-
-        def chunk(kind: bytes, data: bytes) -> bytes:
-            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-        )
+        out = io.BytesIO()
+        self.image.save(out, format="PNG", optimize=True)
+        return out.getvalue()
 
 
-def _text_width(text: str) -> int:
-    return len(text) * 4 * _SCALE
-
-
-def bar_chart(groups: list[tuple[str, float, float]], width: int = 720, height: int = 360) -> bytes:
-    """Pairs of bars (this period dark, the one before light), each labelled with its value."""
-    canvas = Canvas(width, height)
-    canvas.text(16, 12, "THIS WEEK", _NOW)
-    canvas.text(16 + _text_width("THIS WEEK  "), 12, "WEEK BEFORE", _BEFORE)
-    top, bottom = 70, height - 40
-    peak = max([1.0] + [max(a, b) for _, a, b in groups])
-    slot = width // max(1, len(groups))
-    for index, (label, now, before) in enumerate(groups):
-        left = index * slot + slot // 2 - 70
-        for offset, value, colour in ((0, now, _NOW), (72, before, _BEFORE)):
-            bar = int((bottom - top) * value / peak)
-            canvas.rect(left + offset, bottom - bar, 64, bar, colour)
-            shown = f"{value:.1f}".removesuffix(".0")
-            canvas.text(left + offset + 32 - _text_width(shown) // 2, bottom - bar - 20, shown)
-        canvas.text(index * slot + slot // 2 - _text_width(label) // 2, bottom + 12, label)
-    canvas.rect(0, bottom, width, 2, _INK)
+def comparison_chart(title: str, panels: Sequence[Panel], now_label: str, before_label: str) -> bytes:
+    """Draw the panels side by side, each bar pair this period (dark) and the one before (light), as PNG."""
+    canvas = _Canvas(title)
+    canvas.legend(now_label, before_label)
+    width = (WIDTH - 2 * _MARGIN - _PANEL_GAP * (len(panels) - 1)) / max(1, len(panels))
+    for index, panel in enumerate(panels):
+        left = _MARGIN + index * (width + _PANEL_GAP)
+        canvas.panel(panel, int(left), int(left + width))
     return canvas.png()
-
-
-def comparison_chart(now: IncidentFigures, before: IncidentFigures) -> bytes:
-    def hours(figures: IncidentFigures) -> float:
-        mean = figures.time_to_resolve.mean
-        return round(mean / 3600, 1) if mean else 0.0
-
-    return bar_chart(
-        [
-            ("INCIDENTS", float(now.total), float(before.total)),
-            ("HIGH", float(now.high), float(before.high)),
-            ("HRS TO RESOLVE", hours(now), hours(before)),
-        ]
-    )
