@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from devstack.standins.slack import SlackStandIn
-    from tests.integration.conftest import Stack
+    from tests.integration.conftest import FakeClock, Stack
 
 REQUESTER = "U0REQ"
 
@@ -28,9 +28,10 @@ def jira_api_fixture() -> Iterator[JiraStandIn]:
 
 
 @pytest.fixture(name="stand_in_urls")
-def stand_in_urls_fixture(slack_api: SlackStandIn, jira_api: JiraStandIn) -> dict[str, str]:
+def stand_in_urls_fixture(slack_api: SlackStandIn, jira_api: JiraStandIn, clock: FakeClock) -> dict[str, str]:
     slack_api.reset()
     jira_api.reset()
+    jira_api.clock = clock  # Jira Cloud's search index catches up as the test's time passes
     return {"slack": slack_api.url, "jira": jira_api.url}
 
 

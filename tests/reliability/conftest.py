@@ -177,6 +177,7 @@ def stack(
     entrypoints.reset()
     clock = FakeClock()
     entrypoints.services().now = clock
+    jira_api.clock = clock  # Jira Cloud's search index catches up as the case's time passes
     runtime = _RecordingRuntime(template, environment)
     responses: list[Any] = []
     runtime.responses = responses
