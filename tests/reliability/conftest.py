@@ -41,6 +41,7 @@ __all__ = ["fresh_table", "local_aws", "template"]  # fixtures shared with the i
 REPORT_PATH = Path(__file__).resolve().parent / "last-report.md"
 CATEGORIES = (
     "forgery",
+    "injection",
     "bad input",
     "duplicates",
     "races",
