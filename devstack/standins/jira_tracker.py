@@ -153,7 +153,8 @@ class JiraTracker:
         project_ref = fields.get("project") or {}
         project = self.project(str(project_ref.get("key") or project_ref.get("id") or ""))
         if project is None:
-            # Jira's answer for a project that does not exist or that the user cannot create issues in.
+            # Jira's answer for a project that does not exist or the user cannot create issues in
+            # (developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issues/#api-rest-api-2-issue-post, 400).
             errors["project"] = "valid project is required"
         wanted = fields.get("issuetype") or {}
         issue_type = next(
