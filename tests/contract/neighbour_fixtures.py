@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 import requests
@@ -19,6 +19,8 @@ from devstack.standins.pagerduty import PagerDutyStandIn
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+T = TypeVar("T", JiraStandIn, PagerDutyStandIn)
 
 EMAIL, TOKEN = "opsdesk@example.com", "contract-token"
 CREDENTIALS = (EMAIL, TOKEN)
@@ -39,6 +41,13 @@ class Clock:
         return self.now
 
 
+def on_clock(stand_in: T, clock: Clock) -> T:
+    """The stand-in with its state and faults forgotten, keeping time by the test's clock."""
+    stand_in.reset()
+    stand_in.clock = clock
+    return stand_in
+
+
 @pytest.fixture(name="contract_clock")
 def contract_clock_fixture() -> Clock:
     return Clock()
@@ -53,9 +62,7 @@ def jira_server_fixture() -> Iterator[JiraStandIn]:
 @pytest.fixture(name="jira_cloud")
 def jira_cloud_fixture(jira_server: JiraStandIn, contract_clock: Clock) -> JiraStandIn:
     """The Jira stand-in as Jira Cloud, with its search index on the test's clock."""
-    jira_server.reset()
-    jira_server.clock = contract_clock
-    return jira_server
+    return on_clock(jira_server, contract_clock)
 
 
 @pytest.fixture(name="jira_datacenter")
@@ -99,6 +106,4 @@ def pagerduty_server_fixture() -> Iterator[PagerDutyStandIn]:
 
 @pytest.fixture(name="pagerduty")
 def pagerduty_fixture(pagerduty_server: PagerDutyStandIn, contract_clock: Clock) -> PagerDutyStandIn:
-    pagerduty_server.reset()
-    pagerduty_server.clock = contract_clock
-    return pagerduty_server
+    return on_clock(pagerduty_server, contract_clock)

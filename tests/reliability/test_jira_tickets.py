@@ -28,17 +28,28 @@ OPS = "C0OPS"
 REMOVED = "The requested API has been removed"
 
 
-def click(stack: Stack, request_id: str, ts: str, action_ts: str, user: str = "U0ALICE") -> dict[str, Any]:
-    payload = click_payload(
+def raise_ticket_click(stack: Stack, request_id: str, ts: str, action_ts: str, user: str) -> dict[str, Any]:
+    """One click on the request's "Raise Jira ticket", as Slack delivers (and redelivers) it."""
+    response_url = stack.slack.response_url(user)
+    return click_payload(
         OPS,
         SupportAction.RAISE_TICKET,
         request_id,
         user=user,
         action_ts=action_ts,
-        response_url=stack.slack.response_url(user),
+        response_url=response_url,
         message_ts=ts,
     )
-    return stack.slack.interaction(payload)
+
+
+def click(stack: Stack, request_id: str, ts: str, action_ts: str, user: str = "U0ALICE") -> dict[str, Any]:
+    return stack.slack.interaction(raise_ticket_click(stack, request_id, ts, action_ts, user))
+
+
+def filed_once(stack: Stack, ledger: Ledger, ts: str) -> None:
+    """One issue in Jira, and one "Ticket raised" in the request's thread."""
+    ledger.effects("Jira tickets", len(stack.jira.issues()), 1)
+    ledger.effects("'Ticket raised' posts", len(ticket_said(stack, ts, "Ticket raised")), 1)
 
 
 def jira_calls_since(stack: Stack, before: int) -> list[dict[str, Any]]:
@@ -58,8 +69,7 @@ def test_a_double_click_on_raise_ticket_files_one_ticket(stack: Stack, ledger: L
             [lambda n=n: click(stack, request.id, ts, f"1764497000.00110{n}") for n in range(2)]  # type: ignore[misc]
         )
     assert [answer["statusCode"] for answer in answers] == [200, 200]
-    ledger.effects("Jira tickets", len(stack.jira.issues()), 1)
-    ledger.effects("'Ticket raised' posts", len(ticket_said(stack, ts, "Ticket raised")), 1)
+    filed_once(stack, ledger, ts)
     ledger.effects("product manager told", len(dms_to(stack, "U0PAM")), 1)
 
 
@@ -67,19 +77,10 @@ def test_a_double_click_on_raise_ticket_files_one_ticket(stack: Stack, ledger: L
 def test_the_same_click_delivered_again_after_it_filed_files_nothing_more(stack: Stack, ledger: Ledger) -> None:
     ts = "1764496800.001200"
     request = open_request(stack, ts)
-    payload = click_payload(
-        OPS,
-        SupportAction.RAISE_TICKET,
-        request.id,
-        user="U0ALICE",
-        action_ts="1764497000.001200",
-        response_url=stack.slack.response_url("U0ALICE"),
-        message_ts=ts,
-    )
+    payload = raise_ticket_click(stack, request.id, ts, "1764497000.001200", "U0ALICE")
     for _ in range(3):  # Slack retries a click it thinks was not acknowledged
         assert stack.slack.interaction(payload)["statusCode"] == 200
-    ledger.effects("Jira tickets", len(stack.jira.issues()), 1)
-    ledger.effects("'Ticket raised' posts", len(ticket_said(stack, ts, "Ticket raised")), 1)
+    filed_once(stack, ledger, ts)
 
 
 # ---------------------------------------------------------------- races
@@ -100,8 +101,7 @@ def test_five_clicks_and_two_sweeps_at_once_file_one_ticket(stack: Stack, ledger
     with rendezvous(TicketFiling, "file", parties=len(work)):
         run_concurrently(work)  # type: ignore[arg-type]
     # THEN one ticket, announced once
-    ledger.effects("Jira tickets", len(stack.jira.issues()), 1)
-    ledger.effects("'Ticket raised' posts", len(ticket_said(stack, ts, "Ticket raised")), 1)
+    filed_once(stack, ledger, ts)
     assert stored_request(stack, ts).ticket_key == stack.jira.issues()[0]["key"]
 
 
@@ -131,8 +131,7 @@ def test_a_410_is_said_once_not_retried_and_filed_once_the_cause_is_fixed(stack:
     # AND once the setting is fixed, asking again files exactly one ticket
     stack.reconfigure(JIRA_DEPLOYMENT="auto")
     click(stack, request.id, ts, "1764497900.001400")
-    ledger.effects("Jira tickets", len(stack.jira.issues()), 1)
-    ledger.effects("'Ticket raised' posts", len(ticket_said(stack, ts, "Ticket raised")), 1)
+    filed_once(stack, ledger, ts)
 
 
 @pytest.mark.reliability("failing neighbours")
@@ -171,8 +170,7 @@ def test_a_short_429_is_waited_out_and_the_ticket_filed_once(stack: Stack, ledge
     stack.jira.fail_next("POST /rest/api/2/issue", 429, headers={"Retry-After": "2"})
     click(stack, request.id, ts, "1764497000.001700")
     assert sleeps.of("jira") == [2.0]
-    ledger.effects("Jira tickets", len(stack.jira.issues()), 1)
-    ledger.effects("'Ticket raised' posts", len(ticket_said(stack, ts, "Ticket raised")), 1)
+    filed_once(stack, ledger, ts)
 
 
 # ---------------------------------------------------------------- forgery
