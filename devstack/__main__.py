@@ -28,6 +28,7 @@ from devstack.settings import (
 )
 from devstack.standins.confluence import ConfluenceStandIn
 from devstack.standins.jira import JiraStandIn
+from devstack.standins.jira_webhooks import http_delivery
 from devstack.standins.pagerduty import PagerDutyStandIn
 from devstack.standins.slack import SlackStandIn
 from devstack.template import load_template
@@ -130,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
         api = LocalApi(runtime, stand_ins=stand_ins, port=args.port, verbose=True).start()
         running.append(api)
         mount_sandbox(api, stand_ins.get("slack"))
+        if isinstance(jira := stand_ins.get("jira"), JiraStandIn):
+            # Jira's admin webhook, signed with the webhook secret, as a Jira admin would set it up.
+            jira.webhooks.register(
+                http_delivery(f"{api.url}/jira/webhook"), env["JIRA_WEBHOOK_SECRET"], background=True
+            )
         scheduler = None if args.no_scheduler else Scheduler(template.schedules(), runtime.invoke)
         if scheduler is not None:
             scheduler.start()

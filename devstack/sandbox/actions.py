@@ -11,8 +11,9 @@ from devstack.sandbox.blocks import find, state_values
 from devstack.sandbox.elements import read_state
 from devstack.sandbox.outbound import with_mentions
 from devstack.sandbox.page import USERS
-from devstack.sandbox.world import JIRA_SECRET_HEADER, alarm_event, jira_issue_updated, parse_local_time, post_json
+from devstack.sandbox.world import alarm_event, jira_issue_updated, parse_local_time, post_json
 from devstack.sandbox.world import schedule_event as tick_event
+from devstack.standins.jira_webhooks import SIGNATURE_HEADER, signature
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -224,6 +225,9 @@ class Actions:
             raise Refused("Give an issue key, e.g. OPS-1.")
         status_name, previous = form.get("status", ["Done"])[0], form.get("previous", ["To Do"])[0]
         body = jira_issue_updated(key, status_name, previous=previous)
-        headers = {JIRA_SECRET_HEADER: self.secrets.get("JIRA_WEBHOOK_SECRET", "")}
-        status, text = post_json(f"{self.api_url()}/jira/webhook", body, headers)
+        secret = self.secrets.get("JIRA_WEBHOOK_SECRET", "")
+        # Signed as a Jira admin webhook with a secret signs it (X-Hub-Signature over the raw body).
+        status, text = post_json(
+            f"{self.api_url()}/jira/webhook", body, sign=lambda raw: {SIGNATURE_HEADER: signature(raw, secret)}
+        )
         return self._record(f"Jira {key} {previous} → {status_name}", status, text)

@@ -7,12 +7,14 @@ import urllib.error
 import urllib.request
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from devstack.settings import ACCOUNT_ID, REGION
 
-JIRA_SECRET_HEADER = "X-Opsdesk-Webhook-Secret"  # noqa: S105  # a header name, not a secret
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 # Jira's status categories: what stage_of() reads first.
 JIRA_STATUSES = {"To Do": ("new", "10000"), "In Progress": ("indeterminate", "3"), "Done": ("done", "10001")}
 _LONDON = ZoneInfo("Europe/London")
@@ -127,11 +129,17 @@ def parse_local_time(text: str) -> datetime:
 
 
 def post_json(
-    url: str, body: dict[str, Any], headers: dict[str, str] | None = None, timeout: float = 30.0
+    url: str,
+    body: dict[str, Any],
+    headers: dict[str, str] | None = None,
+    timeout: float = 30.0,
+    *,
+    sign: Callable[[bytes], dict[str, str]] | None = None,
 ) -> tuple[int, str]:
-    """POST a JSON body to the local API; return (status, text)."""
+    """POST a JSON body to the local API (with `sign`'s headers for those exact bytes); return (status, text)."""
     data = json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
+    headers = {"Content-Type": "application/json", **(headers or {}), **(sign(data) if sign else {})}
+    request = urllib.request.Request(url, data=data, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode("utf-8", "replace")

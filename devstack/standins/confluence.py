@@ -1,4 +1,10 @@
-"""A fake Confluence Cloud content API (REST v1): find a page by title, create it, update it by version."""
+"""A Confluence Cloud content API (REST v1) stand-in: find a page by title, create it, update it by version.
+
+Sources (docs/stand-ins.md lists each behaviour): developer.atlassian.com/cloud/confluence/rest/v1/
+api-group-content/ (get, create, update content; 409 unless version.number is the current + 1) and
+basic-auth-for-rest-apis/. Atlassian deprecated these v1 endpoints for REST v2 (changelog CHANGE-864);
+if the changelog confirms their removal, they must answer 410 here too.
+"""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""The Jira stand-in's data: projects, issues, comments and the To Do / In Progress / Done workflow."""
+"""The Jira stand-in's data: projects, issues, comments, the To Do / In Progress / Done workflow, the search index."""
 
 from __future__ import annotations
 
 import copy
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,9 +43,14 @@ _PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]{1,9}$")
 MAX_SUMMARY = 255
 
 
+def jira_time(moment: datetime) -> str:
+    """Return a time as Jira writes it (2026-11-30T10:00:00.000+0000)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+
+
 def now() -> str:
-    """Return the time now as Jira writes it (2026-11-30T10:00:00.000+0000)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+    """Return the wall-clock time now as Jira writes it."""
+    return jira_time(datetime.now(UTC))
 
 
 def person(reference: Any) -> dict[str, Any] | None:
@@ -73,43 +78,74 @@ def fields_list() -> list[dict[str, Any]]:
 
 
 class JiraTracker:
-    """Projects (any valid key is known) and issues numbered per project: OPS-1, OPS-2, ..."""
+    """Projects that exist (an admin made them) and issues numbered per project: OPS-1, OPS-2, ...
 
-    def __init__(self, base_url: Callable[[], str]) -> None:
+    Search reads an index, not the issues: every change is indexed `index_lag` after it happens
+    (Jira Cloud's search is eventually consistent), so a search may miss a new issue or see an
+    old status until the index catches up. `clock` is what "now" means; tests pass their own.
+    """
+
+    def __init__(self, base_url: Callable[[], str], projects: tuple[str, ...] = ("OPS",)) -> None:
         self.base_url = base_url
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.index_lag = timedelta(0)
         self.issues: list[dict[str, Any]] = []
         self.projects: dict[str, dict[str, Any]] = {}
         self.user: dict[str, Any] = {}
         self.on_change: list[Callable[[dict[str, Any]], None]] = []
+        self._initial_projects = projects
+        # issue id -> [(when the index shows it, the issue as it was then)], oldest first
+        self._index: dict[str, list[tuple[datetime, dict[str, Any]]]] = {}
+        self.clear()
 
     def clear(self) -> None:
-        """Forget every project and issue."""
+        """Forget every issue; only the projects the stand-in started with exist again."""
         self.issues.clear()
         self.projects.clear()
+        self._index.clear()
+        for key in self._initial_projects:
+            self.add_project(key)
 
-    def project(self, key_or_id: str) -> dict[str, Any] | None:
-        """Return a project by key or id; a valid key not seen before is created."""
-        for project in self.projects.values():
-            if key_or_id in (project["key"], project["id"]):
-                return project
-        if not _PROJECT_KEY.match(key_or_id):
-            return None
+    def add_project(self, key: str) -> dict[str, Any]:
+        """Create a project, as a Jira admin would."""
+        if not _PROJECT_KEY.match(key):
+            raise ValueError(f"{key!r} is not a Jira project key")
+        if key in self.projects:
+            return self.projects[key]
         project_id = str(10000 + len(self.projects))
-        self.projects[key_or_id] = {
-            "id": project_id,
-            "key": key_or_id,
-            "name": key_or_id,
-            "projectTypeKey": "software",
-            "self": f"{self.base_url()}/rest/api/2/project/{project_id}",
+        self.projects[key] = {"id": project_id, "key": key, "name": key, "projectTypeKey": "software"}
+        return self.projects[key]
+
+    def shown_project(self, project: dict[str, Any]) -> dict[str, Any]:
+        """Return a project as GET /project/{key} shows it (links need the server's URL, known once it serves)."""
+        return {
+            **project,
+            "self": f"{self.base_url()}/rest/api/2/project/{project['id']}",
             "issueTypes": [
                 {**kind, "self": f"{self.base_url()}/rest/api/2/issuetype/{kind['id']}"} for kind in ISSUE_TYPES
             ],
         }
-        return self.projects[key_or_id]
+
+    def project(self, key_or_id: str) -> dict[str, Any] | None:
+        """Return a project by key or id; None if no admin created it."""
+        return next((p for p in self.projects.values() if key_or_id in (p["key"], p["id"])), None)
 
     def find(self, key: str) -> dict[str, Any] | None:
         """Return the stored issue (not a copy) by key or id."""
         return next((issue for issue in self.issues if key in (issue["key"], issue["id"])), None)
+
+    def now(self) -> str:
+        return jira_time(self.clock())
+
+    def indexed(self) -> list[dict[str, Any]]:
+        """Return the issues as the search index shows them now (new ones may be missing, others stale)."""
+        moment = self.clock()
+        shown = []
+        for issue in self.issues:
+            visible = [snapshot for when, snapshot in self._index.get(issue["id"], []) if when <= moment]
+            if visible:
+                shown.append(visible[-1])
+        return shown
 
     def create(self, fields: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
         """Validate and store a new issue as Jira does; return (issue, {}) or (None, errors by field)."""
@@ -117,6 +153,8 @@ class JiraTracker:
         project_ref = fields.get("project") or {}
         project = self.project(str(project_ref.get("key") or project_ref.get("id") or ""))
         if project is None:
+            # Jira's answer for a project that does not exist or the user cannot create issues in
+            # (developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issues/#api-rest-api-2-issue-post, 400).
             errors["project"] = "valid project is required"
         wanted = fields.get("issuetype") or {}
         issue_type = next(
@@ -142,7 +180,7 @@ class JiraTracker:
             "key": f"{project['key']}-{number}",
             "fields": {
                 **fields,
-                "project": {key: project[key] for key in ("id", "key", "name", "self")},
+                "project": {key: self.shown_project(project)[key] for key in ("id", "key", "name", "self")},
                 "issuetype": issue_type,
                 "labels": list(fields.get("labels") or []),
                 "status": STATUSES["To Do"],
@@ -151,8 +189,8 @@ class JiraTracker:
                 "reporter": self.user,
                 "resolution": None,
                 "resolutiondate": None,
-                "created": now(),
-                "updated": now(),
+                "created": self.now(),
+                "updated": self.now(),
                 "comment": {"comments": [], "maxResults": 0, "total": 0, "startAt": 0},
             },
         }
@@ -169,7 +207,7 @@ class JiraTracker:
                 labels.append(change["add"])
             if "remove" in change and change["remove"] in labels:
                 labels.remove(change["remove"])
-        issue["fields"]["updated"] = now()
+        issue["fields"]["updated"] = self.now()
         self.changed("issue_updated", issue)
 
     def add_comment(self, issue: dict[str, Any], text: Any) -> dict[str, Any]:
@@ -182,8 +220,8 @@ class JiraTracker:
             "body": text,
             "author": self.user,
             "updateAuthor": self.user,
-            "created": now(),
-            "updated": now(),
+            "created": self.now(),
+            "updated": self.now(),
             "jsdPublic": True,
         }
         comments["comments"].append(comment)
@@ -203,13 +241,31 @@ class JiraTracker:
     def set_status(self, issue: dict[str, Any], status: str) -> None:
         """Move an issue to a status; Done sets the resolution."""
         fields = issue["fields"]
+        before = fields["status"]
         fields["status"] = STATUSES[status]
         fields["resolution"] = {"id": "10000", "name": "Done"} if status == "Done" else None
-        fields["resolutiondate"] = now() if status == "Done" else None
-        fields["updated"] = now()
-        self.changed("issue_updated", issue)
+        fields["resolutiondate"] = self.now() if status == "Done" else None
+        fields["updated"] = self.now()
+        item = {
+            "field": "status",
+            "fieldtype": "jira",
+            "fieldId": "status",
+            "from": before["id"],
+            "fromString": before["name"],
+            "to": fields["status"]["id"],
+            "toString": status,
+        }
+        self.changed("issue_updated", issue, [item])
 
-    def changed(self, kind: str, issue: dict[str, Any]) -> None:
-        """Tell the hooks (a sandbox sending Jira webhooks, say) that an issue changed."""
+    def changed(self, kind: str, issue: dict[str, Any], changelog: list[dict[str, Any]] | None = None) -> None:
+        """Index the change (after the lag) and tell the hooks (the stand-in's webhooks, say)."""
+        self._index.setdefault(issue["id"], []).append((self.clock() + self.index_lag, copy.deepcopy(issue)))
         for hook in list(self.on_change):
-            hook({"type": kind, "issue": copy.deepcopy(issue)})
+            hook(
+                {
+                    "type": kind,
+                    "issue": copy.deepcopy(issue),
+                    "changelog": copy.deepcopy(changelog or []),
+                    "user": copy.deepcopy(self.user),
+                }
+            )

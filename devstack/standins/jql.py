@@ -1,4 +1,14 @@
-"""Enough JQL for the Jira stand-in: AND/OR/NOT, parentheses, = != ~ !~ IN, NOT IN, IS [NOT] EMPTY, ORDER BY."""
+"""The JQL the Jira stand-in answers: exactly the queries opsdesk's Jira adapter sends, nothing more.
+
+opsdesk sends two shapes (`opsdesk.integrations.jira`):
+
+    project = "OPS" AND labels = "opsdesk-req-7k3qf" ORDER BY created ASC
+    project = "OPS" AND assignee is EMPTY AND statusCategory != Done ORDER BY created ASC
+
+Anything else is answered as Jira answers JQL it cannot run: HTTP 400 with `errorMessages`.
+A general JQL engine here would let a new query pass against the stand-in while nobody has
+checked what real Jira does with it; adding a shape is a deliberate change, with its test.
+"""
 
 from __future__ import annotations
 
@@ -9,194 +19,102 @@ from typing import Any
 Issue = dict[str, Any]
 Predicate = Callable[[Issue], bool]
 
-_TOKEN = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(!=|!~|>=|<=|[=~<>(),])|([^\s()",=!~<>']+))""")
-_EMPTY = ("empty", "null")
-_CATEGORY_KEYS = {"new": "to do", "indeterminate": "in progress", "done": "done"}
+_TOKEN = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|(!=|=)|([^\s"=!]+))""")
+# The clauses opsdesk writes, as (field, operator, value or None for "any quoted or bare value").
+_CLAUSES: dict[str, tuple[str, str, str | None]] = {
+    "project": ("project", "=", None),
+    "labels": ("labels", "=", None),
+    "assignee": ("assignee", "is", "empty"),
+    "statuscategory": ("statuscategory", "!=", "done"),
+}
+SHAPES = (("project", "labels"), ("project", "assignee", "statuscategory"))
+_ORDERS: tuple[list[str], ...] = (
+    [],
+    ["order", "by", "created"],
+    ["order", "by", "created", "asc"],
+    ["order", "by", "created", "desc"],
+)
 
 
 class JqlError(ValueError):
-    """A query the stand-in cannot run; answered as Jira's 400 with errorMessages."""
+    """A query the stand-in does not run; answered as Jira's 400 with errorMessages."""
 
 
 def _tokens(jql: str) -> list[tuple[str, str]]:
-    """Split JQL into (kind, text) tokens: kind is "str" (quoted), "op" or "word"."""
-    tokens, position = [], 0
-    jql = jql.strip()
-    while position < len(jql):
-        match = _TOKEN.match(jql, position)
+    """Split JQL into (kind, text) tokens: "str" (double-quoted), "op" (= or !=) or "word"."""
+    tokens, position, text = [], 0, jql.strip()
+    while position < len(text):
+        match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise JqlError(f"Error in the JQL Query: unexpected character at position {position}.")
-        quoted = match.group(1) if match.group(1) is not None else match.group(2)
-        if quoted is not None:
-            tokens.append(("str", quoted.replace('\\"', '"').replace("\\'", "'")))
-        elif match.group(3):
-            tokens.append(("op", match.group(3)))
-        elif match.group(4):
-            tokens.append(("word", match.group(4)))
+            raise JqlError(f"Error in the JQL Query: The character '{text[position]}' is a reserved JQL character.")
+        if match.group(1) is not None:
+            tokens.append(("str", match.group(1).replace('\\"', '"')))
+        elif match.group(2):
+            tokens.append(("op", match.group(2)))
+        else:
+            tokens.append(("word", match.group(3)))
         position = match.end()
     return tokens
 
 
-def _person(value: dict[str, Any] | None) -> list[Any]:
-    return [value[key] for key in ("accountId", "displayName", "emailAddress") if value.get(key)] if value else []
+def _unsupported(jql: str) -> JqlError:
+    shapes = " | ".join(" AND ".join(shape) for shape in SHAPES)
+    return JqlError(
+        f"Error in the JQL Query: the opsdesk Jira stand-in runs only the queries opsdesk sends ({shapes}, "
+        f"optionally ORDER BY created ASC|DESC); not: {jql[:200]}"
+    )
 
 
-def field_values(issue: Issue, field: str) -> list[str]:
-    """Return an issue's values for a JQL field, lower-cased ([] when empty)."""
+def _clauses(tokens: list[tuple[str, str]], jql: str) -> tuple[dict[str, str], bool]:
+    """Read `clause AND clause ... [ORDER BY created ASC|DESC]`; return ({field: value}, descending)."""
+    found: dict[str, str] = {}
+    position = 0
+    while position < len(tokens):
+        field = tokens[position][1].lower()
+        if field == "order":
+            break
+        if field not in _CLAUSES:
+            raise JqlError(f"Field '{tokens[position][1]}' does not exist or you do not have permission to view it.")
+        _, operator, fixed = _CLAUSES[field]
+        if position + 2 >= len(tokens) or tokens[position + 1][1].lower() != operator:
+            raise _unsupported(jql)
+        value = tokens[position + 2]
+        if fixed is not None and (value[0] != "word" or value[1].lower() != fixed):
+            raise _unsupported(jql)
+        found[field] = value[1]
+        position += 3
+        if position < len(tokens) and tokens[position][1].lower() == "and":
+            position += 1
+            if position == len(tokens):
+                raise JqlError("Error in the JQL Query: Expecting a field name but reached the end of the query.")
+        elif position < len(tokens) and tokens[position][1].lower() != "order":
+            raise _unsupported(jql)
+    order = [text.lower() for _, text in tokens[position:]]
+    if order not in _ORDERS:
+        raise _unsupported(jql)
+    return found, order[-1:] == ["desc"]
+
+
+def _matches(issue: Issue, clauses: dict[str, str]) -> bool:
     fields = issue["fields"]
-    status = fields["status"]
-    values: dict[str, list[Any]] = {
-        "project": [fields["project"]["key"], fields["project"]["id"], fields["project"]["name"]],
-        "key": [issue["key"], issue["id"]],
-        "labels": list(fields.get("labels") or []),
-        "status": [status["name"], status["id"]],
-        "statuscategory": [status["statusCategory"]["name"], status["statusCategory"]["key"]],
-        "assignee": _person(fields.get("assignee")),
-        "reporter": _person(fields.get("reporter")),
-        "issuetype": [fields["issuetype"]["name"], fields["issuetype"]["id"]],
-        "priority": [fields["priority"]["name"]] if fields.get("priority") else [],
-        "summary": [fields.get("summary") or ""],
-        "description": [str(fields.get("description") or "")],
-        "resolution": [fields["resolution"]["name"]] if fields.get("resolution") else [],
-        "created": [fields["created"]],
-        "updated": [fields["updated"]],
+    project = fields["project"]
+    checks: dict[str, Callable[[str], bool]] = {
+        # JQL's `project` takes a key, an id or a name; values compare case-insensitively.
+        "project": lambda wanted: wanted.lower() in {str(project[k]).lower() for k in ("key", "id", "name")},
+        "labels": lambda wanted: wanted.lower() in {str(label).lower() for label in fields.get("labels") or []},
+        "assignee": lambda _: not fields.get("assignee"),
+        "statuscategory": lambda _: fields["status"]["statusCategory"]["key"] != "done",
     }
-    aliases = {"issuekey": "key", "id": "key", "type": "issuetype", "category": "statuscategory"}
-    name = aliases.get(field.lower(), field.lower())
-    if name == "text":
-        comments = [comment["body"] for comment in fields["comment"]["comments"]]
-        return [" ".join(str(part) for part in (fields.get("summary"), fields.get("description"), *comments)).lower()]
-    if name not in values:
-        raise JqlError(f"Field '{field}' does not exist or you do not have permission to view it.")
-    return [str(value).lower() for value in values[name]]
+    return all(checks[field](value) for field, value in clauses.items())
 
 
-class _Parser:
-    def __init__(self, jql: str, current_user: str) -> None:
-        self.tokens = _tokens(jql)
-        self.position = 0
-        self.current_user = current_user.lower()
-
-    def peek(self, offset: int = 0) -> str:
-        index = self.position + offset
-        return self.tokens[index][1].lower() if index < len(self.tokens) else ""
-
-    def take(self) -> tuple[str, str]:
-        if self.position >= len(self.tokens):
-            raise JqlError("Error in the JQL Query: the query ended unexpectedly.")
-        self.position += 1
-        return self.tokens[self.position - 1]
-
-    def expect(self, text: str) -> None:
-        if self.take()[1].lower() != text:
-            raise JqlError(f"Error in the JQL Query: expecting '{text}'.")
-
-    def parse(self) -> tuple[Predicate, list[tuple[str, bool]]]:
-        predicate: Predicate = (lambda issue: True) if self.peek() in ("", "order") else self.any_of()
-        order: list[tuple[str, bool]] = []
-        if self.peek() == "order":
-            self.take()
-            self.expect("by")
-            while self.position < len(self.tokens):
-                field = self.take()[1]
-                descending = self.peek() == "desc"
-                if self.peek() in ("asc", "desc"):
-                    self.take()
-                order.append((field, descending))
-                if self.peek() == ",":
-                    self.take()
-        if self.position != len(self.tokens):
-            raise JqlError(f"Error in the JQL Query: unexpected '{self.tokens[self.position][1]}'.")
-        return predicate, order
-
-    def any_of(self) -> Predicate:
-        parts = [self.all_of()]
-        while self.peek() == "or":
-            self.take()
-            parts.append(self.all_of())
-        return lambda issue: any(part(issue) for part in parts)
-
-    def all_of(self) -> Predicate:
-        parts = [self.negation()]
-        while self.peek() == "and":
-            self.take()
-            parts.append(self.negation())
-        return lambda issue: all(part(issue) for part in parts)
-
-    def negation(self) -> Predicate:
-        if self.peek() == "not":
-            self.take()
-            inner = self.negation()
-            return lambda issue: not inner(issue)
-        if self.peek() == "(":
-            self.take()
-            inner = self.any_of()
-            self.expect(")")
-            return inner
-        return self.clause()
-
-    def value(self) -> str:
-        kind, text = self.take()
-        if kind == "word" and self.peek() == "(":  # a function: currentUser(), now(), ...
-            self.take()
-            self.expect(")")
-            return self.current_user if text.lower() == "currentuser" else text.lower()
-        return text.lower()
-
-    def clause(self) -> Predicate:
-        field = self.take()[1]
-        operator = self.take()[1].lower()
-        if operator in ("not", "is") and self.peek() in ("in", "not"):
-            operator = f"{operator} {self.take()[1].lower()}"
-        if operator in ("is", "is not"):
-            if self.take()[1].lower() not in _EMPTY:
-                raise JqlError("Error in the JQL Query: IS takes only EMPTY or NULL.")
-            empty = operator == "is"
-            return lambda issue: (not self.values(issue, field)) == empty
-        if operator in ("in", "not in"):
-            self.expect("(")
-            wanted = [self.value()]
-            while self.peek() == ",":
-                self.take()
-                wanted.append(self.value())
-            self.expect(")")
-            negate = operator == "not in"
-            return lambda issue: self.compare(issue, field, wanted, negate)
-        wanted_one = self.value()
-        if operator in ("~", "!~"):
-            negate = operator == "!~"
-            return lambda issue: any(wanted_one in value for value in self.values(issue, field)) != negate
-        if operator in ("=", "!="):
-            return lambda issue: self.compare(issue, field, [wanted_one], operator == "!=")
-        raise JqlError(f"Error in the JQL Query: the operator '{operator}' is not supported by the stand-in.")
-
-    def values(self, issue: Issue, field: str) -> list[str]:
-        values = field_values(issue, field)
-        if field.lower() == "statuscategory":
-            values += [_CATEGORY_KEYS.get(value, value) for value in values]
-        return values
-
-    def compare(self, issue: Issue, field: str, wanted: list[str], negate: bool) -> bool:
-        values = self.values(issue, field)
-        if field.lower() == "resolution" and "unresolved" in wanted:
-            return bool(values) == negate
-        if any(item in _EMPTY for item in wanted):
-            return bool(values) == negate
-        found = any(value in wanted for value in values)
-        # Jira: `!=` and NOT IN never match an empty field.
-        return (bool(values) and not found) if negate else found
-
-
-def search(issues: list[Issue], jql: str, current_user: str = "") -> list[Issue]:
-    """Return the issues a JQL query selects, in its ORDER BY (by creation otherwise)."""
-    predicate, order = _Parser(jql, current_user).parse()
-    selected = [issue for issue in issues if predicate(issue)]
-    for field, descending in reversed(order or [("created", False)]):
-        selected.sort(key=_sort_key(field.lower()), reverse=descending)
-    return selected
-
-
-def _sort_key(field: str) -> Callable[[Issue], Any]:
-    if field in ("key", "id", "issuekey"):
-        return lambda issue: int(issue["id"])
-    return lambda issue: str(issue["fields"].get(field) or "")
+def search(issues: list[Issue], jql: str) -> list[Issue]:
+    """Return the issues one of opsdesk's queries selects, by creation (oldest first unless DESC)."""
+    clauses, descending = _clauses(_tokens(jql), jql)
+    if tuple(clauses) not in SHAPES:
+        if "project" not in clauses:
+            # Jira Cloud's enhanced search refuses unbounded queries.
+            raise JqlError("Unbounded JQL queries are not allowed here. Please add a search restriction to your query.")
+        raise _unsupported(jql)
+    selected = [issue for issue in issues if _matches(issue, clauses)]
+    return sorted(selected, key=lambda issue: int(issue["id"]), reverse=descending)

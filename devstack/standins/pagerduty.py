@@ -1,20 +1,33 @@
-"""A fake PagerDuty Events API v2: validates events like PagerDuty and keeps alert state per dedup_key."""
+"""A PagerDuty Events API v2 stand-in: validates events like PagerDuty, keeps alert state per dedup_key, rate limits.
+
+Sources (docs/stand-ins.md lists each behaviour): PagerDuty/api-schema reference/events-v2/openapiv3.json
+and developer.pagerduty.com/docs/events-api-v2/trigger-events/ (fields, 202 and 400 bodies, dedup_key),
+developer.pagerduty.com/docs/events-api-v2/rate-limits/ (about 120 calls a minute per integration key,
+over the 60 seconds looking back from now; then 429 and the event is not ingested).
+"""
 
 from __future__ import annotations
 
 import copy
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from collections import defaultdict, deque
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from devstack.httpserver import Reply, Request
 from devstack.standins.base import StandIn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ACTIONS = ("trigger", "acknowledge", "resolve")
 SEVERITIES = ("critical", "error", "warning", "info")
 ROUTING_KEY_LENGTH = 32
 MAX_DEDUP_KEY = 255
 MAX_SUMMARY = 1024
+RATE_LIMIT = 120  # calls per integration key ...
+RATE_WINDOW = timedelta(seconds=60)  # ... over the 60 seconds looking back from now
+THROTTLED = {"status": "throttle event", "message": "Requests for this service are arriving too quickly."}
 
 
 def validate(event: Any) -> list[str]:
@@ -65,6 +78,9 @@ class PagerDutyStandIn(StandIn):
         super().__init__(*args, **kwargs)
         self._alerts: list[dict[str, Any]] = []
         self._changes: list[dict[str, Any]] = []
+        self._calls_by_key: dict[str, deque[datetime]] = defaultdict(deque)
+        # What "now" is for the rate limit and alert times; tests give it their clock.
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def alerts(self, dedup_key: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
         """Return alerts (status triggered, acknowledged or resolved), oldest first, optionally filtered."""
@@ -83,10 +99,11 @@ class PagerDutyStandIn(StandIn):
     def reset_state(self) -> None:
         self._alerts.clear()
         self._changes.clear()
+        self._calls_by_key.clear()
 
     def injected_reply(self, status: int, headers: dict[str, str] | None, body: Any) -> Reply:
         if body is None and status == 429:
-            body = {"status": "throttle event", "message": "Requests for this service are arriving too quickly."}
+            body = THROTTLED
         return Reply(
             status, body if body is not None else {"status": "error", "message": "Internal error"}, dict(headers or {})
         )
@@ -101,6 +118,8 @@ class PagerDutyStandIn(StandIn):
         if request.method != "POST" or request.path.rstrip("/") not in ("/v2/enqueue", "/v2/change/enqueue"):
             return Reply(404, {"status": "not found", "message": f"No route for {request.method} {request.path}"})
         event = request.json()
+        if self._throttled(event):
+            return Reply(429, dict(THROTTLED))
         if event is None and request.body:
             return Reply(
                 400, {"status": "invalid event", "message": "Event object is invalid", "errors": ["Invalid JSON"]}
@@ -113,6 +132,20 @@ class PagerDutyStandIn(StandIn):
         dedup_key = event.get("dedup_key") or uuid.uuid4().hex
         self._apply(event, dedup_key)
         return Reply(202, {"status": "success", "message": "Event processed", "dedup_key": dedup_key})
+
+    def _throttled(self, event: Any) -> bool:
+        """Count the call against its integration key; True when it is over the limit (it is then not ingested)."""
+        key = event.get("routing_key") if isinstance(event, dict) else None
+        if not isinstance(key, str) or not key:
+            return False
+        now = self.clock()
+        calls = self._calls_by_key[key]
+        while calls and now - calls[0] >= RATE_WINDOW:
+            calls.popleft()
+        if len(calls) >= RATE_LIMIT:
+            return True
+        calls.append(now)
+        return False
 
     def _change(self, event: Any) -> Reply:
         if (
@@ -132,7 +165,7 @@ class PagerDutyStandIn(StandIn):
         return Reply(202, {"status": "success", "message": "Change event processed"})
 
     def _apply(self, event: dict[str, Any], dedup_key: str) -> None:
-        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        now = self.clock().astimezone(UTC).isoformat().replace("+00:00", "Z")
         action = event["event_action"]
         open_alert = next(
             (alert for alert in self._alerts if alert["dedup_key"] == dedup_key and alert["status"] != "resolved"),

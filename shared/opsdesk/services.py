@@ -25,7 +25,7 @@ from opsdesk.slack.team import SlackTeam
 from opsdesk.store.incidents import IncidentRepository
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from opsdesk.domain.paging import Alert
     from opsdesk.domain.ports import DayNotifier, SupportNotifier
@@ -49,8 +49,8 @@ class DeferredTracker:
     def __init__(self, build: Callable[[], TicketTracker]) -> None:
         self._build = build
 
-    def find_by_label(self, label: str) -> Ticket | None:
-        return self._build().find_by_label(label)
+    def find_by_label(self, label: str, known_ids: Sequence[str] = ()) -> Ticket | None:
+        return self._build().find_by_label(label, known_ids)
 
     def create(self, summary: str, description: str, labels: list[str]) -> Ticket:
         return self._build().create(summary, description, labels)
@@ -144,7 +144,13 @@ class Services:
         from opsdesk.integrations.jira import JiraTracker  # noqa: PLC0415  # see `tracker`
 
         settings = self.settings
-        return JiraTracker(settings.jira_url, settings.jira_project, settings.jira_email, self.secrets.jira_api_token)
+        return JiraTracker(
+            settings.jira_url,
+            settings.jira_project,
+            settings.jira_email,
+            token=lambda: self.secrets.jira_api_token,
+            deployment=settings.jira_deployment,
+        )
 
     @cached_property
     def alerts(self) -> Alerts:

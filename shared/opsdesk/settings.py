@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from functools import cached_property, lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -41,6 +42,8 @@ class Settings(BaseModel):
     jira_url: str = ""
     jira_project: str = "OPS"
     jira_email: str = ""
+    # auto: read serverInfo once per container (see opsdesk.integrations.jira); cloud|datacenter to say so instead.
+    jira_deployment: Literal["auto", "cloud", "datacenter"] = "auto"
     confluence_url: str = ""
     confluence_space: str = ""
     paging_enabled: bool = False

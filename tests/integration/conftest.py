@@ -102,6 +102,12 @@ def _restore_environment() -> Iterator[None]:
 
 
 @pytest.fixture
+def clock() -> FakeClock:
+    """The test's clock: the handlers' "now", and the stand-ins' where they keep time (Jira's search index)."""
+    return FakeClock()
+
+
+@pytest.fixture
 def stack(
     local_aws: LocalAws,
     template: Template,
@@ -109,6 +115,7 @@ def stack(
     stand_in_urls: dict[str, str],
     fresh_table: str,
     monkeypatch: pytest.MonkeyPatch,
+    clock: FakeClock,
 ) -> Iterator[Stack]:
     environment = local_environment(stand_in_urls, table_name=fresh_table, aws_endpoint_url=local_aws.endpoint_url)
     environment.update(OPSDESK_LAZY_MODE="inline", SLACK_BOT_TOKEN=BOT_TOKEN, POWERTOOLS_METRICS_NAMESPACE="Opsdesk")
@@ -116,7 +123,6 @@ def stack(
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SECRETS_ARN", raising=False)
     entrypoints.reset()
-    clock = FakeClock()
     entrypoints.services().now = clock
     runtime = Runtime(template, environment)
     simulator = SlackClientSimulator(

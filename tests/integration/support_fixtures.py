@@ -11,12 +11,13 @@ import pytest
 from devstack.standins.jira import JiraStandIn
 from opsdesk.domain.requests import SupportRequest, request_id_for
 from opsdesk.store.requests import RequestRepository
+from tests.harness import api_event
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from devstack.standins.slack import SlackStandIn
-    from tests.integration.conftest import Stack
+    from tests.integration.conftest import FakeClock, Stack
 
 REQUESTER = "U0REQ"
 
@@ -28,10 +29,27 @@ def jira_api_fixture() -> Iterator[JiraStandIn]:
 
 
 @pytest.fixture(name="stand_in_urls")
-def stand_in_urls_fixture(slack_api: SlackStandIn, jira_api: JiraStandIn) -> dict[str, str]:
+def stand_in_urls_fixture(slack_api: SlackStandIn, jira_api: JiraStandIn, clock: FakeClock) -> dict[str, str]:
     slack_api.reset()
     jira_api.reset()
+    jira_api.clock = clock  # Jira Cloud's search index catches up as the test's time passes
     return {"slack": slack_api.url, "jira": jira_api.url}
+
+
+def jira_webhooks_to(stack: Stack, jira_api: JiraStandIn, secret: str | None = None) -> list[tuple[bytes, Any]]:
+    """Register the stack's /jira/webhook as the stand-in's admin webhook (signed with the stack's secret).
+
+    Returns what was delivered, (raw body, opsdesk's answer), so a test can deliver one again as Jira's retry does.
+    """
+    delivered: list[tuple[bytes, Any]] = []
+
+    def deliver(raw: bytes, headers: dict[str, str]) -> int:
+        answer = stack.invoke("WebhooksFunction", api_event("POST", "/jira/webhook", raw.decode(), headers))
+        delivered.append((raw, answer))
+        return int(answer["statusCode"])
+
+    jira_api.webhooks.register(deliver, stack.environment["JIRA_WEBHOOK_SECRET"] if secret is None else secret)
+    return delivered
 
 
 def utc(*parts: int) -> datetime:

@@ -382,26 +382,30 @@ def test_slack_stand_in_behaves_like_the_web_api() -> None:
 
 def test_jira_stand_in_serves_the_real_client() -> None:
     with JiraStandIn(credentials=("ops@example.com", "token")) as jira_api:
-        jira = JIRA(server=jira_api.url, basic_auth=("ops@example.com", "token"), get_server_info=False)
+        jira = JIRA(server=jira_api.url, basic_auth=("ops@example.com", "token"))  # serverInfo says Cloud
 
         issue = jira.create_issue(
             project="OPS", summary="Export fails", issuetype={"name": "Task"}, labels=["opsdesk-req-c0ops-1"]
         )
-        found = jira.search_issues('labels = "opsdesk-req-c0ops-1"')
-        unassigned = jira.search_issues("project = OPS AND assignee is EMPTY AND statusCategory != Done")
+        label_jql = 'project = "OPS" AND labels = "opsdesk-req-c0ops-1"'
+        board_jql = 'project = "OPS" AND assignee is EMPTY AND statusCategory != Done'
+        found = jira.enhanced_search_issues(label_jql, fields="summary", reconcileIssues=[int(issue.id)])
         jira.add_comment(issue.key, "More context from Slack")
         names = [transition["name"] for transition in jira.transitions(issue.key)]
         jira.transition_issue(issue.key, "Done")
 
         assert issue.key == "OPS-1"
-        assert [item.key for item in found] == [item.key for item in unassigned] == ["OPS-1"]
+        assert [item.key for item in found] == ["OPS-1"]
         assert names == ["In Progress", "Done"]
         stored = jira_api.issue("OPS-1") or {}
         assert stored["fields"]["status"]["name"] == "Done"
         assert [comment["body"] for comment in stored["fields"]["comment"]["comments"]] == ["More context from Slack"]
-        assert jira.search_issues("project = OPS AND statusCategory != Done") == []
-        cloud = JIRA(server=jira_api.url, basic_auth=("ops@example.com", "token"))  # serverInfo says Cloud
-        assert [item.key for item in cloud.search_issues("labels = opsdesk-req-c0ops-1")] == ["OPS-1"]
+        assert jira.enhanced_search_issues(board_jql, fields="summary") == []
+        # Without serverInfo the client calls the search Jira Cloud removed (CHANGE-2046).
+        blind = JIRA(server=jira_api.url, basic_auth=("ops@example.com", "token"), get_server_info=False)
+        with pytest.raises(JIRAError) as removed:
+            blind.search_issues(label_jql)
+        assert removed.value.status_code == 410
         with pytest.raises(JIRAError) as unauthorised:
             JIRA(server=jira_api.url, basic_auth=("ops@example.com", "wrong"), get_server_info=False).issue("OPS-1")
         assert unauthorised.value.status_code == 401

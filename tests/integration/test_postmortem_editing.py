@@ -19,6 +19,7 @@ from tests.integration.support_fixtures import (  # noqa: F401  # the Jira stand
     stand_in_urls_fixture,
 )
 from tests.integration.test_postmortems import SLACK_ID, add_action, dms, get, run_incident
+from tests.integration.test_support_desk import wait_until
 
 if TYPE_CHECKING:
     from devstack.standins.jira import JiraStandIn
@@ -276,29 +277,29 @@ def test_raise_jira_ticket_makes_one_issue_however_often_it_is_clicked(stack: St
 
 
 def test_a_ticket_whose_reply_was_lost_is_found_by_its_label_not_filed_again(
-    stack: Stack, jira_api: JiraStandIn
+    stack: Stack, jira_api: JiraStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     incident_id = run_incident(stack)
     add_action(stack, incident_id)
-    # GIVEN an earlier click's issue reached Jira but its answer never came back
-    with jira_api.lock:
-        jira_api.tracker.create(
-            {
-                "project": {"key": "OPS"},
-                "issuetype": {"name": "Task"},
-                "summary": "[high] Add a replication-lag alarm",
-                "labels": [ticket_label(incident_id, 1), "postmortem-action"],
-            }
-        )
-    # WHEN the click is retried
+    # GIVEN a click whose issue reaches Jira after opsdesk stopped waiting for the answer
+    monkeypatch.setattr("opsdesk.integrations.jira.TIMEOUT_SECONDS", 0.5)
+    jira_api.delay_next("POST /rest/api/2/issue", 1.5)
+    stack.slack.click(PostmortemAction.RAISE_TICKET, f"{incident_id}:1")
+    assert "try again in a few minutes" in dms(stack, "U0ALICE")[-1]
+    wait_until(lambda: len(jira_api.issues()) == 1)
+    # WHEN the person clicks again at once, Jira's search would not show the new issue yet: the lease waits
+    stack.slack.click(PostmortemAction.RAISE_TICKET, f"{incident_id}:1")
+    assert "is being raised" in dms(stack, "U0ALICE")[-1]
+    # AND a few minutes later the click finds the issue by its label in the project
+    stack.clock.advance(minutes=3)
     stack.slack.click(PostmortemAction.RAISE_TICKET, f"{incident_id}:1")
     # THEN the existing issue is recorded; no second one
     [issue] = jira_api.issues()
     assert PostmortemRepository(stack.table_name).actions(incident_id)[0].ticket_key == issue["key"]
 
 
-@pytest.mark.parametrize("failing", ["POST /rest/api/2/issue", "*"], ids=["create-fails", "search-fails"])
-def test_jira_unavailable_is_explained_and_leaves_nothing_half_written(
+@pytest.mark.parametrize("failing", ["POST /rest/api/2/issue", "*"], ids=["create-fails", "everything-fails"])
+def test_jira_unavailable_is_explained_and_tried_again_once_its_answer_would_show(
     stack: Stack, jira_api: JiraStandIn, failing: str
 ) -> None:
     incident_id = run_incident(stack)
@@ -306,16 +307,37 @@ def test_jira_unavailable_is_explained_and_leaves_nothing_half_written(
     # WHEN Jira answers 503
     jira_api.fail_next(failing, 503)
     stack.slack.click(PostmortemAction.RAISE_TICKET, f"{incident_id}:1")
-    # THEN the person is told plainly, no issue exists, and the item holds neither a key nor a lease
+    # THEN the person is told plainly, no issue exists, no key is recorded; the lease stays (a 503 may have created)
     told = dms(stack, "U0ALICE")[-1]
-    assert "(HTTP 503)" in told and f"No ticket was raised for action 1 of {incident_id}" in told
+    assert "(HTTP 503)" in told and f"No ticket is recorded for action 1 of {incident_id}" in told
     assert jira_api.issues() == []
     stored = action_item(stack, incident_id, 1)
-    assert "ticket_key" not in stored and "ticket_lease_until" not in stored
-    # AND the next click, with Jira back, raises exactly one
+    assert "ticket_key" not in stored and "ticket_lease_until" in stored
+    # AND once the lease has run out, the next click looks for the label, then raises exactly one
+    stack.clock.advance(minutes=3)
     stack.slack.click(PostmortemAction.RAISE_TICKET, f"{incident_id}:1")
     assert len(jira_api.issues()) == 1
     assert action_item(stack, incident_id, 1)["ticket_key"]["S"] == jira_api.issues()[0]["key"]
+    searches = [call for call in jira_api.calls() if call["path"].endswith("/search/jql")]
+    assert len(searches) == 1 and f"project = {chr(34)}OPS{chr(34)}" in searches[0]["query"]["jql"]
+
+
+def test_jira_refusing_the_ticket_is_explained_and_the_next_click_tries_at_once(
+    stack: Stack, jira_api: JiraStandIn
+) -> None:
+    incident_id = run_incident(stack)
+    add_action(stack, incident_id)
+    # WHEN Jira refuses the issue (a required field the project demands, say)
+    refusal = {"errorMessages": [], "errors": {"components": "Component/s is required."}}
+    jira_api.fail_next("POST /rest/api/2/issue", 400, body=refusal)
+    stack.slack.click(PostmortemAction.RAISE_TICKET, f"{incident_id}:1")
+    # THEN the person hears Jira's reason, and nothing is held: nothing was created
+    told = dms(stack, "U0ALICE")[-1]
+    assert "Component/s is required." in told and "HTTP 400" in told and "raise it again" in told
+    assert "ticket_lease_until" not in action_item(stack, incident_id, 1)
+    # AND once it is fixed, the next click raises the ticket straight away
+    stack.slack.click(PostmortemAction.RAISE_TICKET, f"{incident_id}:1")
+    assert len(jira_api.issues()) == 1
 
 
 def test_a_click_while_another_is_raising_the_ticket_waits_for_it(stack: Stack, jira_api: JiraStandIn) -> None:

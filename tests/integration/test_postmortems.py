@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from devstack.standins.jira import JiraStandIn
     from devstack.standins.slack import SlackStandIn
-    from tests.integration.conftest import Stack
+    from tests.integration.conftest import FakeClock, Stack
 
 FRIDAY = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 EDIT_MODAL = PostmortemCallback.EDIT_MODAL
@@ -55,9 +55,11 @@ def stand_in_urls_fixture(
     confluence_api: ConfluenceStandIn,
     confluence_space: str,
     monkeypatch: pytest.MonkeyPatch,
+    clock: FakeClock,
 ) -> dict[str, str]:
     for stand_in in (slack_api, jira_api, confluence_api):
         stand_in.reset()
+    jira_api.clock = clock
     # Set before the stack reads the environment: the functions' CONFLUENCE_* come from template.yaml otherwise.
     monkeypatch.setenv("CONFLUENCE_URL", confluence_api.url)
     if confluence_space:

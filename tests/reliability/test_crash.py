@@ -206,15 +206,12 @@ def _crash_steps_of_tickets() -> list[Any]:
     from opsdesk.flows.tickets import Tickets
     from opsdesk.integrations.jira import JiraTracker
 
+    # The request is saved three times on the way: marked pending, claimed for filing, its key recorded.
     return [
         pytest.param(RequestRepository, "save", 1, id="after-marking-pending"),
+        pytest.param(RequestRepository, "save", 2, id="after-claiming-the-filing"),
         pytest.param(JiraTracker, "create", 1, id="after-jira-created-the-issue"),
-        pytest.param(
-            RequestRepository,
-            "save",
-            2,
-            id="after-storing-the-ticket-key",
-        ),
+        pytest.param(RequestRepository, "save", 3, id="after-storing-the-ticket-key"),
         pytest.param(Tickets, "_filed", 1, id="after-telling-everyone"),
     ]
 

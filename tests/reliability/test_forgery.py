@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -168,19 +170,72 @@ def webhook_event(path: str, body: str, headers: dict[str, str]) -> dict[str, An
     return slack_request(path, body, {"Content-Type": "application/json", **headers})
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        pytest.param({}, id="no-secret"),
-        pytest.param({"X-Opsdesk-Webhook-Secret": "guess"}, id="wrong-secret"),
-        pytest.param({"X-Opsdesk-Webhook-Secret": OTHER_SECRET}, id="another-secret"),
-        pytest.param({"X-Opsdesk-Webhook-Secret": ""}, id="empty-secret"),
-    ],
+def _jira_signature(body: str, secret: str, scheme: str = "sha256") -> str:
+    digest = hmac.new(secret.encode(), body.encode(), getattr(hashlib, scheme)).hexdigest()
+    return f"{scheme}={digest}"
+
+
+JIRA_FORGERIES = (
+    "unsigned-no-secret",
+    "wrong-secret-header",
+    "other-secret-header",
+    "empty-secret-header",
+    "wrong-signature",
+    "other-secret-signature",
+    "one-byte-changed",
+    "sha1-scheme",
+    "bare-hex",
+    "bad-signature-with-the-right-secret-in-the-query",
 )
-def test_forged_jira_webhooks_get_401_and_change_nothing(stack: Stack, ledger: Ledger, headers: dict[str, str]) -> None:
-    response = stack.invoke("WebhooksFunction", webhook_event("/jira/webhook", WEBHOOK_BODY, headers))
+
+
+def jira_forgery(kind: str) -> tuple[str, dict[str, str], dict[str, str] | None]:
+    """(body, headers, query) for one forged Jira webhook."""
+    from tests.reliability.kit import CANARIES
+
+    secret, body = CANARIES["JIRA_WEBHOOK_SECRET"], WEBHOOK_BODY
+    signed = {"X-Hub-Signature": _jira_signature(body, secret)}
+    forgeries: dict[str, tuple[str, dict[str, str], dict[str, str] | None]] = {
+        "unsigned-no-secret": (body, {}, None),
+        "wrong-secret-header": (body, {"X-Opsdesk-Webhook-Secret": "guess"}, None),
+        "other-secret-header": (body, {"X-Opsdesk-Webhook-Secret": OTHER_SECRET}, None),
+        "empty-secret-header": (body, {"X-Opsdesk-Webhook-Secret": ""}, None),
+        "wrong-signature": (body, {"X-Hub-Signature": "sha256=" + "0" * 64}, None),
+        "other-secret-signature": (body, {"X-Hub-Signature": _jira_signature(body, OTHER_SECRET)}, None),
+        "one-byte-changed": (body.replace("OPS-1", "OPS-2"), signed, None),
+        "sha1-scheme": (body, {"X-Hub-Signature": _jira_signature(body, secret, "sha1")}, None),
+        "bare-hex": (body, {"X-Hub-Signature": signed["X-Hub-Signature"].removeprefix("sha256=")}, None),
+        # A signed request must carry the right signature: the URL secret cannot vouch for a bad one.
+        "bad-signature-with-the-right-secret-in-the-query": (
+            body,
+            {"X-Hub-Signature": "sha256=" + "0" * 64},
+            {"secret": secret},
+        ),
+    }
+    return forgeries[kind]
+
+
+@pytest.mark.parametrize("kind", JIRA_FORGERIES)
+def test_forged_jira_webhooks_get_401_and_change_nothing(stack: Stack, ledger: Ledger, kind: str) -> None:
+    body, headers, query = jira_forgery(kind)
+    event = webhook_event("/jira/webhook", body, headers)
+    event["queryStringParameters"] = query
+    response = stack.invoke("WebhooksFunction", event)
     assert response["statusCode"] == 401 and response["body"]
     assert_nothing_happened(stack, ledger)
+
+
+@pytest.mark.parametrize("how", ["signed", "secret-in-query"])
+def test_a_genuine_jira_webhook_is_accepted_so_the_forgeries_prove_something(stack: Stack, how: str) -> None:
+    from tests.reliability.kit import CANARIES
+
+    secret = CANARIES["JIRA_WEBHOOK_SECRET"]
+    signed = how == "signed"
+    event = webhook_event(
+        "/jira/webhook", WEBHOOK_BODY, {"X-Hub-Signature": _jira_signature(WEBHOOK_BODY, secret)} if signed else {}
+    )
+    event["queryStringParameters"] = None if signed else {"secret": secret}
+    assert stack.invoke("WebhooksFunction", event)["statusCode"] == 200
 
 
 def _pd(body: str, secret: str) -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from opsdesk.domain.paging import Alert, Alerts
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.tickets import DisabledTracker, Ticket
 from opsdesk.services import DeferredAlerts, DeferredTracker
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 T = TypeVar("T")
 
@@ -30,7 +33,7 @@ class RecordingTracker(DisabledTracker):
     def __init__(self) -> None:
         self.moves: list[tuple[str, Stage]] = []
 
-    def find_by_label(self, label: str) -> Ticket | None:
+    def find_by_label(self, label: str, known_ids: Sequence[str] = ()) -> Ticket | None:
         return Ticket("OPS-1", "https://jira.example/browse/OPS-1", label)
 
     def move(self, key: str, stage: Stage) -> None:

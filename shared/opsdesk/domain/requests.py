@@ -32,6 +32,7 @@ class TicketState(StrEnum):
     NONE = "none"
     PENDING = "pending"  # asked for, not yet filed: triage-sweep retries it
     FILED = "filed"
+    FAILED = "failed"  # Jira refused for a reason a retry cannot fix: a person fixes it and asks again
 
 
 def request_id_for(channel: str, ts: str) -> str:
@@ -72,7 +73,11 @@ class SupportRequest:
     ticket_state: TicketState = TicketState.NONE
     ticket_key: str | None = None
     ticket_url: str | None = None
+    # Creations started (each may have reached Jira): after the first, the ticket is looked for before creating.
     ticket_attempts: int = 0
+    # When the run filing the ticket claimed it: one filer at a time (see flows/ticket_filing.py).
+    ticket_claimed_at: datetime | None = None
+    ticket_error: str = ""  # why Jira refused, while FAILED
     ticket_requested_by: str | None = None
     # Set once the thread and the product manager have heard of the ticket; a replay finishes the telling.
     ticket_announced: bool = False

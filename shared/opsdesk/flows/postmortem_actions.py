@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.postmortems import ActionItem
 from opsdesk.domain.requests import Stage
-from opsdesk.domain.tickets import TrackerUnavailable
+from opsdesk.domain.tickets import TrackerError, TrackerRefused, TrackerUnavailable
 from opsdesk.flows.postmortems import display_name, require_team, with_names_for
 from opsdesk.observability import logger, record
 from opsdesk.store.postmortems import PostmortemRepository
@@ -86,14 +86,17 @@ class PostmortemActions:
             return
         try:
             self.services.tracker.move(item.ticket_key, Stage.DONE)
-        except TrackerUnavailable:
+        except TrackerError:
             logger.warning("action done, its Jira ticket not moved", extra={"ticket": item.ticket_key})
 
     def raise_ticket(self, incident_id: str, number: int, by: str) -> ActionItem:
         """One click: the action item becomes one Jira ticket, however often it is clicked or replayed.
 
-        A lease on the item stops two clicks racing; the label finds a ticket whose creation
-        answered too late; if Jira fails, the lease is given back and nothing is recorded.
+        Claim, create, record (as for requests, flows/ticket_filing.py): a lease on the item stops two
+        clicks racing; the first attempt creates at once, a later one looks for the label first (an
+        earlier attempt may have created the issue and died, or timed out). After a timeout the lease is
+        kept until it lapses, by when Jira's search shows what that attempt created; after a refusal it
+        is given back, since nothing was created, and the person is told what to fix.
         """
         require_team(self.services, by)
         item = self._item(incident_id, number)
@@ -102,23 +105,36 @@ class PostmortemActions:
         tracker = self.services.tracker
         if not tracker.enabled:
             raise InvalidRequest("Jira is not configured (JIRA_URL), so no ticket can be raised.")
-        if not self.items.claim_ticket(incident_id, number, self.services.now()):
+        attempt = self.items.claim_ticket(incident_id, number, self.services.now())
+        if attempt is None:
             item = self._item(incident_id, number)
             if item.ticket_key:
                 return item
-            raise Conflict(f"A Jira ticket for action {number} of {incident_id} is being raised; it will show shortly.")
+            raise Conflict(
+                f"A Jira ticket for action {number} of {incident_id} is being raised (or Jira was tried a moment "
+                "ago); it will show shortly, or try again in a couple of minutes."
+            )
         postmortem = self.repository.get(incident_id)
         label = ticket_label(incident_id, number)
         owner = display_name(self.services, item.owner) if item.owner[:1] in "UW" else item.owner
         try:
-            ticket = tracker.find_by_label(label) or tracker.create(
+            found = tracker.find_by_label(label) if attempt > 1 else None
+            ticket = found or tracker.create(
                 f"[{item.priority.value}] {item.description}"[:250],
                 f"Action from the postmortem of {incident_id} ({postmortem.title}). Owner: {owner}.",
                 [label, "postmortem-action"],
             )
-        except TrackerUnavailable as error:
+        except TrackerRefused as refusal:
             self.items.release_ticket(incident_id, number)
+            logger.error(
+                "Jira refused the ticket for an action", extra={"incident_id": incident_id, "reason": str(refusal)}
+            )
+            raise TrackerRefused(
+                f"{refusal} No ticket was raised for action {number} of {incident_id}; once that is fixed, "
+                "raise it again."
+            ) from None
+        except TrackerUnavailable as error:
             raise TrackerUnavailable(
-                f"{error} No ticket was raised for action {number} of {incident_id}; try again in a few minutes."
-            ) from error
+                f"{error} No ticket is recorded for action {number} of {incident_id} yet; try again in a few minutes."
+            ) from None
         return self.items.set_ticket(incident_id, number, ticket.key)

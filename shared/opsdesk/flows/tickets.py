@@ -6,10 +6,11 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import InvalidRequest, NotifierUnavailable
+from opsdesk.domain.errors import Conflict, InvalidRequest, NotifierUnavailable
 from opsdesk.domain.ports import ThreadMessage
 from opsdesk.domain.requests import Stage, SupportRequest, TicketState
-from opsdesk.domain.tickets import Ticket, TrackerUnavailable
+from opsdesk.domain.tickets import Ticket, TrackerError, TrackerRefused, TrackerUnavailable
+from opsdesk.flows.ticket_filing import TicketFiling
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -22,13 +23,14 @@ logger = logging.getLogger(__name__)
 
 
 class Tickets:
-    """Raises Jira tickets for support requests, never twice (a unique label finds a lost one)."""
+    """Raises Jira tickets for support requests, never twice (claimed first; a unique label finds a lost one)."""
 
     def __init__(self, desk: SupportDesk) -> None:
         self.desk = desk
         self.repository = desk.repository
         self.tracker = desk.tracker
         self.notifier = desk.notifier
+        self.filing = TicketFiling(desk, _summary)
 
     @classmethod
     def from_services(cls, services: Services) -> Tickets:
@@ -46,7 +48,7 @@ class Tickets:
                 nudged += 1
         filed = 0
         for request in self.repository.pending_tickets():
-            if self.file(request, announce_failure=False).has_ticket:
+            if self.file(request, now, announce_failure=False).has_ticket:
                 filed += 1
         return {"nudged": nudged, "filed": filed}
 
@@ -65,7 +67,7 @@ class Tickets:
 
     # ---- raising the ticket
     def raise_ticket(self, request: SupportRequest, by: str) -> SupportRequest:
-        """Mark the ticket wanted (so it survives a Jira outage), then file it."""
+        """Mark the ticket wanted (so it survives a Jira outage), then file it; a refused one may be asked again."""
         self.desk.require_team(by, "raise a Jira ticket")
         if request.has_ticket and not request.ticket_announced:
             return self._announce(request)  # an earlier run filed it and died before saying so
@@ -75,25 +77,27 @@ class Tickets:
             raise InvalidRequest("Jira is not configured here (JIRA_URL is empty), so no ticket can be filed.")
 
         def decide(current: SupportRequest) -> SupportRequest | None:
-            if current.ticket_state is not TicketState.NONE:
+            if current.ticket_state not in (TicketState.NONE, TicketState.FAILED):
                 return None
-            return replace(current, ticket_state=TicketState.PENDING, ticket_requested_by=by)
+            # A person asking again after a refusal retries at once; attempts stay counted (an issue may exist).
+            wanted = replace(current, ticket_state=TicketState.PENDING, ticket_requested_by=by, ticket_error="")
+            return replace(wanted, ticket_claimed_at=None)
 
         stored, _ = self.desk.apply(request, decide)
         if stored.has_ticket:
             return stored
-        return self.file(stored, announce_failure=True)
+        return self.file(stored, self.desk.now(), announce_failure=True)
 
-    def file(self, request: SupportRequest, *, announce_failure: bool) -> SupportRequest:
+    def file(self, request: SupportRequest, now: datetime, *, announce_failure: bool) -> SupportRequest:
+        """File a pending ticket once (flows/ticket_filing.py); with `announce_failure`, a person is waiting."""
         try:
-            ticket = self.tracker.find_by_label(request.label) or self.tracker.create(
-                _summary(request), self._description(request), ["opsdesk", "support-request", request.label]
-            )
+            stored, ticket = self.filing.file(request, now, self._description)
+        except TrackerRefused as refusal:
+            if announce_failure:  # the thread has been told; the person who asked hears it too
+                raise TrackerRefused(f"No Jira ticket for {request.id}: {refusal}") from None
+            return self.repository.get(request.channel, request.ts)
         except TrackerUnavailable as error:
-            logger.warning("ticket for %s not filed yet: %s", request.id, error)
-            stored, _ = self.desk.apply(
-                request, lambda current: replace(current, ticket_attempts=current.ticket_attempts + 1)
-            )
+            stored = self.repository.get(request.channel, request.ts)
             if announce_failure:
                 self.desk.say(
                     stored,
@@ -101,13 +105,23 @@ class Tickets:
                     "I will file it automatically when Jira answers again.",
                 )
             return stored
-        return self._filed(request, ticket)
+        if ticket is not None:
+            return self._filed(stored, ticket)
+        if stored.ticket_state is TicketState.FAILED and announce_failure:
+            raise TrackerRefused(f"No Jira ticket for {stored.id}: {stored.ticket_error}")
+        if stored.ticket_state is TicketState.PENDING and announce_failure:
+            raise Conflict(
+                f"The ticket for {stored.id} is already being filed (or Jira was tried a moment ago); "
+                "opsdesk finishes it and the thread will say when."
+            )
+        return stored
 
     def _filed(self, request: SupportRequest, ticket: Ticket) -> SupportRequest:
         def decide(current: SupportRequest) -> SupportRequest | None:
             if current.has_ticket:
                 return None
-            return replace(current, ticket_state=TicketState.FILED, ticket_key=ticket.key, ticket_url=ticket.url)
+            filed = replace(current, ticket_state=TicketState.FILED, ticket_key=ticket.key, ticket_url=ticket.url)
+            return replace(filed, ticket_claimed_at=None, ticket_error="")
 
         stored = self.repository.get(request.channel, request.ts)
         decided = decide(stored)
@@ -152,6 +166,11 @@ class Tickets:
     def add_comment(self, request: SupportRequest, author: str, text: str, message_ts: str, at: datetime) -> str:
         """The message shortcut: copy a thread message onto the ticket as a comment, once per message."""
         if not request.ticket_key:
+            if request.ticket_state is TicketState.FAILED:
+                raise InvalidRequest(
+                    f"{request.id} has no ticket: {request.ticket_error} Once that is fixed, "
+                    f"raise it again (`/support ticket {request.id}`)."
+                )
             if request.ticket_state is TicketState.PENDING:
                 raise InvalidRequest(
                     f"{request.id}'s ticket is not filed yet (Jira is not answering); try again later."
@@ -169,7 +188,7 @@ class Tickets:
         who = self.notifier.name_of(author) if author else "Someone"
         try:
             self.tracker.comment(request.ticket_key, f"{who} in Slack: {text}" + (f"\n{link}" if link else ""))
-        except TrackerUnavailable:
+        except TrackerError:
             self.repository.release(claim)  # not added: let the person try again
             raise
         return f"Added to {request.ticket_key}."
@@ -185,7 +204,7 @@ class Tickets:
         try:
             self.tracker.move(key, Stage.IN_PROGRESS)
             self.tracker.comment(key, f"Taken by {self.notifier.name_of(user)} from Slack.")
-        except TrackerUnavailable:
+        except TrackerError:
             self.repository.release(f"board-take:{key}")  # the board does not show it taken: nobody has it
             raise
         self.notifier.board_issue_taken(where, key, headline, user)

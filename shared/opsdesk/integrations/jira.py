@@ -1,17 +1,39 @@
-"""Jira as the ticket tracker (the port is `opsdesk.domain.tickets`), through the `jira` library loaded on first use."""
+"""Jira as the ticket tracker (the port is `opsdesk.domain.tickets`), through the `jira` library loaded on first use.
+
+Search differs by deployment. Jira Cloud removed `/rest/api/*/search` in 2025 (it answers 410,
+CHANGE-2046) for `/search/jql`, which pages with `nextPageToken`, returns ids only unless fields are
+named, and is eventually consistent (`reconcileIssues` reads named issues fresh). Data Center keeps
+`/rest/api/2/search` and has no `/search/jql`. The `jira` client picks the endpoint from serverInfo's
+`deploymentType`, so the deployment is learnt once per container from serverInfo (JIRA_DEPLOYMENT=auto,
+the default: it follows a site that moves to Cloud with no change here) or set by JIRA_DEPLOYMENT=cloud|
+datacenter for a Jira whose serverInfo is hidden behind a proxy.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any, Literal
 
 from opsdesk.domain.requests import Stage
-from opsdesk.domain.tickets import Ticket, TrackerUnavailable
+from opsdesk.domain.tickets import Ticket, TrackerRefused, TrackerUnavailable
+from opsdesk.integrations.jira_errors import CREDENTIALS_REFUSED, classify, retry_after, status_of
+from opsdesk.integrations.jira_markup import wiki_text
 
-# One attempt, a short wait: the caller records a pending ticket and triage-sweep retries,
-# which is safer than the client's own retries (creating an issue has no idempotency key).
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+Deployment = Literal["auto", "cloud", "datacenter"]
+# One attempt, a short wait: a caller keeps the work (pending ticket, claimed action) and tries later, which is
+# safer than the client's own retries: its ResilientSession also retries a 503 to POST /issue, which has no
+# idempotency key and may have created the issue.
 TIMEOUT_SECONDS: float = 10
+# A 429 that asks for a short wait is waited out once; a longer one fails as transient (the caller retries later).
+MAX_RETRY_AFTER_SECONDS: float = 5
+PAGE_SIZE = 100  # Cloud returns at most 100 issues a page when fields are named; Data Center up to 1000
+MAX_BOARD_TICKETS = 200
 STATUS_FOR_STAGE = {Stage.TODO: "To Do", Stage.IN_PROGRESS: "In Progress", Stage.DONE: "Done"}
 _CATEGORY_STAGE = {"new": Stage.TODO, "indeterminate": Stage.IN_PROGRESS, "done": Stage.DONE}
+_SEARCH_FIELDS = ("summary", "created")
 
 
 def stage_of(status: dict[str, Any]) -> Stage | None:
@@ -23,69 +45,152 @@ def stage_of(status: dict[str, Any]) -> Stage | None:
     return {"todo": Stage.TODO, "inprogress": Stage.IN_PROGRESS, "done": Stage.DONE}.get(name)
 
 
+def jql_string(value: str) -> str:
+    """A JQL string literal."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 class JiraTracker:
-    """Jira Cloud or Server through the `jira` client, created on first use (never on the ack path)."""
+    """Jira Cloud or Data Center through the `jira` client, created on first use (never on the ack path).
+
+    The API token is read whenever the client is built; on a 401 the credentials are refreshed, the
+    client rebuilt and the call tried once more, and a second 401 is a refusal a person must fix.
+    """
 
     enabled = True
 
-    def __init__(self, server: str, project: str, email: str, token: str) -> None:
+    def __init__(
+        self,
+        server: str,
+        project: str,
+        email: str,
+        token: Callable[[], str],
+        *,
+        deployment: Deployment = "auto",
+        refresh_credentials: Callable[[], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.server = server.rstrip("/")
         self.project = project
-        self._auth = (email, token)
+        self.email = email
+        self.token = token
+        self.deployment: Deployment = deployment
+        self.refresh_credentials = refresh_credentials
+        self.sleep = sleep
         self._client: Any = None
 
     def _jira(self) -> Any:
         if self._client is None:
             import jira  # noqa: PLC0415  # heavy import, only where a ticket is touched
 
-            self._client = jira.JIRA(
+            client = jira.JIRA(
                 server=self.server,
-                basic_auth=self._auth,
-                get_server_info=False,
+                basic_auth=(self.email, self.token()),
+                get_server_info=self.deployment == "auto",  # one GET /serverInfo, then remembered below
                 timeout=TIMEOUT_SECONDS,
                 max_retries=0,
             )
+            if self.deployment != "auto":
+                client.deploymentType = "Cloud" if self.deployment == "cloud" else "Server"
+            self.deployment = "cloud" if client.deploymentType == "Cloud" else "datacenter"
+            self._client = client
         return self._client
 
-    def _call(self, what: str, work: Any) -> Any:
+    def _call(self, what: str, work: Callable[[Any], Any]) -> Any:
+        """Run `work(client)`; Jira's failures become the port's errors (never the client's text, which has headers)."""
         import requests  # noqa: PLC0415
         from jira.exceptions import JIRAError  # noqa: PLC0415
 
-        try:
-            return work(self._jira())
-        except JIRAError as error:
-            raise TrackerUnavailable(f"Jira refused to {what} (HTTP {error.status_code}).") from error
-        except requests.RequestException as error:
-            raise TrackerUnavailable(f"Jira did not answer when asked to {what}.") from error
+        refreshed = waited = False
+        while True:
+            try:
+                return work(self._jira())
+            except JIRAError as error:
+                status = status_of(error)
+                if status == 401 and not refreshed:
+                    refreshed = True
+                    if self.refresh_credentials is not None:
+                        self.refresh_credentials()
+                    self._client = None  # rebuilt with the token read afresh
+                    continue
+                wait = retry_after(error) if status == 429 else None
+                if wait is not None and wait <= MAX_RETRY_AFTER_SECONDS and not waited:
+                    waited = True  # a 429 was not processed: sending it again cannot double anything
+                    self.sleep(wait)
+                    continue
+                # `from None`: the client's error text carries request and response headers.
+                raise (TrackerRefused(CREDENTIALS_REFUSED) if status == 401 else classify(error, what)) from None
+            except requests.Timeout:
+                raise TrackerUnavailable(
+                    f"Jira did not answer in {TIMEOUT_SECONDS:g} s when asked to {what}."
+                ) from None
+            except requests.RequestException as error:
+                raise TrackerUnavailable(f"Jira could not be reached to {what} ({type(error).__name__}).") from None
 
-    def _ticket(self, issue: Any) -> Ticket:
-        fields = getattr(issue, "fields", None)
+    def _ticket(self, issue: dict[str, Any]) -> Ticket:
+        fields = issue.get("fields") or {}
+        key = str(issue.get("key") or "")
         return Ticket(
-            key=str(issue.key),
-            url=f"{self.server}/browse/{issue.key}",
-            summary=str(getattr(fields, "summary", "") or ""),
-            created=str(getattr(fields, "created", "") or ""),
+            key=key,
+            url=f"{self.server}/browse/{key}",
+            summary=str(fields.get("summary") or ""),
+            created=str(fields.get("created") or ""),
+            id=str(issue.get("id") or ""),
         )
 
-    def find_by_label(self, label: str) -> Ticket | None:
-        found = self._call(
-            "search", lambda client: client.search_issues(f'labels = "{label}"', maxResults=1, fields="summary")
-        )
-        return self._ticket(found[0]) if found else None
+    def _search(self, what: str, jql: str, *, limit: int, known_ids: Sequence[str] = ()) -> list[Ticket]:
+        """Up to `limit` issues with their summary: Cloud's /search/jql by token, Data Center's /search by offset."""
+
+        def pages(client: Any) -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = []
+            token, start = None, 0
+            while len(found) < limit:
+                size = min(PAGE_SIZE, limit - len(found))
+                if self.deployment == "cloud":
+                    page = client.enhanced_search_issues(
+                        jql,
+                        nextPageToken=token,
+                        maxResults=size,
+                        fields=list(_SEARCH_FIELDS),
+                        reconcileIssues=[int(issue_id) for issue_id in known_ids] or None,
+                        json_result=True,
+                    )
+                    token = page.get("nextPageToken")
+                else:
+                    page = client.search_issues(
+                        jql, startAt=start, maxResults=size, fields=list(_SEARCH_FIELDS), json_result=True
+                    )
+                    start += len(page.get("issues") or [])
+                    token = "more" if start < int(page.get("total") or 0) else None
+                found += page.get("issues") or []
+                if not token or not page.get("issues"):
+                    break
+            return found[:limit]
+
+        return [self._ticket(issue) for issue in self._call(what, pages)]
+
+    def find_by_label(self, label: str, known_ids: Sequence[str] = ()) -> Ticket | None:
+        """The project's oldest issue with the label (another project's issue with the same label is not ours)."""
+        jql = f"project = {jql_string(self.project)} AND labels = {jql_string(label)} ORDER BY created ASC"
+        found = self._search("look for the ticket", jql, limit=1, known_ids=known_ids)
+        return found[0] if found else None
 
     def create(self, summary: str, description: str, labels: list[str]) -> Ticket:
         fields = {
             "project": {"key": self.project},
             "issuetype": {"name": "Task"},
-            "summary": summary,
-            "description": description,
+            "summary": " ".join(summary.split())[:250],  # summary is plain text in Jira: one line, no markup
+            "description": wiki_text(description),
             "labels": labels,
         }
         issue = self._call("create a ticket", lambda client: client.create_issue(fields=fields, prefetch=False))
-        return Ticket(key=str(issue.key), url=f"{self.server}/browse/{issue.key}", summary=summary)
+        raw = getattr(issue, "raw", None) or {}
+        return Ticket(
+            key=str(issue.key), url=f"{self.server}/browse/{issue.key}", summary=summary, id=str(raw.get("id") or "")
+        )
 
     def comment(self, key: str, body: str) -> None:
-        self._call("add a comment", lambda client: client.add_comment(key, body))
+        self._call("add a comment", lambda client: client.add_comment(key, wiki_text(body)))
 
     def move(self, key: str, stage: Stage) -> None:
         """Transition the issue to the stage's status, when the workflow offers it."""
@@ -106,8 +211,6 @@ class JiraTracker:
         )
 
     def unassigned(self) -> list[Ticket]:
-        jql = f"project = {self.project} AND assignee is EMPTY AND statusCategory != Done ORDER BY created ASC"
-        found = self._call(
-            "list the board", lambda client: client.search_issues(jql, maxResults=50, fields="summary,created")
-        )
-        return [self._ticket(issue) for issue in found]
+        project = jql_string(self.project)
+        jql = f"project = {project} AND assignee is EMPTY AND statusCategory != Done ORDER BY created ASC"
+        return self._search("list the board", jql, limit=MAX_BOARD_TICKETS)

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 # Open action items with a due date, by due date: the overdue sweep reads only these.
 OPEN_ACTIONS_INDEX = "POSTMORTEM_ACTIONS#open"
-# How long one click owns "raising the Jira ticket" before another click may take over (Jira timeouts are 10 s).
+# How long one click owns "raising the Jira ticket" before another may take over: longer than Jira's 10 s timeout
+# plus Jira Cloud's search index lag, so the next attempt finds an issue a timed-out one created.
 TICKET_LEASE = timedelta(minutes=2)
 
 
@@ -118,20 +119,27 @@ class ActionRepository:
             {":t": True, ":f": False, ":at": iso(at), ":by": by},
         )
 
-    def claim_ticket(self, incident_id: str, number: int, now: datetime) -> bool:
-        """Take the lease on raising this item's ticket; False if it has one, or another click holds the lease."""
-        claimed = self._update(
-            incident_id,
-            number,
-            "SET ticket_lease_until = :until",
-            "attribute_exists(sk) AND attribute_not_exists(ticket_key)"
-            " AND (attribute_not_exists(ticket_lease_until) OR ticket_lease_until < :now)",
-            {":until": iso(now + TICKET_LEASE), ":now": iso(now)},
-        )
-        return claimed is not None
+    def claim_ticket(self, incident_id: str, number: int, now: datetime) -> int | None:
+        """Take the lease on raising this item's ticket; return which attempt this is, or None if it has a ticket
+        or another click holds the lease."""
+        try:
+            response = client().update_item(
+                TableName=self.table,
+                Key=_action_key(incident_id, number),
+                UpdateExpression="SET ticket_lease_until = :until ADD ticket_attempts :one",
+                ConditionExpression="attribute_exists(sk) AND attribute_not_exists(ticket_key)"
+                " AND (attribute_not_exists(ticket_lease_until) OR ticket_lease_until < :now)",
+                ExpressionAttributeValues=to_dynamo({":until": iso(now + TICKET_LEASE), ":now": iso(now), ":one": 1}),
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return None
+            raise
+        return int(from_dynamo(response["Attributes"])["ticket_attempts"])
 
     def release_ticket(self, incident_id: str, number: int) -> None:
-        """Give the lease back after Jira failed, so the next click can try at once."""
+        """Give the lease back after Jira refused (nothing was created), so the next click can try at once."""
         self._update(incident_id, number, "REMOVE ticket_lease_until", "attribute_exists(sk)", {})
 
     def set_ticket(self, incident_id: str, number: int, key: str) -> ActionItem:

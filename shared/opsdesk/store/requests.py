@@ -77,6 +77,8 @@ def request_to_item(request: SupportRequest) -> Item:
         "ticket_key": request.ticket_key,
         "ticket_url": request.ticket_url,
         "ticket_attempts": request.ticket_attempts,
+        "ticket_claimed_at": iso(request.ticket_claimed_at),
+        "ticket_error": request.ticket_error or None,
         "ticket_requested_by": request.ticket_requested_by,
         "ticket_announced": request.ticket_announced,
         "rating_asked": request.rating_asked,
@@ -109,6 +111,8 @@ def request_from_item(item: Item) -> SupportRequest:
         ticket_key=item.get("ticket_key"),
         ticket_url=item.get("ticket_url"),
         ticket_attempts=int(item.get("ticket_attempts", 0)),
+        ticket_claimed_at=parse_time(item.get("ticket_claimed_at")),
+        ticket_error=item.get("ticket_error") or "",
         ticket_requested_by=item.get("ticket_requested_by"),
         # Requests stored before the flag existed were announced when filed.
         ticket_announced=bool(item.get("ticket_announced", item.get("ticket_state") == "filed")),
