@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from opsdesk.domain.clock import SupportHours
 
 RATINGS = range(1, 6)
+WITHDRAWN = "Withdrawn: the requester deleted the message before anyone took it."
 
 
 class Stage(StrEnum):
@@ -79,6 +80,8 @@ class SupportRequest:
     rating_asked: bool = False
     rating: int | None = None
     rated_at: datetime | None = None
+    # The requester deleted the message that opened the request (Slack keeps the thread).
+    message_deleted: bool = False
     version: int = 0
 
     @property
@@ -97,6 +100,11 @@ class SupportRequest:
     @property
     def has_ticket(self) -> bool:
         return self.ticket_state is TicketState.FILED
+
+    @property
+    def withdrawn(self) -> bool:
+        """Closed because the requester deleted the message before anyone took it: not a resolution."""
+        return self.message_deleted and self.started_at is None and self.stage is Stage.DONE
 
     def since(self) -> datetime:
         return self.stage_since or self.created_at
@@ -141,6 +149,18 @@ class SupportRequest:
         if self.stage is Stage.DONE:
             raise Conflict(f"{self.id} is already done.")
         return replace(self.move_to(Stage.DONE, at, assignee=self.assignee or by), resolution=line[:300])
+
+    def revise(self, text: str) -> SupportRequest:
+        """The requester edited the message: the request (and the ticket's record) uses the new words."""
+        return replace(self, text=text)
+
+    def delete_message(self, at: datetime) -> SupportRequest:
+        """The requester deleted the message: withdrawn if nobody took it yet, else it stays with its engineer."""
+        if self.message_deleted or self.stage is Stage.DONE:
+            return self
+        if self.stage is Stage.TODO:
+            return replace(self.move_to(Stage.DONE, at), resolution=WITHDRAWN, message_deleted=True)
+        return replace(self, message_deleted=True)
 
     def triage_due(self, now: datetime, hours: SupportHours, after: timedelta) -> bool:
         """The 15-minute rule: worked longer than `after` in support hours, no ticket, not yet nudged."""

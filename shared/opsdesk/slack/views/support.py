@@ -65,6 +65,17 @@ def panel_blocks(request: SupportRequest, notice: str = "") -> list[Block]:
     return blocks
 
 
+def deleted_text(request: SupportRequest) -> str:
+    """What the thread is told when the requester deletes the message that opened the request."""
+    if request.withdrawn:
+        return f":wastebasket: <@{request.requester}> deleted the message, so {request.id} is withdrawn. Nothing to do."
+    who = f"<@{request.assignee}>" if request.assignee else "the support team"
+    return (
+        f":wastebasket: <@{request.requester}> deleted the message. {request.id} stays open with {who}: "
+        "press *Done* when it is finished."
+    )
+
+
 def out_of_hours_notice(resumes: str, paging: bool) -> str:
     text = (
         "Thanks for your message. :crescent_moon: The support team works 08:00-18:00, Monday to Friday, "
