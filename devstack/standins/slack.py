@@ -111,6 +111,7 @@ class SlackStandIn(SlackApi, StandIn):
         *,
         files: Iterable[str] = (),
         broadcast: bool = False,
+        ts: str | None = None,
     ) -> dict[str, Any]:
         """Store a message a person wrote (with files: a `file_share`) and return it as Slack shows it."""
         with self.lock:
@@ -120,7 +121,7 @@ class SlackStandIn(SlackApi, StandIn):
                 # https://docs.slack.dev/reference/events/message/file_share
                 stored.update(subtype="file_share", files=shared, upload=False, display_as_bot=False)
             stored["client_msg_id"] = str(uuid.uuid4())
-            message = self.workspace.post(channel, stored, user=user, thread_ts=thread_ts, broadcast=broadcast)
+            message = self.workspace.post(channel, stored, user=user, thread_ts=thread_ts, ts=ts, broadcast=broadcast)
             if broadcast and thread_ts:
                 # https://docs.slack.dev/reference/events/message/thread_broadcast: the reply carries its root
                 root = self.workspace.find(channel, thread_ts)
