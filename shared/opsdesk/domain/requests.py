@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from opsdesk.domain.clock import SupportHours
 
 RATINGS = range(1, 6)
+MAX_TEXT = 2000  # what a request keeps of its message: the thread keeps the rest
 WITHDRAWN = "Withdrawn: the requester deleted the message before anyone took it."
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, NotAllowed, OpsdeskError
-from opsdesk.domain.requests import Stage, SupportRequest
+from opsdesk.domain.requests import MAX_TEXT, Stage, SupportRequest
 from opsdesk.observability import MetricUnit, record
 from opsdesk.store.requests import RequestRepository
 
@@ -75,7 +75,7 @@ class SupportDesk:
     def open(self, channel: str, ts: str, requester: str, text: str, at: datetime) -> SupportRequest:
         """Open a request in To do from a message; a redelivery finds it and finishes what is missing."""
         lease = self.now() + COMMAND_LEASE
-        request = SupportRequest(channel, ts, requester, text.strip()[:2000], at, stage_since=at, panel_until=lease)
+        request = SupportRequest(channel, ts, requester, text.strip()[:MAX_TEXT], at, stage_since=at, panel_until=lease)
         if self.repository.create(request):
             record("SupportRequestsOpened", 1)
         else:

@@ -20,7 +20,9 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import OpsdeskError
+from opsdesk.domain.requests import MAX_TEXT
 from opsdesk.flows.support import SupportDesk
+from opsdesk.slack.fit import fit
 from opsdesk.slack.payloads import just_ack, slack_time
 from opsdesk.slack.views.support import TAKE_REACTION
 
@@ -77,9 +79,9 @@ def _change(message: dict[str, Any], previous: dict[str, Any]) -> Meaning | None
 
 def request_text(message: dict[str, Any]) -> str:
     """The words of a request, naming any files shared with them (a screenshot may come with no words)."""
-    text = str(message.get("text") or "").strip()
     names = [str(item.get("name") or item.get("title") or "a file") for item in message.get("files") or []]
-    attached = f"(attached: {', '.join(names)})" if names else ""
+    attached = fit(f"(attached: {', '.join(names)})", MAX_TEXT // 4) if names else ""
+    text = fit(str(message.get("text") or "").strip(), MAX_TEXT - len(attached) - 1, empty="")
     return "\n".join(part for part in (text, attached) if part)
 
 

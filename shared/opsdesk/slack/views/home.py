@@ -96,7 +96,7 @@ def home_view(
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
     if hidden:
-        more = f"…and {hidden} more open incidents: `/incident list` shows them all."
+        more = f"…and {hidden} more open incidents: `/incident list` shows them."
         blocks.append(SectionBlock(text=MarkdownTextObject(text=more)))
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text=f"Updated {when(now)} · `/incident help` for commands")])
