@@ -21,6 +21,7 @@ PEOPLE = {
     "U0LEAD1": "Lee Lawson",
     "U0LEAD2": "Lina Lopez",
     BOT_USER_ID: "opsdesk",
+    "USLACKBOT": "Slackbot",
 }
 CONTENT_FIELDS = ("text", "blocks", "attachments", "metadata", "files")
 # Kept in the store for tests and the sandbox, never sent in API responses.
