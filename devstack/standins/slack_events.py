@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from devstack.standins.slack_access import is_direct
-from devstack.standins.slack_workspace import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, public
+from devstack.standins.slack_workspace import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, THREAD_FIELDS, public
 
 
 def channel_type(channel: str) -> str:
@@ -61,7 +61,7 @@ def file_object(file_id: str, name: str, user: str, *, base_url: str, mimetype: 
 def message_event(channel: str, message: dict[str, Any]) -> dict[str, Any]:
     """Return the `message` event for a stored message (a person's, a file share, a broadcast, a bot's)."""
     event = {key: value for key, value in public(message).items() if key not in ("reactions", "pinned_to", "edits")}
-    for key in ("reply_count", "reply_users", "reply_users_count", "latest_reply"):
+    for key in THREAD_FIELDS:
         event.pop(key, None)  # a new message has no replies yet
     event.update(channel=channel, event_ts=message["ts"], channel_type=channel_type(channel))
     if message.get("user") == BOT_USER_ID:

@@ -31,7 +31,7 @@ _LONDON = ZoneInfo("Europe/London")
 
 SLACKBOT = "USLACKBOT"
 TOMBSTONE_TEXT = "This message was deleted."
-_THREAD_FIELDS = ("reply_count", "reply_users", "reply_users_count", "latest_reply")
+THREAD_FIELDS = ("reply_count", "reply_users", "reply_users_count", "latest_reply")
 
 
 def tombstone(message: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def tombstone(message: dict[str, Any]) -> dict[str, Any]:
 
     Sources: 42wim/matterbridge issue 600, openclaw/openclaw pull request 22035, hackclub/toriel pull request 238.
     """
-    kept = {key: copy.deepcopy(message[key]) for key in ("ts", "channel", *_THREAD_FIELDS) if key in message}
+    kept = {key: copy.deepcopy(message[key]) for key in ("ts", "channel", *THREAD_FIELDS) if key in message}
     return {
         "type": "message",
         "subtype": "tombstone",

@@ -6,11 +6,13 @@ against Slack's documentation) and delivered only where the app is a member, as 
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from devstack.standins.slack_events import changed_event
 from devstack.standins.slack_workspace import BOT_USER_ID
 from opsdesk import entrypoints
 from opsdesk.domain.requests import WITHDRAWN, Stage
@@ -107,18 +109,9 @@ def test_bots_integrations_and_the_apps_own_posts_are_dropped_before_a_second_in
     own_post = stack.slack_api.message_event(ops(stack), panel_ts)
     assert own_post["user"] == BOT_USER_ID and own_post["bot_id"]
     # The app refreshes its panel (chat.update): Slack sends that edit back as message_changed with bot_id.
+    before = copy.deepcopy(stack.slack_api.workspace.find(ops(stack), panel_ts))
     stack.slack.click(SupportAction.TAKE, request_id(stack, ts))
-    own_edit = {
-        "type": "message",
-        "subtype": "message_changed",
-        "hidden": True,
-        "channel": ops(stack),
-        "message": stack.slack_api.message_event(ops(stack), panel_ts),
-        "previous_message": own_post,
-        "ts": "1764496900.000001",
-        "event_ts": "1764496900.000001",
-        "channel_type": "channel",
-    }
+    own_edit = changed_event(ops(stack), before or {}, stack.slack_api.workspace.find(ops(stack), panel_ts) or {})
     other_bot = {**stack.slack_api.message_event(ops(stack), ts), "bot_id": "B0OTHER", "ts": "1764496901.000001"}
     started = len(lazy_starts)
 
