@@ -113,7 +113,7 @@ class SupportNotifier(Protocol):
     def ask_for_rating(self, request: SupportRequest) -> None: ...
 
     def original_deleted(self, request: SupportRequest) -> None:
-        """Say in the thread that the requester deleted the message, and what happens to the request."""
+        """Say in the thread that the message that opened the request was deleted, and what happens next."""
         ...
 
     def tell(self, user: str, text: str, *, channel: str | None = None, thread_ts: str | None = None) -> None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 RATINGS = range(1, 6)
 MAX_TEXT = 2000  # what a request keeps of its message: the thread keeps the rest
-WITHDRAWN = "Withdrawn: the requester deleted the message before anyone took it."
+WITHDRAWN = "Withdrawn: the message was deleted before anyone took it."
 
 
 class Stage(StrEnum):
@@ -81,7 +81,7 @@ class SupportRequest:
     rating_asked: bool = False
     rating: int | None = None
     rated_at: datetime | None = None
-    # The requester deleted the message that opened the request (Slack keeps the thread).
+    # The message that opened the request was deleted (Slack keeps the thread, and does not say by whom).
     message_deleted: bool = False
     version: int = 0
 
@@ -104,7 +104,7 @@ class SupportRequest:
 
     @property
     def withdrawn(self) -> bool:
-        """Closed because the requester deleted the message before anyone took it: not a resolution."""
+        """Closed because its message was deleted before anyone took it: not a resolution."""
         return self.message_deleted and self.started_at is None and self.stage is Stage.DONE
 
     def since(self) -> datetime:
@@ -156,7 +156,7 @@ class SupportRequest:
         return replace(self, text=text)
 
     def delete_message(self, at: datetime) -> SupportRequest:
-        """The requester deleted the message: withdrawn if nobody took it yet, else it stays with its engineer."""
+        """The message was deleted: withdrawn if nobody took it yet, else it stays with its engineer."""
         if self.message_deleted or self.stage is Stage.DONE:
             return self
         if self.stage is Stage.TODO:

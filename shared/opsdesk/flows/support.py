@@ -150,7 +150,7 @@ class SupportDesk:
         return stored
 
     def message_deleted(self, channel: str, ts: str, at: datetime) -> SupportRequest | None:
-        """The requester deleted the message: withdrawn if nobody took it; otherwise it stays with its engineer.
+        """The message was deleted: withdrawn if nobody took it; otherwise it stays with its engineer.
 
         Either way the request is not lost silently: its panel shows what happened and the
         thread (which Slack keeps under a "This message was deleted." placeholder) is told once.

@@ -6,7 +6,7 @@ second invocation is started (a Bolt matcher): only these get one.
 - a person's new top-level message, with or without files (`file_share`: a question with a
   screenshot), opens a request;
 - the requester's edit (`message_changed` with new text or files) updates the request's text;
-- the requester's delete (`message_deleted`, or `message_changed` to a `tombstone`, which is what
+- deleting the message (`message_deleted`, or `message_changed` to a `tombstone`, which is what
   Slack sends when the message has replies) withdraws or notes the request;
 - a person's direct message gets one pointer to the ops channel.
 Everything else is acknowledged and dropped: replies (`thread_broadcast` included), joins, the

@@ -66,12 +66,14 @@ def panel_blocks(request: SupportRequest, notice: str = "") -> list[Block]:
 
 
 def deleted_text(request: SupportRequest) -> str:
-    """What the thread is told when the requester deletes the message that opened the request."""
+    """What the thread is told when the message that opened the request is deleted."""
     if request.withdrawn:
-        return f":wastebasket: <@{request.requester}> deleted the message, so {request.id} is withdrawn. Nothing to do."
+        return (
+            f":wastebasket: <@{request.requester}>'s message was deleted, so {request.id} is withdrawn. Nothing to do."
+        )
     who = f"<@{request.assignee}>" if request.assignee else "the support team"
     return (
-        f":wastebasket: <@{request.requester}> deleted the message. {request.id} stays open with {who}: "
+        f":wastebasket: <@{request.requester}>'s message was deleted. {request.id} stays open with {who}: "
         "press *Done* when it is finished."
     )
 
