@@ -20,7 +20,7 @@ from bench.env import (
     template,
 )
 from devstack.runtime import Runtime
-from devstack.settings import pagerduty_events_url
+from devstack.settings import LOCAL_DEFAULTS, pagerduty_events_url
 from devstack.standins.jira import JiraStandIn
 from devstack.standins.pagerduty import PagerDutyStandIn
 from devstack.standins.slack import SlackStandIn
@@ -53,7 +53,7 @@ class World:
         return cls(
             closing=closing,
             moto=closing.add(MotoProcess()),
-            slack=closing.add(SlackStandIn(token=BOT_TOKEN).start()),
+            slack=closing.add(_invited(SlackStandIn(token=BOT_TOKEN).start())),
             jira=closing.add(JiraStandIn().start()),
             pagerduty=closing.add(PagerDutyStandIn().start()),
             lambda_stub=closing.add(LambdaStub()),
@@ -66,6 +66,7 @@ class World:
     def reset_stand_ins(self) -> None:
         for stand_in in (self.slack, self.jira, self.pagerduty):
             stand_in.reset()
+        _invited(self.slack)
 
     def external_calls(self) -> dict[str, int]:
         return {
@@ -73,6 +74,12 @@ class World:
             "jira": len(self.jira.calls()),
             "pagerduty": len(self.pagerduty.calls()),
         }
+
+
+def _invited(slack: SlackStandIn) -> SlackStandIn:
+    """The app is in both of its channels, as a team sets it up on day one."""
+    slack.invite(LOCAL_DEFAULTS["OPS_CHANNEL_ID"], LOCAL_DEFAULTS["TEAM_CHANNEL_ID"])
+    return slack
 
 
 @dataclass

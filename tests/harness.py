@@ -125,6 +125,12 @@ class SlackClientSimulator:
         }
         return self.interaction(payload)
 
+    def deliver(self, event: dict[str, Any], event_id: str = "", headers: dict[str, str] | None = None) -> Any:
+        """Send an event only as Slack would: conversation events only where the app is a member (else None)."""
+        if not self.slack_api.delivers(event):
+            return None
+        return self.event(event, event_id, headers)
+
     def event(self, event: dict[str, Any], event_id: str = "", headers: dict[str, str] | None = None) -> Any:
         envelope = copy.deepcopy(fixture("slack/event_callback_message_channel.json"))
         envelope["event"] = event

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 from devstack.sandbox.blocks import find, state_values
 from devstack.sandbox.elements import read_state
-from devstack.sandbox.outbound import with_mentions
+from devstack.sandbox.outbound import NOT_DELIVERED, with_mentions
 from devstack.sandbox.page import USERS
 from devstack.sandbox.world import alarm_event, jira_issue_updated, parse_local_time, post_json
 from devstack.sandbox.world import schedule_event as tick_event
@@ -65,7 +65,8 @@ class Actions:
     def do_send(self, where: Where, form: dict[str, list[str]]) -> str:
         text = (form.get("text") or [""])[0].strip()
         thread = (form.get("in_thread") or [""])[0] or None
-        if not text:
+        files = tuple(name for name in form.get("attach") or [] if name)
+        if not text and not files:
             raise Refused("Write something first.")
         if text.startswith("/"):
             sent = self.outbound.command(where.user, where.channel, text)
@@ -73,10 +74,27 @@ class Actions:
                 raise Refused(problem)
             self._keep_ack(sent, where, thread)
             return f"Sent {text.split()[0]}."
-        sent = self.outbound.message(where.user, where.channel, with_mentions(text, list(USERS)), thread_ts=thread)
+        sent = self.outbound.message(
+            where.user,
+            where.channel,
+            with_mentions(text, list(USERS)),
+            thread_ts=thread,
+            files=files,
+            broadcast=bool((form.get("broadcast") or [""])[0]),
+        )
         if problem := _problem(sent, "Delivering the message event"):
             raise Refused(problem)
-        return "Sent."
+        return f"Sent ({sent.body})." if sent.body == NOT_DELIVERED else "Sent."
+
+    def do_delete(self, where: Where, form: dict[str, list[str]]) -> str:
+        """Delete one of your own messages, as Slack lets its author."""
+        channel, ts = (form.get(key, [""])[0] for key in ("chan", "ts"))
+        message = self._message(where, channel, ts, ephemeral=False)
+        if message.get("user") != where.user:
+            raise Refused("Only its author can delete a message.")
+        if problem := _problem(self.outbound.delete(channel, ts), "Delivering the deletion"):
+            raise Refused(problem)
+        return "Deleted."
 
     def _keep_ack(self, sent: Sent, where: Where, thread: str | None) -> None:
         """Slack shows a slash command's ack body to the person who typed it, as an ephemeral message."""

@@ -64,10 +64,14 @@ class Sandbox:
 
     # ---- lifecycle
     def mount(self) -> Sandbox:
-        """Register the routes on the local API and follow the Slack stand-in's changes."""
+        """Register the routes, follow the Slack stand-in's changes, and invite opsdesk to both channels.
+
+        A team's first step in a real workspace: an app receives a channel's messages only once it is invited.
+        """
         for method, prefix, handler in self._routes:
             local_api.register_route(method, prefix, handler)
         self.slack.on_post.append(self.state.on_slack)
+        self.slack.invite(self.pages.setup.ops_channel, self.pages.setup.team_channel)
         return self
 
     def unmount(self) -> None:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 # The emoji opsdesk and its people use; anything else stays as :name:, as Slack shows unknown ones.
 EMOJI = {
     "rotating_light": "🚨", "red_circle": "🔴", "large_yellow_circle": "🟡", "large_green_circle": "🟢",
-    "white_check_mark": "✅", "memo": "📝", "wave": "👋", "eyes": "👀", "inbox_tray": "📥",
+    "white_check_mark": "✅", "memo": "📝", "wave": "👋", "eyes": "👀", "inbox_tray": "📥", "wastebasket": "🗑️",
     "hammer_and_wrench": "🛠️", "warning": "⚠️", "star": "⭐", "tada": "🎉", "thumbsup": "👍", "+1": "👍",
     "pager": "📟", "calendar": "📅", "clipboard": "📋", "bell": "🔔", "mag": "🔍", "ticket": "🎫",
     "sunrise": "🌅", "city_sunset": "🌆", "bar_chart": "📊", "chart_with_upwards_trend": "📈",

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from devstack.standins.slack import SlackStandIn
 
 _MENTION = re.compile(r"(?<![\w<])@([a-z]+)\b")
+# What Outbound answers for an event Slack would not send (the app is not in the channel).
+NOT_DELIVERED = "not delivered: opsdesk is not in this channel (/invite @opsdesk)"
 
 
 @dataclass
@@ -70,32 +72,36 @@ class Outbound:
         self.state.remember_trigger(trigger_id, user)
         return trigger_id
 
-    def message(self, user: str, channel: str, text: str, thread_ts: str | None = None) -> Sent:
-        """Store a person's message in the channel and deliver its `message` event."""
-        stored = self.slack.add_user_message(channel, text, user=user, thread_ts=thread_ts)
-        event: dict[str, Any] = {
-            "client_msg_id": str(uuid.uuid4()),
-            "type": "message",
-            "text": text,
-            "user": user,
-            "ts": stored["ts"],
-            "team": TEAM_ID,
-            "blocks": [{"type": "rich_text", "block_id": uuid.uuid4().hex[:4], "elements": [
-                {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}],
-            "channel": channel,
-            "event_ts": stored["ts"],
-            "channel_type": {"D": "im", "G": "mpim"}.get(channel[:1], "channel"),
-        }  # fmt: skip
+    def message(
+        self,
+        user: str,
+        channel: str,
+        text: str,
+        thread_ts: str | None = None,
+        *,
+        files: tuple[str, ...] = (),
+        broadcast: bool = False,
+    ) -> Sent:
+        """Store a person's message in the channel and deliver its `message` event (file_share with files)."""
+        stored = self.slack.add_user_message(
+            channel, text, user=user, thread_ts=thread_ts, files=files, broadcast=broadcast and bool(thread_ts)
+        )
+        event = self.slack.message_event(channel, stored["ts"])
         if thread_ts:
-            event["thread_ts"] = thread_ts
             parent = next((item for item in self.slack.thread(channel, thread_ts) if item["ts"] == thread_ts), None)
             if parent and parent.get("user"):
                 event["parent_user_id"] = parent["user"]
         return self.event(event, int(float(stored["ts"])))
 
     def event(self, event: dict[str, Any], event_time: int | None = None) -> Sent:
-        """Deliver one Events API event."""
+        """Deliver one Events API event, as Slack does only for conversations opsdesk is a member of."""
+        if not self.slack.delivers(event):
+            return Sent(200, NOT_DELIVERED)
         return self._post("/slack/events", event_body(event, event_time=event_time), JSON)
+
+    def delete(self, channel: str, ts: str) -> Sent:
+        """A person deletes their message: `message_deleted`, or `message_changed` to a tombstone if it has replies."""
+        return self.event(self.slack.delete_user_message(channel, ts))
 
     def reaction(self, user: str, channel: str, ts: str, name: str) -> Sent:
         """Deliver `reaction_added` for a person's reaction to a message."""

@@ -236,10 +236,18 @@ class Pages:
         )
         in_thread = f'<input type="hidden" name="in_thread" value="{attr(where.thread or "")}">' if thread else ""
         label = "Reply" if thread else "Message"
+        # Slack's composer: a file with the message (a file_share), or a reply also sent to the channel.
+        option = (
+            f'<label class="compose-option"><input type="checkbox" name="broadcast" value="1"> '
+            f"Also send to {hash_sign}{html.escape(self.channel_name(where.channel))}</label>"
+            if thread
+            else '<label class="compose-option"><input type="checkbox" name="attach" value="screenshot.png"> '
+            "📎 Attach a screenshot</label>"
+        )
         return (
             f'<form class="composer" method="post" action="/sandbox/do/send" data-reset>{where.hidden()}{in_thread}'
             f'<textarea name="text" rows="2" required placeholder="{attr(place)}" aria-label="{label}"></textarea>'
-            f'<button class="btn primary send">Send</button></form>'
+            f'{option}<button class="btn primary send">Send</button></form>'
         )
 
     def world_panel(self, where: Where, log: str) -> str:

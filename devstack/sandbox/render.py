@@ -112,7 +112,7 @@ class Renderer:
             count = int(message["reply_count"])
             extras += (f'<a class="replies" href="{attr(where.link(t=message["ts"], c=channel))}">'
                        f'{count} {"reply" if count == 1 else "replies"}</a>')  # fmt: skip
-        react = "" if ephemeral else self._react_form(channel, str(message["ts"]), where)
+        react = "" if ephemeral else self._react_form(channel, str(message["ts"]), where, own=user == where.user)
         return (
             f'<article class="msg{" ephemeral" if ephemeral else ""}" id="m{str(message["ts"]).replace(".", "-")}"'
             f' data-ts="{attr(message["ts"])}" data-user="{attr(user)}">'
@@ -174,13 +174,20 @@ class Renderer:
         return f'<div class="reactions">{"".join(chips)}</div>' if chips else ""
 
     @staticmethod
-    def _react_form(channel: str, ts: str, where: Where) -> str:
+    def _react_form(channel: str, ts: str, where: Where, *, own: bool = False) -> str:
+        """The hover bar: reactions, and for the author, delete (Slack keeps a tombstone when there are replies)."""
+        delete = (
+            '<button formaction="/sandbox/do/delete" title="Delete message" aria-label="Delete message">🗑</button>'
+            if own
+            else ""
+        )
         return (
             f'<form class="react" method="post" action="/sandbox/do/react">{where.hidden()}'
             f'<input type="hidden" name="chan" value="{attr(channel)}">'
             f'<input type="hidden" name="ts" value="{attr(ts)}">'
             '<button name="reaction" value="eyes" title="React with :eyes:">👀</button>'
-            '<button name="reaction" value="white_check_mark" title="React with :white_check_mark:">✅</button></form>'
+            '<button name="reaction" value="white_check_mark" title="React with :white_check_mark:">✅</button>'
+            f"{delete}</form>"
         )
 
     def timeline(self, messages: list[dict[str, Any]], where: Where, **kwargs: Any) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from devstack.standins.slack_access import Need, NotAllowed, check
+from devstack.standins.slack_blockkit import Refusal, judge_message, judge_view
 from devstack.standins.slack_workspace import BOT_ID, BOT_USER_ID, TEAM_ID, dm_channel_id, person, public, ts_key
 
 if TYPE_CHECKING:
@@ -12,9 +14,12 @@ if TYPE_CHECKING:
     from devstack.standins.slack_workspace import SlackWorkspace
 
 SUPPORT_TEAM = ["U0ALICE", "U0BOB", "U0CAROL"]
+# "Slack will truncate messages containing more than 40,000 characters."
+# https://docs.slack.dev/changelog/2018-04-truncating-really-long-messages
+MESSAGE_TEXT = 40_000
 
 
-class SlackError(Exception):
+class SlackError(Refusal):
     """A Slack API error code, answered as {"ok": false, "error": code}."""
 
 
@@ -25,8 +30,14 @@ def require(params: dict[str, Any], *names: str) -> None:
 
 
 def content(params: dict[str, Any]) -> dict[str, Any]:
-    """Return the message content fields of a call."""
-    return {key: params[key] for key in ("text", "blocks", "attachments", "metadata") if key in params}
+    """Return the message content fields of a call, judged as Slack judges them (refused, or text truncated)."""
+    judge_message(params.get("blocks"))
+    fields: dict[str, Any] = {
+        key: params[key] for key in ("text", "blocks", "attachments", "metadata") if key in params
+    }
+    if isinstance(fields.get("text"), str):
+        fields["text"] = fields["text"][:MESSAGE_TEXT]
+    return fields
 
 
 class SlackApi:
@@ -38,6 +49,7 @@ class SlackApi:
 
     workspace: SlackWorkspace
     usergroups: dict[str, list[str]]
+    scopes: frozenset[str]
     on_post: list[Callable[[dict[str, Any]], None]]
 
     def base_url(self) -> str:
@@ -48,12 +60,18 @@ class SlackApi:
         for hook in list(self.on_post):
             hook({"type": kind, "channel": channel, **details})
 
-    def _channel(self, params: dict[str, Any], key: str = "channel") -> str:
+    def _channel(self, params: dict[str, Any], need: Need = Need.MEMBER, key: str = "channel") -> str:
+        """Return the conversation a call names, refused as Slack refuses one the app may not use."""
         channel = str(params.get(key) or "")
         if not channel:
             raise SlackError("channel_not_found")
         if channel[0] in "UW":  # a user id means the user's DM with the app
             return dm_channel_id([channel])
+        workspace = self.workspace
+        try:
+            check(channel, need, members=workspace.members, private=workspace.private, scopes=self.scopes)
+        except NotAllowed as refused:
+            raise SlackError(str(refused)) from refused
         return channel
 
     def _message(self, channel: str, ts: str) -> dict[str, Any]:
@@ -74,7 +92,7 @@ class SlackApi:
         }
 
     def api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
+        channel = self._channel(params, Need.POST)
         if not any(params.get(key) for key in ("text", "blocks", "attachments")):
             raise SlackError("no_text")
         broadcast = str(params.get("reply_broadcast", "")).lower() in ("true", "1")
@@ -83,7 +101,7 @@ class SlackApi:
         return {"channel": channel, "ts": message["ts"], "message": public(message)}
 
     def api_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
+        channel = self._channel(params, Need.POST)
         require(params, "ts")
         self._message(channel, params["ts"])
         message = self.workspace.update(channel, params["ts"], content(params)) or {}
@@ -91,7 +109,7 @@ class SlackApi:
         return {"channel": channel, "ts": message["ts"], "text": message.get("text", ""), "message": public(message)}
 
     def api_chat_delete(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
+        channel = self._channel(params, Need.POST)
         self._message(channel, str(params.get("ts")))
         self.workspace.delete(channel, str(params.get("ts")))
         self._notify("message_deleted", channel, ts=params.get("ts"))
@@ -113,7 +131,7 @@ class SlackApi:
         return {"message_ts": ts}
 
     def api_chat_getPermalink(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
+        channel = self._channel(params, Need.SEE)
         require(params, "message_ts")
         ts = str(params["message_ts"])
         permalink = f"{self.base_url()}/archives/{channel}/p{ts.replace('.', '')}"
@@ -155,15 +173,17 @@ class SlackApi:
         return {"channel": {"id": dm_channel_id(users)}, "no_op": False, "already_open": False}
 
     def api_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
+        channel = self._channel(params, Need.SEE)
         name = channel[2:].lower() if channel.startswith("C0") else channel.lower()
         return {
             "channel": {
                 "id": channel,
                 "name": name,
                 "is_channel": channel[0] == "C",
+                "is_private": channel in self.workspace.private,
                 "is_im": channel[0] == "D",
-                "is_member": True,
+                # https://docs.slack.dev/reference/methods/conversations.info: is_member says whether the app is in it
+                "is_member": channel[0] in "DG" or channel in self.workspace.members,
                 "is_archived": False,
                 "context_team_id": TEAM_ID,
             }
@@ -214,18 +234,21 @@ class SlackApi:
 
     def api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         require(params, "trigger_id", "view")
+        judge_view(params["view"])
         view = self.workspace.save_view(params["view"])
         self._notify("view_opened", None, view=dict(view), trigger_id=params["trigger_id"])
         return {"view": view}
 
     def api_views_push(self, params: dict[str, Any]) -> dict[str, Any]:
         require(params, "trigger_id", "view")
+        judge_view(params["view"])
         view = self.workspace.save_view(params["view"], previous=params.get("view_id"))
         self._notify("view_pushed", None, view=dict(view), trigger_id=params["trigger_id"])
         return {"view": view}
 
     def api_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
         require(params, "view")
+        judge_view(params["view"])
         current = self.workspace.find_view(params.get("view_id"), params.get("external_id"))
         if current is None:
             raise SlackError("not_found")
@@ -237,6 +260,7 @@ class SlackApi:
 
     def api_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         require(params, "user_id", "view")
+        judge_view(params["view"])
         view = self.workspace.save_view(params["view"], view_id=self.workspace.home_views.get(params["user_id"]))
         self.workspace.home_views[params["user_id"]] = view["id"]
         self._notify("home_published", None, user=params["user_id"], view=dict(view))
@@ -265,7 +289,7 @@ class SlackApi:
             {"id": item["id"], "title": item.get("title") or item["id"], "name": item.get("title") or item["id"]}
             for item in params["files"]
         ]
-        channel = params.get("channel_id")
+        channel = self._channel(params, key="channel_id") if params.get("channel_id") else None
         if channel:
             text = params.get("initial_comment") or ""
             message = self.workspace.post(

@@ -21,11 +21,35 @@ PEOPLE = {
     "U0LEAD1": "Lee Lawson",
     "U0LEAD2": "Lina Lopez",
     BOT_USER_ID: "opsdesk",
+    "USLACKBOT": "Slackbot",
 }
 CONTENT_FIELDS = ("text", "blocks", "attachments", "metadata", "files")
 # Kept in the store for tests and the sandbox, never sent in API responses.
 PRIVATE_FIELDS = ("channel", "edits")
 _LONDON = ZoneInfo("Europe/London")
+
+
+SLACKBOT = "USLACKBOT"
+TOMBSTONE_TEXT = "This message was deleted."
+THREAD_FIELDS = ("reply_count", "reply_users", "reply_users_count", "latest_reply")
+
+
+def tombstone(message: dict[str, Any]) -> dict[str, Any]:
+    """Return what stays of a deleted message that has replies: Slackbot's tombstone, which keeps the thread.
+
+    Sources: 42wim/matterbridge issue 600, openclaw/openclaw pull request 22035, hackclub/toriel pull request 238.
+    """
+    kept = {key: copy.deepcopy(message[key]) for key in ("ts", "channel", *THREAD_FIELDS) if key in message}
+    return {
+        "type": "message",
+        "subtype": "tombstone",
+        "text": TOMBSTONE_TEXT,
+        "user": SLACKBOT,
+        "hidden": True,
+        "thread_ts": message["ts"],
+        "parent_user_id": SLACKBOT,
+        **kept,
+    }
 
 
 def public(message: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +112,9 @@ class SlackWorkspace:
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, str] = {}
         self.responses: list[dict[str, Any]] = []
+        # Conversations the app was invited to, and channels that are private (invisible unless invited).
+        self.members: set[str] = set()
+        self.private: set[str] = set()
         self._last_micros = 0
         self._sequence = 0
 
@@ -114,10 +141,15 @@ class SlackWorkspace:
         thread_ts: str | None = None,
         ts: str | None = None,
         broadcast: bool = False,
+        integration: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Store a new message (the bot's unless `user` is given) and return it."""
+        """Store a new message (the bot's unless `user` or an `integration` is given) and return it."""
         message: dict[str, Any] = {"type": "message", "ts": ts or self.next_ts(), "channel": channel, "text": ""}
-        if user and user != BOT_USER_ID:
+        if integration:
+            # An integration's post (an incoming webhook, another app's legacy bot): subtype bot_message, no user.
+            # https://docs.slack.dev/reference/events/message/bot_message
+            message.update(subtype="bot_message", **integration)
+        elif user and user != BOT_USER_ID:
             message["user"] = user
         else:
             message.update(user=BOT_USER_ID, bot_id=BOT_ID, app_id=APP_ID)
@@ -131,7 +163,8 @@ class SlackWorkspace:
             if parent is not None:
                 parent["thread_ts"] = thread_ts
                 parent["reply_count"] = parent.get("reply_count", 0) + 1
-                parent["reply_users"] = sorted({*parent.get("reply_users", []), message["user"]})
+                author = message.get("user") or message.get("bot_id", "")
+                parent["reply_users"] = sorted({*parent.get("reply_users", []), author})
                 parent["reply_users_count"] = len(parent["reply_users"])
                 parent["latest_reply"] = message["ts"]
         messages = self.channels.setdefault(channel, [])
@@ -151,10 +184,16 @@ class SlackWorkspace:
         return message
 
     def delete(self, channel: str, ts: str) -> dict[str, Any] | None:
-        """Remove a message; return it, or None if unknown."""
+        """Remove a message (a tombstone stays when it has replies); return what was there, or None if unknown."""
         message = self.find(channel, ts)
-        if message is not None:
-            self.channels[channel].remove(message)
+        if message is None:
+            return None
+        messages = self.channels[channel]
+        index = messages.index(message)
+        if message.get("reply_count"):
+            messages[index] = tombstone(message)
+        else:
+            del messages[index]
         return message
 
     def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from opsdesk.domain.paging import Alerts, NoAlerts
 from opsdesk.domain.publishing import Pages
 from opsdesk.domain.tickets import DisabledTracker
 from opsdesk.flows.incidents import IncidentFlows
+from opsdesk.slack.access import ChannelAccess, WatchedWebClient, own_channels
 from opsdesk.slack.day_notifier import SlackDayNotifier
 from opsdesk.slack.notifier import SlackIncidentNotifier
 from opsdesk.slack.support_notifier import SlackSupportNotifier
@@ -91,8 +92,8 @@ class Services:
 
     @cached_property
     def slack(self) -> WebClient:
-        """For work after the ack: retries rate limits (it may sleep for Retry-After)."""
-        return WebClient(
+        """For work after the ack: retries rate limits (it may sleep for Retry-After); channel refusals are logged."""
+        client = WatchedWebClient(
             token=self.secrets.slack_bot_token,
             base_url=self.settings.slack_api_url,
             timeout=10,
@@ -102,6 +103,13 @@ class Services:
                 ServerErrorRetryHandler(max_retry_count=2),
             ],
         )
+        client.access = self.channel_access
+        return client
+
+    @cached_property
+    def channel_access(self) -> ChannelAccess:
+        """Which of opsdesk's channels it is not in: logged once per container, shown on the App Home."""
+        return ChannelAccess(own_channels(self.settings))
 
     @cached_property
     def slack_ack(self) -> WebClient:

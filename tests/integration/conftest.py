@@ -122,6 +122,8 @@ def stack(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SECRETS_ARN", raising=False)
+    # As a team does on day one (and the sandbox does): the app is invited to both of its channels.
+    slack_api.invite(environment["OPS_CHANNEL_ID"], environment["TEAM_CHANNEL_ID"])
     entrypoints.reset()
     entrypoints.services().now = clock
     runtime = Runtime(template, environment)

@@ -353,6 +353,7 @@ def test_send_helpers_build_signed_slack_bodies() -> None:
 
 def test_slack_stand_in_behaves_like_the_web_api() -> None:
     with SlackStandIn(token="xoxb-local") as slack:
+        slack.invite("C0OPS")
         web = WebClient(token="xoxb-local", base_url=f"{slack.url}/api/")
         posted = web.chat_postMessage(channel="C0OPS", text="Incident declared", blocks=[{"type": "divider"}])
         web.chat_update(channel="C0OPS", ts=posted["ts"], text="Incident resolved")

@@ -173,6 +173,7 @@ def stack(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SECRETS_ARN", raising=False)
+    slack_api.invite(environment["OPS_CHANNEL_ID"], environment["TEAM_CHANNEL_ID"])
     # opsdesk's DynamoDB client is cached per process: point it at this session's moto server.
     store_dynamodb.client.cache_clear()
     entrypoints.reset()

@@ -123,6 +123,37 @@ def test_a_slack_retry_after_the_first_delivery_failed_is_processed_not_dropped(
     ledger.effects("thread panels", len(support_panels(stack, event["ts"])), 1)
 
 
+def test_a_direct_message_retried_seven_times_is_answered_once(stack: Stack, ledger: Ledger) -> None:
+    """Slack redelivers a DM's event (same event_id) until it is acknowledged in time: one pointer, not seven."""
+    event = {**message_event("D0DAVE", "U0DAVE", "Hi, can you look at my VPN?", "1764496800.000250")}
+    event["channel_type"] = "im"
+    deliveries = [
+        stack.slack.event(
+            event,
+            event_id="Ev0DMRETRY",
+            headers={"X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": "http_timeout"} if n else None,
+        )
+        for n in range(7)
+    ]
+    assert [answer["statusCode"] for answer in deliveries] == [200] * 7
+    ledger.effects("replies to the direct message", len(dms_to(stack, "D0DAVE")), 1)
+
+
+def test_a_direct_message_whose_reply_failed_is_answered_by_the_retry(
+    stack: Stack, ledger: Ledger, sleeps: Sleeps
+) -> None:
+    """The first reply is refused (Slack 500s, retries spent): the claim is given back, so a later retry answers."""
+    event = {**message_event("D0DAVE", "U0DAVE", "Hello?", "1764496800.000260"), "channel_type": "im"}
+    stack.slack_api.fail_next("chat.postMessage", 500, times=9)  # three attempts of three tries each
+    stack.slack.event(event, event_id="Ev0DMFAIL")
+    assert dms_to(stack, "D0DAVE") == []
+    stack.slack.event(
+        event, event_id="Ev0DMFAIL", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+    )
+    ledger.lose("replies to the direct message", 1 - len(dms_to(stack, "D0DAVE")))
+    ledger.effects("replies to the direct message", len(dms_to(stack, "D0DAVE")), 1)
+
+
 def test_lazy_work_that_failed_before_storing_is_retried_like_lambda_and_not_lost(
     stack: Stack, ledger: Ledger, dynamo_faults: DynamoFaults, sleeps: Sleeps
 ) -> None:

@@ -112,6 +112,10 @@ class SupportNotifier(Protocol):
 
     def ask_for_rating(self, request: SupportRequest) -> None: ...
 
+    def original_deleted(self, request: SupportRequest) -> None:
+        """Say in the thread that the message that opened the request was deleted, and what happens next."""
+        ...
+
     def tell(self, user: str, text: str, *, channel: str | None = None, thread_ts: str | None = None) -> None:
         """Tell one person: visible only to them in `channel`, else in a direct message."""
         ...

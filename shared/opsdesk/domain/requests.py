@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from opsdesk.domain.clock import SupportHours
 
 RATINGS = range(1, 6)
+MAX_TEXT = 2000  # what a request keeps of its message: the thread keeps the rest
+WITHDRAWN = "Withdrawn: the message was deleted before anyone took it."
 
 
 class Stage(StrEnum):
@@ -84,6 +86,8 @@ class SupportRequest:
     rating_asked: bool = False
     rating: int | None = None
     rated_at: datetime | None = None
+    # The message that opened the request was deleted (Slack keeps the thread, and does not say by whom).
+    message_deleted: bool = False
     version: int = 0
 
     @property
@@ -102,6 +106,11 @@ class SupportRequest:
     @property
     def has_ticket(self) -> bool:
         return self.ticket_state is TicketState.FILED
+
+    @property
+    def withdrawn(self) -> bool:
+        """Closed because its message was deleted before anyone took it: not a resolution."""
+        return self.message_deleted and self.started_at is None and self.stage is Stage.DONE
 
     def since(self) -> datetime:
         return self.stage_since or self.created_at
@@ -146,6 +155,18 @@ class SupportRequest:
         if self.stage is Stage.DONE:
             raise Conflict(f"{self.id} is already done.")
         return replace(self.move_to(Stage.DONE, at, assignee=self.assignee or by), resolution=line[:300])
+
+    def revise(self, text: str) -> SupportRequest:
+        """The requester edited the message: the request (and the ticket's record) uses the new words."""
+        return replace(self, text=text)
+
+    def delete_message(self, at: datetime) -> SupportRequest:
+        """The message was deleted: withdrawn if nobody took it yet, else it stays with its engineer."""
+        if self.message_deleted or self.stage is Stage.DONE:
+            return self
+        if self.stage is Stage.TODO:
+            return replace(self.move_to(Stage.DONE, at), resolution=WITHDRAWN, message_deleted=True)
+        return replace(self, message_deleted=True)
 
     def triage_due(self, now: datetime, hours: SupportHours, after: timedelta) -> bool:
         """The 15-minute rule: worked longer than `after` in support hours, no ticket, not yet nudged."""

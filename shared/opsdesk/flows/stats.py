@@ -40,7 +40,7 @@ def _request_figures(services: Services, start: datetime, end: datetime) -> Requ
         request
         for month in months_between(start, end)
         for request in repository.list_done_in(month)
-        if request.done_at is not None and start <= request.done_at < end
+        if request.done_at is not None and start <= request.done_at < end and not request.withdrawn
     ]
     per_stage: dict[str, list[float]] = {}
     for request in done:

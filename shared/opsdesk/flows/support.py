@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, NotAllowed, OpsdeskError
-from opsdesk.domain.requests import Stage, SupportRequest
+from opsdesk.domain.requests import MAX_TEXT, Stage, SupportRequest
 from opsdesk.observability import MetricUnit, record
 from opsdesk.store.requests import RequestRepository
 
@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 ATTEMPTS = 5
 # Longer than the function's 20 s timeout: an older claim with no message belongs to an invocation that is gone.
 COMMAND_LEASE = timedelta(seconds=30)
+# Slack retries an event for about an hour; a direct message's claim outlives every retry.
+DM_CLAIMS_KEPT = timedelta(days=2)
 
 
 @dataclass
@@ -73,7 +75,7 @@ class SupportDesk:
     def open(self, channel: str, ts: str, requester: str, text: str, at: datetime) -> SupportRequest:
         """Open a request in To do from a message; a redelivery finds it and finishes what is missing."""
         lease = self.now() + COMMAND_LEASE
-        request = SupportRequest(channel, ts, requester, text.strip()[:2000], at, stage_since=at, panel_until=lease)
+        request = SupportRequest(channel, ts, requester, text.strip()[:MAX_TEXT], at, stage_since=at, panel_until=lease)
         if self.repository.create(request):
             record("SupportRequestsOpened", 1)
         else:
@@ -123,9 +125,44 @@ class SupportDesk:
         stored, _ = self.apply(request, remember)
         return stored
 
-    def answer_direct_message(self, channel: str) -> None:
-        """Answers belong where others can find them: point the person to the ops channel."""
-        self.notifier.point_to_ops_channel(channel)
+    def answer_direct_message(self, channel: str, event_id: str, at: datetime) -> None:
+        """Answers belong where others can find them: point the person to the ops channel, once per event.
+
+        Slack retries an event (same `event_id`) until it is acknowledged in time; the reply is
+        claimed on the event id first, so a retry finds the claim and says nothing. A failed
+        reply gives the claim back, so the retry Lambda makes says it.
+        """
+        if not self.repository.claim(f"dm:{event_id}", at, keep=DM_CLAIMS_KEPT):
+            return
+        try:
+            self.notifier.point_to_ops_channel(channel)
+        except Exception:
+            self.repository.release(f"dm:{event_id}")
+            raise
+
+    # ---- the requester's own message changing
+    def revise(self, channel: str, ts: str, text: str) -> SupportRequest | None:
+        """The requester edited the message that opened a request: keep the new words (a replay changes nothing)."""
+        request = self.repository.find(channel, ts)
+        if request is None:
+            return None  # not a request (asked before opsdesk was in the channel, or a reply)
+        stored, _ = self.apply(request, lambda current: None if current.text == text else current.revise(text))
+        return stored
+
+    def message_deleted(self, channel: str, ts: str, at: datetime) -> SupportRequest | None:
+        """The message was deleted: withdrawn if nobody took it; otherwise it stays with its engineer.
+
+        Either way the request is not lost silently: its panel shows what happened and the
+        thread (which Slack keeps under a "This message was deleted." placeholder) is told once.
+        """
+        request = self.repository.find(channel, ts)
+        if request is None:
+            return None
+        stored, changed = self.apply(request, lambda current: current.delete_message(at))
+        if changed and stored.panel_ts:
+            self.refresh(stored)
+            self.notifier.original_deleted(stored)
+        return stored
 
     # ---- moving through the stages
     def take(self, request: SupportRequest, user: str, at: datetime) -> SupportRequest:

@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from opsdesk.domain.ports import Posted
 from opsdesk.slack.errors import unavailable
+from opsdesk.slack.fit import PLAIN_MESSAGE, fit_lines
 from opsdesk.slack.views.day import checklist_blocks, handover_blocks, people
 from opsdesk.slack.views.incidents import as_dicts
 
@@ -54,9 +55,8 @@ class SlackDayNotifier:
         return Posted(str(response["channel"]), str(response["ts"]))
 
     def send_handover_to_on_call(self, on_call: str, sections: Sequence[str]) -> None:
-        self.client.chat_postMessage(
-            channel=on_call, text="You are on call tonight. The handover:\n\n" + "\n\n".join(sections)
-        )
+        handover = fit_lines(list(sections), PLAIN_MESSAGE - 40, separator="\n\n")
+        self.client.chat_postMessage(channel=on_call, text=f"You are on call tonight. The handover:\n\n{handover}")
 
     def show_handover_done(
         self, where: Posted, day: str, on_call: str | None, sections: Sequence[str], by: str

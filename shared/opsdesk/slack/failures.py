@@ -71,7 +71,8 @@ def answer_on_ack_path(client: WebClient, channel: str, user: str, text: str) ->
     try:
         client.chat_postEphemeral(channel=channel, user=user, text=text)
     except (SlackApiError, OSError) as error:  # e.g. not_in_channel, or a timeout
-        logger.warning("ephemeral answer not sent: %s", type(error).__name__)
+        code = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+        logger.warning("ephemeral answer not sent in %s: %s", channel, code)
 
 
 Body = dict[str, Any]

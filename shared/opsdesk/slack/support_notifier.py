@@ -14,6 +14,7 @@ from opsdesk.slack.views.support import (
     NUDGE,
     RECEIVED_REACTION,
     board_issue_taken_blocks,
+    deleted_text,
     nudge_blocks,
     out_of_hours_notice,
     panel_blocks,
@@ -87,6 +88,9 @@ class SlackSupportNotifier:
             text=f"How happy are you with the support on {request.id}?",
             blocks=as_dicts(rating_blocks(request)),
         )
+
+    def original_deleted(self, request: SupportRequest) -> None:
+        self._in_thread(request, deleted_text(request))
 
     def _in_thread(self, request: SupportRequest, text: str, blocks: list[dict[str, object]] | None = None) -> None:
         self.client.chat_postMessage(

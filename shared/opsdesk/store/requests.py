@@ -84,6 +84,7 @@ def request_to_item(request: SupportRequest) -> Item:
         "rating_asked": request.rating_asked,
         "rating": request.rating,
         "rated_at": iso(request.rated_at),
+        "message_deleted": request.message_deleted or None,
         "version": request.version,
     }
 
@@ -119,6 +120,7 @@ def request_from_item(item: Item) -> SupportRequest:
         rating_asked=bool(item.get("rating_asked", False)),
         rating=int(item["rating"]) if item.get("rating") is not None else None,
         rated_at=parse_time(item.get("rated_at")),
+        message_deleted=bool(item.get("message_deleted", False)),
         version=int(item.get("version", 0)),
     )
 
@@ -209,9 +211,15 @@ class RequestRepository:
         items = query_all(self.table, f"{attribute} = :k", {":k": key}, index=index)
         return [request_from_item(item) for item in items]
 
-    def claim(self, key: str, now: datetime, by: str = "") -> bool:
-        """Claim a one-off side effect (a board issue posted or taken); False if already claimed."""
-        return put_new(self.table, {"pk": f"CLAIM#{key}", "sk": "POINTER", "created_at": iso(now), "by": by})
+    def claim(self, key: str, now: datetime, by: str = "", *, keep: timedelta | None = None) -> bool:
+        """Claim a one-off side effect (a board issue posted or taken); False if already claimed.
+
+        A claim kept for `keep` expires then (DynamoDB's TTL), for keys that are never asked about later.
+        """
+        item: Item = {"pk": f"CLAIM#{key}", "sk": "POINTER", "created_at": iso(now), "by": by}
+        if keep is not None:
+            item["expires_at"] = int((now + keep).timestamp())
+        return put_new(self.table, item)
 
     def claimant(self, key: str) -> str | None:
         item = get_item(self.table, f"CLAIM#{key}", "POINTER")

@@ -12,10 +12,11 @@ from opsdesk.domain.errors import NotFound, OpsdeskError
 from opsdesk.domain.incidents import EntryKind, TimelineEntry
 from opsdesk.flows.incidents import REFUSAL, Change, IncidentRunner
 from opsdesk.slack.failures import answer_on_ack_path, open_modal
+from opsdesk.slack.fit import HEADER, OPTION_TEXT, OPTIONS, fit, fit_serialised
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.payloads import just_ack, slack_time
 from opsdesk.slack.views.home import home_view
-from opsdesk.slack.views.incidents import declare_modal
+from opsdesk.slack.views.incidents import TITLE_IN_TEXT, declare_modal
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -78,7 +79,7 @@ def _register_checkins(app: App, services: Services, runner: IncidentRunner) -> 
                 channel=incident.announcement.channel,
                 thread_ts=incident.announcement.ts,
                 reply_broadcast=True,
-                text=f":sos: *{incident.id}* needs more people or skills: {incident.title}. "
+                text=f":sos: *{incident.id}* needs more people or skills: {fit(incident.title, TITLE_IN_TEXT)}. "
                 f"Can you help? Reply here or ask <@{incident.lead or user}>.",
             )
 
@@ -147,13 +148,17 @@ def _register_timeline(app: App, services: Services, runner: IncidentRunner) -> 
 
 
 def _picker(incidents: list[Incident], channel: str, message: dict[str, Any]) -> View:
-    options = [Option(value=item.id, text=f"{item.id}: {item.title}"[:75]) for item in incidents[:100]]
+    options = [Option(value=item.id, text=fit(f"{item.id}: {item.title}", OPTION_TEXT)) for item in incidents[:OPTIONS]]
     kept = {key: message.get(key) for key in ("ts", "thread_ts", "user", "bot_id")}
-    kept["text"] = str(message.get("text") or "")[:_SNIPPET]
+
+    def metadata(text: str) -> str:
+        return json.dumps({"channel": channel, "message": {**kept, "text": text}})
+
     return View(
         type="modal",
         callback_id=Callback.TIMELINE_PICK,
-        private_metadata=json.dumps({"channel": channel, "message": kept}),
+        # The quoted message rides along in private_metadata, which holds 3,000 characters once escaped.
+        private_metadata=fit_serialised(metadata, str(message.get("text") or "")[:_SNIPPET]),
         title="Add to incident timeline",
         submit="Add",
         close="Cancel",
@@ -175,7 +180,7 @@ def _register_declare_shortcut(app: App, services: Services) -> None:
             ack()
             answer_on_ack_path(client, channel, user, REFUSAL.format(action="declare an incident"))
             return
-        title = str(message.get("text") or "").strip().splitlines()[0][:150] if message.get("text") else ""
+        title = fit(str(message.get("text") or "").strip().partition("\n")[0], HEADER, empty="")
         meta = json.dumps({"channel": channel, "message_ts": message.get("ts")})
         open_modal(client, ack, body["trigger_id"], declare_modal(title=title, private_metadata=meta))
 
@@ -187,12 +192,15 @@ def _register_home(app: App, services: Services) -> None:
         if event.get("tab", "home") != "home":
             return
         user = event["user"]
+        on_team = services.team.is_member(user)
         view = home_view(
             user,
             services.incident_repository.list_open(),
             services.now(),
             services.settings.checkin_every,
-            on_team=services.team.is_member(user),
+            on_team=on_team,
+            # Asked each time a team member opens the tab, so it clears as soon as someone invites opsdesk.
+            channel_problems=services.channel_access.problems(services.slack) if on_team else (),
         )
         services.slack.views_publish(user_id=user, view=view)
 

@@ -8,7 +8,7 @@ from opsdesk.domain.errors import InvalidRequest, NotFound
 from opsdesk.domain.incidents import parse_priority
 from opsdesk.flows.incidents import Change, IncidentRunner
 from opsdesk.slack.commands import ParsedCommand, parse
-from opsdesk.slack.views.incidents import incident_summary, timeline_text
+from opsdesk.slack.views.incidents import incident_list, incident_summary, timeline_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -88,11 +88,7 @@ def _register_reading_and_closing(
         respond(text=incident_summary(incident))
 
     def list_open(command: dict[str, Any], respond: Respond) -> None:
-        incidents = services.incident_repository.list_open()
-        if not incidents:
-            respond(text="No incidents are open. :sunny:")
-            return
-        respond(text="\n\n".join(incident_summary(incident) for incident in incidents))
+        respond(text=incident_list(services.incident_repository.list_open()))
 
     def timeline(command: dict[str, Any], respond: Respond) -> None:
         incident = pick_incident(services, parse(command["text"]), open_only=False)

@@ -12,6 +12,7 @@ from opsdesk.domain.postmortems import parse_action_priority, section_problems
 from opsdesk.flows.postmortem_actions import PostmortemActions
 from opsdesk.flows.postmortems import PostmortemFlows
 from opsdesk.slack.failures import BUSY, open_modal
+from opsdesk.slack.fit import TEXT_LIMIT, fit
 from opsdesk.slack.payloads import just_ack
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
 from opsdesk.slack.views.postmortems import action_modal, edit_modal, read_edit_metadata
@@ -87,10 +88,12 @@ def edit_outcome(services: Services, saved: Postmortem) -> str:
 
 def _unsaved(incident_id: str, texts: dict[Section, str]) -> str:
     kept = "\n".join(f"*{which.heading}*\n{text}" for which, text in texts.items() if text)
-    return (
+    # Everything they wrote, so nothing is lost: a plain message may be ten times longer than a section.
+    return fit(
         f"Somebody else saved the postmortem of {incident_id} after you opened the form, so yours was not saved. "
-        f"Open it again with `/postmortem edit {incident_id}` and merge; your text was:\n{kept}"
-    )[:39000]
+        f"Open it again with `/postmortem edit {incident_id}` and merge; your text was:\n{kept}",
+        TEXT_LIMIT,
+    )
 
 
 def register(app: App, services: Services) -> None:

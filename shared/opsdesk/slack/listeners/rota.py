@@ -34,10 +34,12 @@ def register(app: App, services: Services) -> None:
 
     def ack_command(ack: Ack, command: dict[str, Any]) -> None:
         words = command.get("text", "").split()
-        if words and words[0].lower() not in {"set", "cover", "oncall", "on-call"}:
+        if words and words[0].lower() == "help":
+            ack(text=HELP)
+        elif words and words[0].lower() not in {"set", "cover", "oncall", "on-call"}:
             ack(text=f"I don't know `/rota {words[0]}`.\n{HELP}")
-            return
-        ack()
+        else:
+            ack()
 
     def run_command(command: dict[str, Any], respond: Respond) -> None:
         text = command.get("text", "").strip()

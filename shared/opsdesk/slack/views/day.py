@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from opsdesk.slack.fit import MESSAGE_TEXT, SECTION, allot, fit, fit_lines
 from opsdesk.slack.support_ids import SupportAction
 
 if TYPE_CHECKING:
@@ -48,14 +49,27 @@ def checklist_blocks(
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=f"Start of day: {day}")),
         SectionBlock(text=MarkdownTextObject(text=f"*On support today:* {people(pair)}")),
-        *(SectionBlock(text=MarkdownTextObject(text=section[:3000])) for section in sections),
+        *_sections(sections),
         ActionsBlock(block_id=f"checklist:{day}", elements=[checkboxes]),
     ]
     # In the checklist's order, whatever order the ticks were stored in.
     done = [_tick_line(label, ticks[item]) for item, label in CHECKLIST if item in ticks]
     if done:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=("Ticked · " + " · ".join(done))[:3000])]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=fit("Ticked · " + " · ".join(done), SECTION))]))
     return blocks
+
+
+# The checklist's own words (header, boxes, who ticked what) take at most this much of a message.
+_FRAME = 1500
+
+
+def _sections(sections: Sequence[str]) -> list[SectionBlock]:
+    """The day's sections (lists of requests, incidents, tickets): whole lines, sharing one message's room."""
+    limits = allot([len(text) for text in sections], MESSAGE_TEXT - _FRAME, [SECTION] * len(sections))
+    return [
+        SectionBlock(text=MarkdownTextObject(text=fit_lines(text.splitlines(), limit)))
+        for text, limit in zip(sections, limits, strict=True)
+    ]
 
 
 def _tick_line(label: str, tick: str) -> str:
@@ -73,7 +87,7 @@ def handover_blocks(day: str, on_call: str | None, sections: Sequence[str], done
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=f"End-of-day handover: {day}")),
         SectionBlock(text=MarkdownTextObject(text=f"*To the on-call engineer:* {to}")),
-        *(SectionBlock(text=MarkdownTextObject(text=section[:3000])) for section in sections),
+        *_sections(sections),
     ]
     if done_by:
         blocks.append(

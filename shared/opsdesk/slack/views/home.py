@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from opsdesk.slack.fit import HEADER, SECTION, VIEW_BLOCKS, cap, fit, fit_lines
 from opsdesk.slack.views.incidents import PRIORITY_LABEL, when
 
 if TYPE_CHECKING:
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from opsdesk.domain.incidents import Incident
+    from opsdesk.slack.access import ChannelProblem
+
+INVITE = "/invite @opsdesk"
 
 
 def _person(user: str | None) -> str:
@@ -43,27 +47,57 @@ def waiting_on(user: str, incident: Incident, now: datetime, update_every: timed
     return waiting
 
 
+def channel_warning(problem: ChannelProblem) -> str:
+    """Say what opsdesk cannot do in one of its channels, and how to fix it."""
+    where = f"<#{problem.channel}>" if problem.visible else f"{problem.role} (`{problem.channel}`)"
+    if problem.visible:
+        return (
+            f":warning: *opsdesk is not in {where}* ({problem.role}), so it does not see messages there: "
+            f"{problem.consequence}. Fix: open {where} and type `{INVITE}`."
+        )
+    return (
+        f":warning: *opsdesk cannot see {where}*: it is private and opsdesk was not invited, or the id is wrong. "
+        f"{problem.consequence}. Fix: type `{INVITE}` in that channel, or check `{problem.setting}`."
+    )
+
+
 def home_view(
-    user: str, incidents: Sequence[Incident], now: datetime, update_every: timedelta, *, on_team: bool
+    user: str,
+    incidents: Sequence[Incident],
+    now: datetime,
+    update_every: timedelta,
+    *,
+    on_team: bool,
+    channel_problems: Sequence[ChannelProblem] = (),
 ) -> View:
     """Build the home tab; everything shown comes from the open-incidents index (no scans)."""
     ordered = sorted(incidents, key=lambda item: (not item.is_high, item.declared_at))
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Waiting on you"))]
+    blocks: list[Block] = []
+    if on_team:  # the support team can fix the app's channels; others would only be alarmed
+        blocks += [
+            SectionBlock(text=MarkdownTextObject(text=fit(channel_warning(p), SECTION))) for p in channel_problems
+        ]
+    blocks.append(HeaderBlock(text=PlainTextObject(text="Waiting on you")))
     mine = []
     for incident in ordered:
         items = waiting_on(user, incident, now, update_every)
         if items and (on_team or user in {incident.lead, incident.comms}):
-            mine.append(f"• *{incident.id}* {incident.title[:80]}: " + "; ".join(items))
-    blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(mine)[:2900] or "Nothing. :sunny:")))
+            mine.append(f"• *{incident.id}* {fit(incident.title, 80)}: " + "; ".join(items))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=fit_lines(mine, SECTION, empty="Nothing. :sunny:"))))
     blocks += [DividerBlock(), HeaderBlock(text=PlainTextObject(text=f"Open incidents ({len(ordered)})"))]
     if not ordered:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="No incidents are open.")))
-    for incident in ordered[:40]:  # a view holds at most 100 blocks
+    # Room for the footer and an "and N more" line: a view holds at most 100 blocks.
+    shown, hidden = cap(ordered, VIEW_BLOCKS - len(blocks) - 2)
+    for incident in shown:
         line = (
-            f"*{incident.id}: {incident.title[:120]}*\n{PRIORITY_LABEL[incident.priority]} · lead "
+            f"*{incident.id}: {fit(incident.title, HEADER)}*\n{PRIORITY_LABEL[incident.priority]} · lead "
             f"{_person(incident.lead)} · last update {when(incident.last_update_at)}"
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
+    if hidden:
+        more = f"…and {hidden} more open incidents: `/incident list` shows them."
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=more)))
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text=f"Updated {when(now)} · `/incident help` for commands")])
     )

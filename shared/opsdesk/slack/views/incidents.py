@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from opsdesk.domain.incidents import HIGH_PRIORITY_CRITERIA, Incident, Priority, TimelineEntry
+from opsdesk.slack.fit import FIELD, HEADER, PLAIN_MESSAGE, SECTION, fit, fit_lines, share
 from opsdesk.slack.ids import Action, Callback, Field
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 PRIORITY_LABEL = {Priority.HIGH: ":red_circle: High", Priority.NORMAL: ":large_yellow_circle: Normal"}
+TITLE_IN_TEXT = 300  # a title quoted in a line of text (lists, notifications, DMs)
+DETAIL_IN_TEXT = 1000  # the latest update or resolution quoted in a summary
 
 HELP = """*`/incident` commands*
 • `/incident declare <title>` declare now (add `high` for high priority); `/incident declare` alone opens a form
@@ -57,37 +60,27 @@ def _person(user: str | None) -> str:
 
 def announcement_text(incident: Incident) -> str:
     state = "RESOLVED" if not incident.is_open else incident.priority.value.upper()
-    return f"[{state}] {incident.id}: {incident.title}"
+    return f"[{state}] {incident.id}: {fit(incident.title, TITLE_IN_TEXT)}"
 
 
 def announcement_blocks(incident: Incident, status_url: str = "") -> list[Block]:
     """The ops-channel message that always shows the incident's current truth."""
     status = ":white_check_mark: Resolved" if not incident.is_open else ":rotating_light: Open"
     fields = [
-        MarkdownTextObject(text=f"*Status*\n{status}"),
-        MarkdownTextObject(text=f"*Priority*\n{PRIORITY_LABEL[incident.priority]}"),
-        MarkdownTextObject(text=f"*Lead*\n{_person(incident.lead)}"),
-        MarkdownTextObject(text=f"*Comms*\n{_person(incident.comms)}"),
-        MarkdownTextObject(text=f"*Declared by*\n{_person(incident.declared_by)}"),
-        MarkdownTextObject(text=f"*Last update*\n{when(incident.last_update_at)}"),
+        f"*Status*\n{status}",
+        f"*Priority*\n{PRIORITY_LABEL[incident.priority]}",
+        f"*Lead*\n{_person(incident.lead)}",
+        f"*Comms*\n{_person(incident.comms)}",
+        f"*Declared by*\n{_person(incident.declared_by)}",
+        f"*Last update*\n{when(incident.last_update_at)}",
     ]
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=f"{incident.id}: {incident.title}"[:150])),
-        SectionBlock(fields=fields),
+        HeaderBlock(text=PlainTextObject(text=fit(f"{incident.id}: {incident.title}", HEADER))),
+        SectionBlock(fields=[MarkdownTextObject(text=fit(field, FIELD)) for field in fields]),
     ]
-    details = []
-    if incident.service:
-        details.append(f"*Service:* {incident.service}")
-    if incident.user_impact:
-        details.append(f"*What users see:* {incident.user_impact}")
-    if incident.last_update_text:
-        details.append(f"*Latest:* {incident.last_update_text}")
-    if incident.alarm:
-        details.append(_alarm_text(incident))
-    if not incident.is_open:
-        details.append(f"*Resolution:* {incident.resolution or '_no summary given_'}")
+    details = _details(incident)
     if details:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(details)[:3000])))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(details))))
     blocks.append(_actions(incident))
     footer = f"Declared {when(incident.declared_at)}"
     if incident.resolved_at:
@@ -96,6 +89,24 @@ def announcement_blocks(incident: Incident, status_url: str = "") -> list[Block]
         footer += f" · <{status_url}|status page>"
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
     return blocks
+
+
+def _details(incident: Incident) -> list[str]:
+    """What people wrote about the incident, sharing one section's room (the labels always show)."""
+    labelled = []
+    if incident.service:
+        labelled.append(("*Service:* ", incident.service))
+    if incident.user_impact:
+        labelled.append(("*What users see:* ", incident.user_impact))
+    if incident.last_update_text:
+        labelled.append(("*Latest:* ", incident.last_update_text))
+    if incident.alarm:
+        labelled.append(("", _alarm_text(incident)))
+    if not incident.is_open:
+        labelled.append(("*Resolution:* ", incident.resolution or "_no summary given_"))
+    room = SECTION - sum(len(label) + 1 for label, _ in labelled)
+    texts = share([text for _, text in labelled], room)
+    return [label + text for (label, _), text in zip(labelled, texts, strict=True)]
 
 
 def _alarm_text(incident: Incident) -> str:
@@ -109,7 +120,7 @@ def _alarm_text(incident: Incident) -> str:
     if alarm.metric:
         lines.append(f"*Metric:* {alarm.metric} (threshold {alarm.threshold})")
     if alarm.reason:
-        lines.append(f"*Reason:* {alarm.reason[:500]}")
+        lines.append(f"*Reason:* {fit(alarm.reason, 500)}")
     if alarm.runbook_url:
         lines.append(f"*Runbook:* <{alarm.runbook_url}|open the runbook>")
     return "\n".join(lines)
@@ -151,8 +162,8 @@ def declare_modal(title: str = "", private_metadata: str = "") -> View:
     high = Option(value=Priority.HIGH, text="High: it meets one of the criteria above")
     normal = Option(value=Priority.NORMAL, text="Normal")
     title_input = _input(Field.TITLE, "What is happening?")
-    if title:
-        title_input.element.initial_value = title  # type: ignore[union-attr]
+    if title.strip():
+        title_input.element.initial_value = fit(title, HEADER)  # type: ignore[union-attr]
     return View(
         type="modal",
         callback_id=Callback.DECLARE,
@@ -220,21 +231,29 @@ def help_blocks(note: str = "") -> list[Block]:
 
 def incident_summary(incident: Incident) -> str:
     lines = [
-        f"*{incident.id}: {incident.title}*",
+        f"*{incident.id}: {fit(incident.title, TITLE_IN_TEXT)}*",
         f"{PRIORITY_LABEL[incident.priority]} · {'open' if incident.is_open else 'resolved'}"
         f" · lead {_person(incident.lead)} · comms {_person(incident.comms)}",
     ]
     if incident.last_update_text:
-        lines.append(f"Latest: {incident.last_update_text}")
+        lines.append(f"Latest: {fit(incident.last_update_text, DETAIL_IN_TEXT)}")
     if incident.resolution:
-        lines.append(f"Resolution: {incident.resolution}")
+        lines.append(f"Resolution: {fit(incident.resolution, DETAIL_IN_TEXT)}")
     return "\n".join(lines)
 
 
+def incident_list(incidents: Sequence[Incident]) -> str:
+    """`/incident list`: whole summaries within one message, and how many more are open."""
+    if not incidents:
+        return "No incidents are open. :sunny:"
+    summaries = [incident_summary(incident) for incident in incidents]
+    return fit_lines(summaries, PLAIN_MESSAGE, separator="\n\n", more="…and {n} more: `/incident status <id>`.")
+
+
 def timeline_text(incident: Incident, entries: Sequence[TimelineEntry]) -> str:
-    lines = [f"*Timeline of {incident.id}: {incident.title}*"]
-    lines += [f"• {when(entry.at)} {entry.text}" for entry in entries]
-    return "\n".join(lines)[:3900]
+    head = f"*Timeline of {incident.id}: {fit(incident.title, TITLE_IN_TEXT)}*"
+    lines = [f"• {when(entry.at)} {entry.text}" for entry in entries]
+    return fit_lines([head, *lines], PLAIN_MESSAGE, line_limit=DETAIL_IN_TEXT, more="…and {n} more entries.")
 
 
 def as_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:

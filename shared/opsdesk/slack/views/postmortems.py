@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 
 from opsdesk.domain.postmortems import MAX_SECTION_CHARS, REQUIRED_SECTIONS, ActionPriority, Section, in_priority_order
 from opsdesk.domain.stats import human_duration
+from opsdesk.slack.fit import HEADER, MESSAGE_TEXT, SECTION, allot, fit, fit_lines
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
 
 if TYPE_CHECKING:
@@ -42,20 +43,25 @@ HELP = """*`/postmortem` commands*
 
 # Slack allows 50 blocks a message: two per open action item, so the message lists at most this many.
 MAX_ACTIONS_SHOWN = 20
+# Room for the words around what people wrote: the head and timeline's labels, an action item's number,
+# owner, due date, ticket and buttons.
+_FRAME = 300
+_ACTION_FRAME = 100
 
 
-def _action_blocks(incident_id: str, item: ActionItem) -> list[Block]:
+def _action_blocks(incident_id: str, item: ActionItem, room: int = SECTION - _FRAME) -> list[Block]:
     due = f" · due {item.due}" if item.due else ""
     ticket = f" · {item.ticket_key}" if item.ticket_key else ""
+    description = fit(item.description, room)
     if item.done:
-        text = f"*{item.number}.* ~[{item.priority.value}] {item.description}~ · <@{item.owner}>{ticket} · done"
-        return [SectionBlock(text=MarkdownTextObject(text=text[:2900]))]
-    text = f"*{item.number}.* [{item.priority.value}] {item.description} · <@{item.owner}>{due}{ticket}"
+        text = f"*{item.number}.* ~[{item.priority.value}] {description}~ · <@{item.owner}>{ticket} · done"
+        return [SectionBlock(text=MarkdownTextObject(text=text))]
+    text = f"*{item.number}.* [{item.priority.value}] {description} · <@{item.owner}>{due}{ticket}"
     value = f"{incident_id}:{item.number}"
     buttons = [ButtonElement(text="Mark done", action_id=PostmortemAction.MARK_DONE, value=value)]
     if not item.ticket_key:
         buttons.insert(0, ButtonElement(text="Raise Jira ticket", action_id=PostmortemAction.RAISE_TICKET, value=value))
-    return [SectionBlock(text=MarkdownTextObject(text=text[:2900])), ActionsBlock(elements=buttons)]
+    return [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=buttons)]
 
 
 def _buttons(incident_id: str) -> ActionsBlock:
@@ -69,28 +75,34 @@ def _buttons(incident_id: str) -> ActionsBlock:
 
 def ask_blocks(incident_id: str, text: str) -> list[Block]:
     """The thread message that opens a postmortem (and the daily reminder): text and the two buttons."""
-    return [SectionBlock(text=MarkdownTextObject(text=text[:2900])), _buttons(incident_id)]
+    return [SectionBlock(text=MarkdownTextObject(text=fit(text, SECTION))), _buttons(incident_id)]
 
 
 def postmortem_blocks(postmortem: Postmortem, actions: Sequence[ActionItem]) -> list[Block]:
-    timeline = "\n".join(
+    """The draft in one message: what people wrote shares the message's room, so none of it is refused."""
+    lines = [
         f"• `{line.at:%a %H:%M}` {line.text}" + (" _(not published)_" if line.withheld else "")
-        for line in postmortem.timeline[:40]
-    )
+        for line in postmortem.timeline
+    ]
+    ordered = in_priority_order(actions)
+    shown = ordered[:MAX_ACTIONS_SHOWN]
+    written = [postmortem.summary, postmortem.impact, "\n".join(lines), *(item.description for item in shown)]
+    most = [(SECTION - _FRAME) // 2] * 2 + [SECTION - _FRAME] * (1 + len(shown))
+    budget = MESSAGE_TEXT - 2 * _FRAME - _ACTION_FRAME * len(shown)
+    summary, impact, timeline, *rooms = allot([len(text) for text in written], budget, most)
     repair = human_duration(postmortem.time_to_repair.total_seconds() if postmortem.time_to_repair else None)
     resolve = human_duration(postmortem.time_to_resolve.total_seconds() if postmortem.time_to_resolve else None)
     head = (
-        f"*Postmortem {postmortem.incident_id}*: {postmortem.title} ({postmortem.stage.value})\n"
-        f"Time to repair {repair} · time to resolve {resolve}\n*Summary:* {postmortem.summary}\n"
-        f"*Impact:* {postmortem.impact}"
+        f"*Postmortem {postmortem.incident_id}*: {fit(postmortem.title, HEADER)} ({postmortem.stage.value})\n"
+        f"Time to repair {repair} · time to resolve {resolve}\n*Summary:* {fit(postmortem.summary, summary)}\n"
+        f"*Impact:* {fit(postmortem.impact, impact)}"
     )
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=head[:2900])),
-        SectionBlock(text=MarkdownTextObject(text=f"*Timeline*\n{timeline}"[:2900])),
+        SectionBlock(text=MarkdownTextObject(text=head)),
+        SectionBlock(text=MarkdownTextObject(text="*Timeline*\n" + fit_lines(lines, timeline, more="…and {n} more."))),
     ]
-    ordered = in_priority_order(actions)
-    for item in ordered[:MAX_ACTIONS_SHOWN]:
-        blocks += _action_blocks(postmortem.incident_id, item)
+    for item, room in zip(shown, rooms, strict=True):
+        blocks += _action_blocks(postmortem.incident_id, item, room)
     if len(ordered) > MAX_ACTIONS_SHOWN:
         more = f"…and {len(ordered) - MAX_ACTIONS_SHOWN} more action items (`/postmortem done` works for any)."
         blocks.append(SectionBlock(text=MarkdownTextObject(text=more)))
@@ -110,7 +122,7 @@ def read_edit_metadata(private_metadata: str) -> tuple[str, int]:
 def edit_modal(postmortem: Postmortem) -> View:
     """The blameless sections, prefilled; the version read now makes saving a conditional write."""
     intro = (
-        f"*{postmortem.incident_id}*: {postmortem.title[:250]}\n"
+        f"*{postmortem.incident_id}*: {fit(postmortem.title, 250)}\n"
         "Blameless: describe the conditions and decisions, not who is to blame. "
         "Slack names and channels are never published."
     )

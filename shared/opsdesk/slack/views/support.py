@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from opsdesk.domain.requests import RATINGS, Stage, SupportRequest
+from opsdesk.slack.fit import PLAIN_MESSAGE, SECTION, fit, fit_lines
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def panel_text(request: SupportRequest, notice: str = "") -> str:
 
 def panel_blocks(request: SupportRequest, notice: str = "") -> list[Block]:
     """The one message in the thread that shows the request's stage and its buttons."""
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=panel_text(request, notice)[:3000]))]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=fit(panel_text(request, notice), SECTION)))]
     buttons = []
     if request.stage is Stage.TODO:
         buttons.append(ButtonElement(text="Take it", action_id=SupportAction.TAKE, value=request.id, style="primary"))
@@ -62,6 +63,19 @@ def panel_blocks(request: SupportRequest, notice: str = "") -> list[Block]:
     if buttons:
         blocks.append(ActionsBlock(block_id=f"support:{request.id}", elements=buttons))
     return blocks
+
+
+def deleted_text(request: SupportRequest) -> str:
+    """What the thread is told when the message that opened the request is deleted."""
+    if request.withdrawn:
+        return (
+            f":wastebasket: <@{request.requester}>'s message was deleted, so {request.id} is withdrawn. Nothing to do."
+        )
+    who = f"<@{request.assignee}>" if request.assignee else "the support team"
+    return (
+        f":wastebasket: <@{request.requester}>'s message was deleted. {request.id} stays open with {who}: "
+        "press *Done* when it is finished."
+    )
 
 
 def out_of_hours_notice(resumes: str, paging: bool) -> str:
@@ -126,8 +140,9 @@ def done_modal(request_id: str) -> View:
 
 def board_issue_blocks(ticket: Ticket, reporter: str, taken_by: str | None = None) -> list[Block]:
     """A ticket raised straight on the board, posted for triage."""
-    text = f":clipboard: New on the board: *<{ticket.url}|{ticket.key}>* {ticket.summary} (raised by {reporter})"
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text[:3000]))]
+    summary = fit(ticket.summary, 1000)
+    text = f":clipboard: New on the board: *<{ticket.url}|{ticket.key}>* {summary} (raised by {fit(reporter, 200)})"
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=fit(text, SECTION)))]
     if taken_by:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Taken by <@{taken_by}>")]))
         return blocks
@@ -154,30 +169,23 @@ def board_issue_blocks(ticket: Ticket, reporter: str, taken_by: str | None = Non
 def board_issue_taken_blocks(headline: str, taken_by: str) -> list[Block]:
     """The triage post once someone took the issue: what it was, and who has it (no more buttons)."""
     return [
-        SectionBlock(text=MarkdownTextObject(text=headline[:3000])),
+        SectionBlock(text=MarkdownTextObject(text=fit(headline, SECTION))),
         ContextBlock(elements=[MarkdownTextObject(text=f"Taken by <@{taken_by}>")]),
     ]
 
 
 def raised_text(requester: str, text: str) -> str:
     """The ops-channel message for a request raised with `/support <text>`."""
-    return f"<@{requester}> asked: {text}"
+    return f"<@{requester}> asked: {fit(text, PLAIN_MESSAGE - 100)}"
 
 
 def request_line(request: SupportRequest) -> str:
     who = f"<@{request.assignee}>" if request.assignee else "_unassigned_"
-    return f"• *{request.id}* {request.stage.label} · {who} · {request.text[:80]}"
+    return f"• *{request.id}* {request.stage.label} · {who} · {fit(request.text, 80)}"
 
 
-def request_list(requests: Sequence[SupportRequest], limit: int = 3900) -> str:
+def request_list(requests: Sequence[SupportRequest], limit: int = PLAIN_MESSAGE) -> str:
     """`/support list`: whole lines only, and how many did not fit, within one message's length."""
     if not requests:
         return "No open support requests. :sunny:"
-    lines: list[str] = []
-    for shown, request in enumerate(requests):
-        line = request_line(request)
-        more = f"…and {len(requests) - shown} more."
-        if len("\n".join([*lines, line, more])) > limit:
-            return "\n".join([*lines, more])
-        lines.append(line)
-    return "\n".join(lines)
+    return fit_lines([request_line(request) for request in requests], limit)
