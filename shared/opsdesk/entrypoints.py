@@ -15,7 +15,12 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def services() -> Services:
-    return Services(settings=settings(), secrets=secrets())
+    loaded, credentials = settings(), secrets()
+    if not loaded.public_base_url and (api_url := credentials.stack_value("api_url")):
+        # No PublicBaseUrl: links use the API's own URL, which the stack writes to Parameter Store (template.yaml
+        # explains why it cannot be an environment variable), so published links are always absolute.
+        loaded = loaded.model_copy(update={"public_base_url": api_url})
+    return Services(settings=loaded, secrets=credentials)
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +32,12 @@ def slack_ingress() -> SlackIngress:
         return slack_ingress().handle(event)
 
     built = services()
-    return SlackIngress(build_app(built, invoke_self), built.secrets.slack_signing_secret)
+    secrets = built.secrets
+    return SlackIngress(
+        build_app(built, invoke_self),
+        lambda: secrets.slack_signing_secret,
+        unset_hint=secrets.where("slack_signing_secret"),
+    )
 
 
 def reset() -> None:
