@@ -11,7 +11,7 @@ LAMBDA_PYTHON ?= python3.13
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help venv tools browser run slack test lint typecheck validate checkov unit integration e2e \
-        reliability build bench clean
+        reliability build bench secrets clean
 
 help:
 	@echo "make run        start the whole system locally: http://127.0.0.1:3000"
@@ -19,6 +19,7 @@ help:
 	@echo "make slack CMD='/incident declare Database down'   send a signed slash command to the local stack"
 	@echo "make reliability   the adversarial suite at full fuzz budget, with its report table"
 	@echo "make build      sam build with hash-based .pyc      make bench   speed and cost figures"
+	@echo "make secrets    put the Slack, Jira and PagerDuty credentials into Parameter Store (after the deploy)"
 
 # The app and its tests: one venv, pinned.
 $(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt
@@ -93,6 +94,10 @@ build: .tools/sam/.installed
 
 bench: venv .tools/sam/.installed
 	$(PY) -m bench
+
+# Credentials into Parameter Store (/<stack>/<name> SecureStrings), merged with what is there; never printed.
+secrets: venv
+	$(PY) scripts/put_secrets.py $(ARGS)
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache test-artifacts

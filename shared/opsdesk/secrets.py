@@ -105,7 +105,7 @@ class ParameterStoreSource:
 
     def _ssm(self) -> Any:
         if self._provider is None:
-            self._provider = _clocked_provider(self.now, self._client)
+            self._provider = _clocked_provider(lambda: self.now(), self._client)
         return self._provider
 
 

@@ -32,6 +32,11 @@ class CurrentTokenClient(WebClient):
         self._current_token = token
         self._refresh_token = refresh
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> CurrentTokenClient:
+        # Bolt deep-copies each request (its context holds this client) to hand it to a lazy listener; the client
+        # keeps no per-request state, and a copy would drag in the secrets' store client and its locks.
+        return self
+
     def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
         self.token = self._current_token() or None
         try:
