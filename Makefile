@@ -88,6 +88,8 @@ reliability: venv tools
 
 build: .tools/sam/.installed
 	PYENV_VERSION=$(SAM_PYENV) $(SAM) build
+	# Ship only what runs: drop the parts of dependencies opsdesk never imports (layers/deps/prune.txt).
+	$(PYTHON) scripts/prune_layer.py .aws-sam/build/DepsLayer/python
 	# SAM zips stamp files 1980-01-01, so timestamp .pyc never validate on Lambda: hash-based ones do,
 	# compiled by the runtime's own Python (a .pyc is only read by the version that wrote it).
 	PYENV_VERSION=$(SAM_PYENV) $(LAMBDA_PYTHON) -m compileall -q -f --invalidation-mode unchecked-hash .aws-sam/build
