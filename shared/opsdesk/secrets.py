@@ -105,8 +105,11 @@ class ParameterStoreSource:
 
     def _ssm(self) -> Any:
         if self._provider is None:
-            self._provider = _clocked_provider(lambda: self.now(), self._client)
+            self._provider = _clocked_provider(self._clock, self._client)
         return self._provider
+
+    def _clock(self) -> datetime:
+        return self.now()  # looked up at each call: a clock swapped in later is the one used
 
 
 def _clocked_provider(now: Callable[[], datetime], client: Any) -> Any:
