@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import time
+import uuid
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,10 +86,12 @@ def packaged(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> P
     """template.yaml after `sam package`: code and layers zipped into the (moto) S3 bucket, URIs rewritten."""
     require_tools(SAM)
     tmp = tmp_path_factory.mktemp("package")
-    s3 = client("s3", local_aws.endpoint_url)
-    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    bucket = f"{BUCKET}-{uuid.uuid4().hex[:8]}"  # one per session fixture (the reliability suite has its own)
+    client("s3", local_aws.endpoint_url).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
     output = tmp / "packaged.yaml"
-    command = [str(SAM), "package", "--template-file", "template.yaml", "--s3-bucket", BUCKET, "--s3-prefix", STACK]
+    command = [str(SAM), "package", "--template-file", "template.yaml", "--s3-bucket", bucket, "--s3-prefix", STACK]
     command += ["--output-template-file", str(output), "--region", REGION, "--no-progressbar"]
     done = subprocess.run(
         command,

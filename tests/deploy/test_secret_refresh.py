@@ -221,3 +221,15 @@ def test_each_function_reads_only_credentials_its_role_is_granted(world: World) 
         # THEN it asks only for what template.yaml grants its role (tests/reliability/test_secret_grants.py)
         assert set(read) <= OWN_CREDENTIALS[function], function
         assert read or function == "PagesFunction", function
+
+
+def test_links_use_the_api_url_when_no_public_base_url_is_set(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a deploy without PublicBaseUrl: the stack writes the API's own URL beside the credentials
+    url = "https://abc123defg.execute-api.eu-west-2.amazonaws.com/prod"
+    world.ssm.put_parameter(Name=f"{world.path}/api_url", Value=url, Type="String")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "")
+    entrypoints.reset()
+    # THEN every link opsdesk publishes is absolute, on the API
+    built = entrypoints.services()
+    assert built.settings.public_base_url == url
+    assert built.status_url == f"{url}/status"
