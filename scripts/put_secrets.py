@@ -29,17 +29,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
-# Kept in step with opsdesk.secrets.NAMES (tests/deploy checks both lists match).
-NAMES = (
-    "slack_signing_secret",
-    "slack_bot_token",
-    "jira_api_token",
-    "pagerduty_routing_key",
-    "jira_webhook_secret",
-    "pagerduty_webhook_secret",
-)
+sys.path.insert(0, str(ROOT / "shared"))  # the credential names and the placeholder are opsdesk's own
+
+from opsdesk.secrets import NAMES, PLACEHOLDER  # noqa: E402
+
 GENERATED = "jira_webhook_secret"
-PLACEHOLDER = "REPLACE_ME"
 WHAT_FOR = {
     "slack_signing_secret": "Slack app > Basic Information > App Credentials > Signing Secret",
     "slack_bot_token": "Slack app > OAuth & Permissions > Bot User OAuth Token (xoxb-...)",

@@ -12,7 +12,6 @@ import pytest
 from scripts import put_secrets
 
 from devstack.aws import client
-from opsdesk import secrets as opsdesk_secrets
 from tests.deploy.conftest import ROOT, tool_environment
 
 if TYPE_CHECKING:
@@ -52,11 +51,6 @@ def write(tmp_path: Path, values: dict[str, Any]) -> str:
     path = tmp_path / "creds.json"
     path.write_text(json.dumps(values))
     return str(path)
-
-
-def test_the_helper_knows_every_credential_opsdesk_reads() -> None:
-    assert put_secrets.NAMES == opsdesk_secrets.NAMES
-    assert put_secrets.PLACEHOLDER == opsdesk_secrets.PLACEHOLDER
 
 
 def test_a_first_run_writes_what_is_given_and_generates_the_jira_webhook_secret(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -84,6 +85,7 @@ def world(
     fresh_table: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[World]:
+    saved = dict(os.environ)  # the in-process runtime writes each function's environment into os.environ
     path = f"/opsdesk-test-{uuid.uuid4().hex[:8]}"
     environment = local_environment(stand_in_urls, table_name=fresh_table, aws_endpoint_url=local_aws.endpoint_url)
     environment.update(OPSDESK_LAZY_MODE="inline", PARAMETERS_PATH=path, POWERTOOLS_PARAMETERS_MAX_AGE="300")
@@ -101,6 +103,8 @@ def world(
     yield World(Runtime(template, environment), ssm, path, clock, slack_api)
     slack_api.token = BOT_TOKEN
     entrypoints.reset()
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def test_credentials_come_from_parameter_store_under_the_stack_path(world: World) -> None:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.deploy.conftest import CFN_LINT, CHECKOV, EVERYTHING_ON, ROOT, require_tools, tool_environment
+from tests.deploy.conftest import CFN_LINT, CHECKOV, EVERYTHING_ON, require_tools, tool_environment
+from tests.reliability.test_checkov import checkov
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -106,16 +107,8 @@ def test_checkov_passes_on_what_is_deployed(transformed: Transformed, tmp_path: 
     require_tools(CHECKOV)
     path = tmp_path / "transformed.json"
     path.write_text(json.dumps(transformed(**SETS[name])))
-    command = [str(CHECKOV), "-f", str(path), "--framework", "cloudformation", "--compact", "--quiet", "-o", "json"]
     env = tool_environment(tmp_path)
     env["BC_SKIP_MAPPING"] = "TRUE"  # no guideline download: tests stay on loopback
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
-    report = json.loads(done.stdout or "{}")
-    reports = report if isinstance(report, list) else [report]
-    failed = [
-        f"{check['check_id']} {check['resource']}: {check['check_name']}"
-        for item in reports
-        for check in item.get("results", {}).get("failed_checks", [])
-    ]
+    failed, passed, stderr = checkov(str(path), env)
     assert failed == [], "\n".join(failed)
-    assert sum(item.get("summary", {}).get("passed", 0) for item in reports) > 100, done.stderr[-2000:]
+    assert passed > 100, stderr

@@ -14,21 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
 
 
-def test_checkov_cloudformation_checks_pass() -> None:
-    if not CHECKOV.exists():
-        pytest.skip(f"checkov is not installed at {CHECKOV.relative_to(ROOT)}: run `make tools` (make test does)")
-    command = [
-        str(CHECKOV),
-        "-f",
-        "template.yaml",
-        "--framework",
-        "cloudformation",
-        "--compact",
-        "--quiet",
-        "-o",
-        "json",
-    ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+def checkov(template: str, env: dict[str, str] | None = None) -> tuple[list[str], int, str]:
+    """Run checkov's CloudFormation checks on a template: (failed checks, passed count, stderr tail)."""
+    command = [str(CHECKOV), "-f", template, "--framework", "cloudformation", "--compact", "--quiet", "-o", "json"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     report = json.loads(result.stdout or "{}")
     reports = report if isinstance(report, list) else [report]
     failed = [
@@ -36,6 +25,13 @@ def test_checkov_cloudformation_checks_pass() -> None:
         for item in reports
         for check in item.get("results", {}).get("failed_checks", [])
     ]
-    assert failed == [], "\n".join(failed)
     passed = sum(item.get("summary", {}).get("passed", 0) for item in reports)
-    assert passed > 0 or result.returncode == 0, result.stderr[-2000:]
+    return failed, passed if passed or result.returncode else -1, result.stderr[-2000:]
+
+
+def test_checkov_cloudformation_checks_pass() -> None:
+    if not CHECKOV.exists():
+        pytest.skip(f"checkov is not installed at {CHECKOV.relative_to(ROOT)}: run `make tools` (make test does)")
+    failed, passed, stderr = checkov("template.yaml")
+    assert failed == [], "\n".join(failed)
+    assert passed != 0, stderr
