@@ -15,7 +15,7 @@ import time
 import uuid
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
@@ -136,3 +136,25 @@ def transformed(packaged: Path, tmp_path_factory: pytest.TempPathFactory) -> Any
         return json.loads(json.dumps(expand(**parameters)))  # a copy each time: tests may change theirs
 
     return fresh
+
+
+class CheckovRun(NamedTuple):
+    failed: list[str]
+    passed: int
+    returncode: int
+    stderr: str
+
+
+def checkov(template: str, env: dict[str, str] | None = None) -> CheckovRun:
+    """Run checkov's CloudFormation checks on a template (the skips in its Metadata apply)."""
+    command = [str(CHECKOV), "-f", template, "--framework", "cloudformation", "--compact", "--quiet", "-o", "json"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    report = json.loads(result.stdout or "{}")
+    reports = report if isinstance(report, list) else [report]
+    failed = [
+        f"{check['check_id']} {check.get('resource', '')}: {check.get('check_name', '')}"
+        for item in reports
+        for check in item.get("results", {}).get("failed_checks", [])
+    ]
+    passed = sum(item.get("summary", {}).get("passed", 0) for item in reports)
+    return CheckovRun(failed, passed, result.returncode, result.stderr[-2000:])

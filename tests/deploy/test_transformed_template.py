@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.deploy.conftest import CFN_LINT, CHECKOV, EVERYTHING_ON, require_tools, tool_environment
-from tests.reliability.test_checkov import checkov
+from tests.deploy.conftest import CFN_LINT, CHECKOV, EVERYTHING_ON, checkov, require_tools, tool_environment
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -109,6 +108,6 @@ def test_checkov_passes_on_what_is_deployed(transformed: Transformed, tmp_path: 
     path.write_text(json.dumps(transformed(**SETS[name])))
     env = tool_environment(tmp_path)
     env["BC_SKIP_MAPPING"] = "TRUE"  # no guideline download: tests stay on loopback
-    failed, passed, stderr = checkov(str(path), env)
-    assert failed == [], "\n".join(failed)
-    assert passed > 100, stderr
+    run = checkov(str(path), env)
+    assert run.failed == [], "\n".join(run.failed)
+    assert run.passed > 100, run.stderr
