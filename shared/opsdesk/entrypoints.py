@@ -31,12 +31,14 @@ def slack_ingress() -> SlackIngress:
     def invoke_self(event: dict[str, Any]) -> object:
         return slack_ingress().handle(event)
 
+    # The Slack function's cold start reads these three before its first answer: one round trip, not three.
+    secrets().prefetch("api_url", "slack_signing_secret", "slack_bot_token")
     built = services()
-    secrets = built.secrets
+    credentials = built.secrets
     return SlackIngress(
         build_app(built, invoke_self),
-        lambda: secrets.slack_signing_secret,
-        unset_hint=secrets.where("slack_signing_secret"),
+        lambda: credentials.slack_signing_secret,
+        unset_hint=credentials.where("slack_signing_secret"),
     )
 
 

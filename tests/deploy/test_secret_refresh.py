@@ -237,3 +237,16 @@ def test_links_use_the_api_url_when_no_public_base_url_is_set(world: World, monk
     built = entrypoints.services()
     assert built.settings.public_base_url == url
     assert built.status_url == f"{url}/status"
+
+
+def test_the_slack_cold_start_reads_its_credentials_in_one_round_trip(world: World) -> None:
+    # GIVEN a cold Slack function (nothing read yet) and a record of its calls to Parameter Store
+    world.put("slack_signing_secret", "the-signing-secret")
+    world.put("slack_bot_token", BOT_TOKEN)
+    calls: list[str] = []
+    client = entrypoints.services().secrets.source._ssm().client  # type: ignore[attr-defined]
+    client.meta.events.register("before-call.ssm.*", lambda model, **_: calls.append(model.name))
+    # WHEN it answers its first request, which needs the signing secret and the bot token
+    assert world.slack_command("the-signing-secret") == 200
+    # THEN both (and the API's URL) came in one GetParameters call
+    assert calls == ["GetParameters"]

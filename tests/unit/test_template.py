@@ -263,7 +263,7 @@ def test_every_credential_is_granted_to_some_function(functions: dict[str, Any])
         for function in functions.values()
         for policy in function["Properties"]["Policies"]
         for statement in policy.get("Statement", [])
-        if statement["Action"] == "ssm:GetParameter"
+        if "ssm:GetParameter" in _as_list(statement["Action"])
         for resource in _as_list(statement["Resource"])
     }
     assert granted == SECRET_KEYS | {"api_url"}
