@@ -11,7 +11,7 @@ LAMBDA_PYTHON ?= python3.13
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help venv tools browser run slack test lint typecheck validate checkov unit integration e2e \
-        reliability build bench clean
+        reliability build bench secrets clean
 
 help:
 	@echo "make run        start the whole system locally: http://127.0.0.1:3000"
@@ -19,6 +19,7 @@ help:
 	@echo "make slack CMD='/incident declare Database down'   send a signed slash command to the local stack"
 	@echo "make reliability   the adversarial suite at full fuzz budget, with its report table"
 	@echo "make build      sam build with hash-based .pyc      make bench   speed and cost figures"
+	@echo "make secrets    put the Slack, Jira and PagerDuty credentials into Parameter Store (after the deploy)"
 
 # The app and its tests: one venv, pinned.
 $(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt
@@ -87,12 +88,18 @@ reliability: venv tools
 
 build: .tools/sam/.installed
 	PYENV_VERSION=$(SAM_PYENV) $(SAM) build
+	# Ship only what runs: drop the parts of dependencies opsdesk never imports (layers/deps/prune.txt).
+	$(PYTHON) scripts/prune_layer.py .aws-sam/build/DepsLayer/python
 	# SAM zips stamp files 1980-01-01, so timestamp .pyc never validate on Lambda: hash-based ones do,
 	# compiled by the runtime's own Python (a .pyc is only read by the version that wrote it).
 	PYENV_VERSION=$(SAM_PYENV) $(LAMBDA_PYTHON) -m compileall -q -f --invalidation-mode unchecked-hash .aws-sam/build
 
 bench: venv .tools/sam/.installed
 	$(PY) -m bench
+
+# Credentials into Parameter Store (/<stack>/<name> SecureStrings), merged with what is there; never printed.
+secrets: venv
+	$(PY) scripts/put_secrets.py $(ARGS)
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -54,7 +54,7 @@ LOCAL_DEFAULTS: dict[str, str] = {
 }
 
 # Locally secrets come from the environment, never from Secrets Manager.
-UNSET_LOCALLY = ("SECRETS_ARN",)
+UNSET_LOCALLY = ("PARAMETERS_PATH",)
 
 
 def slack_api_url(stand_in_url: str) -> str:

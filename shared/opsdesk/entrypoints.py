@@ -15,7 +15,12 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def services() -> Services:
-    return Services(settings=settings(), secrets=secrets())
+    loaded, credentials = settings(), secrets()
+    if not loaded.public_base_url and (api_url := credentials.stack_value("api_url")):
+        # No PublicBaseUrl: links use the API's own URL, which the stack writes to Parameter Store (template.yaml
+        # explains why it cannot be an environment variable), so published links are always absolute.
+        loaded = loaded.model_copy(update={"public_base_url": api_url})
+    return Services(settings=loaded, secrets=credentials)
 
 
 @lru_cache(maxsize=1)
@@ -26,8 +31,15 @@ def slack_ingress() -> SlackIngress:
     def invoke_self(event: dict[str, Any]) -> object:
         return slack_ingress().handle(event)
 
+    # The Slack function's cold start reads these three before its first answer: one round trip, not three.
+    secrets().prefetch("api_url", "slack_signing_secret", "slack_bot_token")
     built = services()
-    return SlackIngress(build_app(built, invoke_self), built.secrets.slack_signing_secret)
+    credentials = built.secrets
+    return SlackIngress(
+        build_app(built, invoke_self),
+        lambda: credentials.slack_signing_secret,
+        unset_hint=credentials.where("slack_signing_secret"),
+    )
 
 
 def reset() -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -19,14 +18,19 @@ from opsdesk.domain.publishing import Pages
 from opsdesk.domain.tickets import DisabledTracker
 from opsdesk.flows.incidents import IncidentFlows
 from opsdesk.slack.access import ChannelAccess, WatchedWebClient, own_channels
+from opsdesk.slack.client import CurrentTokenClient
 from opsdesk.slack.day_notifier import SlackDayNotifier
 from opsdesk.slack.notifier import SlackIncidentNotifier
 from opsdesk.slack.support_notifier import SlackSupportNotifier
 from opsdesk.slack.team import SlackTeam
 from opsdesk.store.incidents import IncidentRepository
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from slack_sdk import WebClient
 
     from opsdesk.domain.paging import Alert
     from opsdesk.domain.ports import DayNotifier, SupportNotifier
@@ -82,6 +86,21 @@ class DeferredAlerts(Alerts):
         self._build().resolve(dedup_key)
 
 
+class RebuiltOnChange(Generic[T]):
+    """One adapter per credential value: rebuilt when the credential read now differs from the one it holds."""
+
+    def __init__(self, credential: Callable[[], str], build: Callable[[str], T]) -> None:
+        self._credential = credential
+        self._build = build
+        self._built: tuple[str, T] | None = None
+
+    def __call__(self) -> T:
+        value = self._credential()
+        if self._built is None or self._built[0] != value:
+            self._built = (value, self._build(value))
+        return self._built[1]
+
+
 @dataclass
 class Services:
     """Everything a handler needs; tests build one with their own clock and stand-in URLs."""
@@ -94,7 +113,8 @@ class Services:
     def slack(self) -> WebClient:
         """For work after the ack: retries rate limits (it may sleep for Retry-After); channel refusals are logged."""
         client = WatchedWebClient(
-            token=self.secrets.slack_bot_token,
+            self._bot_token,
+            self._refresh_bot_token,
             base_url=self.settings.slack_api_url,
             timeout=10,
             retry_handlers=[
@@ -114,7 +134,15 @@ class Services:
     @cached_property
     def slack_ack(self) -> WebClient:
         """For the 3-second path (views.open): never sleeps on a rate limit."""
-        return WebClient(token=self.secrets.slack_bot_token, base_url=self.settings.slack_api_url, timeout=2)
+        return CurrentTokenClient(
+            self._bot_token, self._refresh_bot_token, base_url=self.settings.slack_api_url, timeout=2
+        )
+
+    def _bot_token(self) -> str:
+        return self.secrets.slack_bot_token
+
+    def _refresh_bot_token(self) -> None:
+        self.secrets.refresh("slack_bot_token")
 
     @cached_property
     def team(self) -> SlackTeam:
@@ -149,6 +177,7 @@ class Services:
 
     @cached_property
     def jira(self) -> JiraTracker:
+        """Reads the API token in force whenever it builds its client; refreshes it once after a 401."""
         from opsdesk.integrations.jira import JiraTracker  # noqa: PLC0415  # see `tracker`
 
         settings = self.settings
@@ -157,6 +186,7 @@ class Services:
             settings.jira_project,
             settings.jira_email,
             token=lambda: self.secrets.jira_api_token,
+            refresh_credentials=lambda: self.secrets.refresh("jira_api_token"),
             deployment=settings.jira_deployment,
         )
 
@@ -165,7 +195,7 @@ class Services:
         """PagerDuty when the paging trial is on; otherwise the no-op."""
         if not self.settings.paging_enabled:
             return NoAlerts()
-        return DeferredAlerts(lambda: self.pagerduty)
+        return DeferredAlerts(self._current_pagerduty)
 
     @cached_property
     def pagerduty(self) -> PagerDutyEvents:
@@ -173,19 +203,29 @@ class Services:
 
         return PagerDutyEvents(self.settings.pagerduty_events_url, self.secrets.pagerduty_routing_key)
 
-    @cached_property
+    def _current_pagerduty(self) -> PagerDutyEvents:
+        """The routing key is read at every page, so a key set or rotated after the deploy is the one sent."""
+        events = self.pagerduty
+        events.routing_key = self.secrets.pagerduty_routing_key
+        return events
+
+    @property
     def confluence(self) -> Pages:
         """The team's Confluence space when CONFLUENCE_URL is set; otherwise the no-op (read only when publishing)."""
-        settings = self.settings
-        if not settings.confluence_url:
+        if not self.settings.confluence_url:
             return Pages()
+        return self._confluence_current()
+
+    @cached_property
+    def _confluence_current(self) -> RebuiltOnChange[Pages]:
         from opsdesk.integrations.confluence import ConfluencePages  # noqa: PLC0415  # see `tracker`
 
-        return ConfluencePages(
-            settings.confluence_url,
-            settings.confluence_space or settings.jira_project,
-            settings.jira_email,
-            self.secrets.jira_api_token,
+        settings = self.settings
+        return RebuiltOnChange(
+            lambda: self.secrets.jira_api_token,
+            lambda token: ConfluencePages(
+                settings.confluence_url, settings.confluence_space or settings.jira_project, settings.jira_email, token
+            ),
         )
 
     @cached_property

@@ -64,6 +64,12 @@ class Settings(BaseModel):
         parse_hours(value)
         return value
 
+    @field_validator("holiday_calendar")
+    @classmethod
+    def _calendar(cls, value: str) -> str:
+        SupportHours(calendar=value)  # refuses a calendar opsdesk does not know
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _slash(cls, value: str) -> str:

@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-
 import pytest
 
-pytestmark = pytest.mark.reliability("infrastructure")
+from tests.deploy.conftest import CHECKOV, ROOT, checkov
 
-ROOT = Path(__file__).resolve().parents[2]
-CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
+pytestmark = pytest.mark.reliability("infrastructure")
 
 
 def test_checkov_cloudformation_checks_pass() -> None:
     if not CHECKOV.exists():
         pytest.skip(f"checkov is not installed at {CHECKOV.relative_to(ROOT)}: run `make tools` (make test does)")
-    command = [
-        str(CHECKOV),
-        "-f",
-        "template.yaml",
-        "--framework",
-        "cloudformation",
-        "--compact",
-        "--quiet",
-        "-o",
-        "json",
-    ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
-    report = json.loads(result.stdout or "{}")
-    reports = report if isinstance(report, list) else [report]
-    failed = [
-        f"{check['check_id']} {check.get('resource', '')}: {check.get('check_name', '')}"
-        for item in reports
-        for check in item.get("results", {}).get("failed_checks", [])
-    ]
-    assert failed == [], "\n".join(failed)
-    passed = sum(item.get("summary", {}).get("passed", 0) for item in reports)
-    assert passed > 0 or result.returncode == 0, result.stderr[-2000:]
+    run = checkov("template.yaml")
+    assert run.failed == [], "\n".join(run.failed)
+    assert run.passed > 0 or run.returncode == 0, run.stderr

@@ -40,8 +40,6 @@ SAM_TEMPLATES: dict[str, tuple[set[str], str]] = {
 # Wildcards that are what a service needs, each with its reason.
 ALLOWED_WILDCARDS = {
     ("ApiGatewayCloudWatchRole", "Resource"): "API Gateway's account-wide logging role writes every API's log groups",
-    ("AlarmTopicKey", "Resource"): "in a key policy, Resource '*' means this key",
-    ("AlarmTopicKey", "Action"): "the account administers its own key (the default key policy statement)",
 }
 
 
@@ -99,8 +97,10 @@ def test_functions_use_no_managed_policy_beyond_xray() -> None:
 
 
 def test_pages_reads_the_table_and_holds_no_secret() -> None:
-    assert actions_of("PagesFunction") <= READ
+    assert actions_of("PagesFunction") <= READ | {"ssm:GetParameter"}
     assert not any(kind == "secret" for _, kind, _ in grants("PagesFunction"))
+    [(_, _, api_url)] = [grant for grant in grants("PagesFunction") if "ssm:GetParameter" in grant[0]]
+    assert str(api_url["Fn::Sub"]).endswith("/api_url")  # the API's URL, not a credential
     assert not any(kind.startswith("function") for _, kind, _ in grants("PagesFunction"))
 
 

@@ -92,7 +92,8 @@ ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_LOG_LEVEL",
     "TABLE_NAME",
-    "SECRETS_ARN",
+    "PARAMETERS_PATH",
+    "POWERTOOLS_PARAMETERS_MAX_AGE",
     "OPS_CHANNEL_ID",
     "TEAM_CHANNEL_ID",
     "SUPPORT_TEAM_IDS",
@@ -214,7 +215,7 @@ def test_globals_configure_every_function(template: dict[str, Any]) -> None:
     variables = fn["Environment"]["Variables"]
     assert set(variables) == ENVIRONMENT
     assert variables["TABLE_NAME"] == {"Ref": "OpsdeskTable"}
-    assert variables["SECRETS_ARN"] == {"Ref": "OpsdeskSecrets"}
+    assert variables["PARAMETERS_PATH"] == {"Fn::Sub": "/${AWS::StackName}"}
     assert variables["TIMEZONE"] == "Europe/London"
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Opsdesk"
     # Local-only settings must never be set in AWS.
@@ -256,10 +257,16 @@ def test_table_matches_the_architecture(resources: dict[str, Any]) -> None:
     assert props["SSESpecification"]["SSEEnabled"] is True
 
 
-def test_secret_holds_every_credential_key(resources: dict[str, Any]) -> None:
-    generate = resources["OpsdeskSecrets"]["Properties"]["GenerateSecretString"]
-    keys = set(json.loads(generate["SecretStringTemplate"])) | {generate["GenerateStringKey"]}
-    assert keys == SECRET_KEYS
+def test_every_credential_is_granted_to_some_function(functions: dict[str, Any]) -> None:
+    granted = {
+        str(resource["Fn::Sub"]).rsplit("/", 1)[1]
+        for function in functions.values()
+        for policy in function["Properties"]["Policies"]
+        for statement in policy.get("Statement", [])
+        if "ssm:GetParameter" in _as_list(statement["Action"])
+        for resource in _as_list(statement["Resource"])
+    }
+    assert granted == SECRET_KEYS | {"api_url"}
 
 
 def test_functions_are_the_ones_in_the_architecture(functions: dict[str, Any]) -> None:
@@ -279,18 +286,17 @@ def test_api_functions_serve_their_routes(functions: dict[str, Any], name: str) 
     assert all(e["RestApiId"] == {"Ref": "OpsdeskApi"} for e in apis.values())
 
 
-def test_alarms_function_listens_to_sns_and_eventbridge(functions: dict[str, Any]) -> None:
+def test_alarms_function_listens_to_sns_and_opted_in_eventbridge(
+    functions: dict[str, Any], resources: dict[str, Any]
+) -> None:
     alarms = functions["AlarmsFunction"]
-    assert {e["Type"] for e in alarms["Properties"]["Events"].values()} == {"SNS", "EventBridgeRule"}
+    assert {e["Type"] for e in alarms["Properties"]["Events"].values()} == {"SNS"}
     (sns,) = _events(alarms, "SNS").values()
     assert sns["Topic"] == {"Ref": "AlarmTopic"}
-    (rule,) = _events(alarms, "EventBridgeRule").values()
-    assert rule["Pattern"] == {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}
+    rule = resources["AlarmStateRule"]
+    assert rule["Condition"] == "AlarmRuleOn"
+    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": ["AlarmsFunction", "Arn"]}
     assert alarms["Properties"]["DeadLetterQueue"]["Type"] == "SQS"
-
-
-def test_alarm_topic_is_encrypted(resources: dict[str, Any]) -> None:
-    assert resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"]
 
 
 def test_schedules_match_the_jobs(functions: dict[str, Any]) -> None:
@@ -332,10 +338,15 @@ def test_policy_templates_per_function(functions: dict[str, Any]) -> None:
         return {a for s in statements for a in _as_list(s["Action"])}
 
     for writer in ("SlackFunction", "AlarmsFunction", "SchedulesFunction", "WebhooksFunction"):
-        assert {"Statement", "AWSSecretsManagerGetSecretValuePolicy"} <= templates(writer)
-        assert {"dynamodb:PutItem", "dynamodb:Query"} <= actions(writer)
+        assert templates(writer) == {"Statement"}
+        assert {"dynamodb:PutItem", "dynamodb:Query", "ssm:GetParameter"} <= actions(writer)
     assert templates("PagesFunction") == {"Statement"}
-    assert actions("PagesFunction") == {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+    assert actions("PagesFunction") == {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "ssm:GetParameter",
+    }
     assert [n for n in functions if "lambda:InvokeFunction" in actions(n)] == ["SlackFunction"]
     assert not any("dynamodb:Scan" in actions(n) for n in functions)
 
@@ -431,6 +442,8 @@ def test_outputs(template: dict[str, Any]) -> None:
         "PagerDutyWebhookUrl",
         "StatusPageUrl",
         "AlarmTopicArn",
+        "OperatorTopicArn",
+        "ParametersPath",
         "TableName",
     } <= set(template["Outputs"])
 

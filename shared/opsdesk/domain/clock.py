@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:
-    import holidays
+from opsdesk.domain.bank_holidays import CALENDARS, is_bank_holiday
 
 _WEEKEND = {5, 6}
 
@@ -36,23 +34,19 @@ class SupportHours:
     calendar: str = "GB-ENG"
     _extra_closed: frozenset[date] = field(default_factory=frozenset)
 
+    def __post_init__(self) -> None:
+        if self.calendar not in CALENDARS:
+            raise ValueError(f"holiday calendar {self.calendar!r} is not supported; use one of {', '.join(CALENDARS)}")
+
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @cached_property
-    def _holidays(self) -> holidays.HolidayBase:
-        # Loaded on first use: answering Slack within 3 s never needs the bank-holiday tables.
-        import holidays  # noqa: PLC0415
-
-        country, _, subdivision = self.calendar.partition("-")
-        return holidays.country_holidays(country, subdiv=subdivision or None)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() not in _WEEKEND and day not in self._holidays and day not in self._extra_closed
+        return day.weekday() not in _WEEKEND and not is_bank_holiday(day) and day not in self._extra_closed
 
     def is_open(self, moment: datetime) -> bool:
         local = self.local(moment)

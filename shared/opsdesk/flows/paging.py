@@ -105,7 +105,7 @@ class Paging:
         )
         if changed:
             self.counts.add(person, at)
-            record("Pages", 1, person=person, trigger="manual" if by != "opsdesk" else "automatic")
+            record("Pages", 1, trigger="manual" if by != "opsdesk" else "automatic")  # per person: PageCounts
             # The caller's view knows the announcement even before the declaration stores it.
             self.services.incidents.notifier.post_in_thread(incident, f":pager: {text}.")
         return changed

@@ -63,8 +63,10 @@ def emit_metrics(figures: Figures, period: str) -> None:
     incidents = figures.incidents
     record("PeriodIncidents", incidents.total, period=period)
     record("PeriodHighPriorityIncidents", incidents.high, period=period)
-    for name, fraction in incidents.availability.items():
-        record("Availability", fraction * 100, MetricUnit.Percent, period=period, service_name=name)
+    # One value per service in one metric (service names come from users: never a dimension); the dashboard's
+    # Minimum is the worst service, and /ops stats and the weekly report name each one.
+    for fraction in incidents.availability.values():
+        record("Availability", fraction * 100, MetricUnit.Percent, period=period)
     if figures.requests and figures.requests.ratings.mean is not None:
         record("MeanRating", figures.requests.ratings.mean, MetricUnit.Count, period=period)
 

@@ -245,7 +245,7 @@ class SupportDesk:
             return str(already)
         if changed:
             self.repository.record_rating(stored)
-            record("SupportRating", score, MetricUnit.Count, engineer=stored.assignee or "unassigned")
+            record("SupportRating", score, MetricUnit.Count)  # per engineer: in the rating items, not a dimension
         return f"Thank you! Your rating of {score}/5 for {stored.id} is recorded."
 
     # ---- talking in the thread

@@ -18,11 +18,14 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from opsdesk.slack.client import CurrentTokenClient
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from slack_sdk import WebClient
 
     from opsdesk.settings import Settings
 
@@ -127,8 +130,8 @@ def _channel_of(arguments: dict[str, Any]) -> str:
     return ""
 
 
-class WatchedWebClient(WebClient):
-    """A WebClient that tells ChannelAccess when Slack refuses a channel; the error is raised as before."""
+class WatchedWebClient(CurrentTokenClient):
+    """A client sending the token in force that tells ChannelAccess when Slack refuses a channel; raises as before."""
 
     access: ChannelAccess | None = None
 

@@ -24,16 +24,17 @@ from opsdesk.slack.listeners import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from slack_bolt import BoltContext
+
     from opsdesk.services import Services
 
 
 def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object]) -> App:
     """Build the app once per container; `invoke_self` runs a lazy payload in-process locally."""
-    token = services.secrets.slack_bot_token
 
     def authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> AuthorizeResult:
-        # One workspace, one bot token: no auth.test round trip on the ack path.
-        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+        # One workspace, one bot token (read current, cached for minutes): no auth.test round trip on the ack path.
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=services.secrets.slack_bot_token)
 
     bolt_logger = logging.getLogger("opsdesk.bolt")
     # Bolt warns that SLACK_BOT_TOKEN (our local secret) is ignored because we authorize ourselves:
@@ -52,6 +53,13 @@ def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object
         ssl_check_enabled=False,
     )
     bolt_logger.setLevel(logging.NOTSET)
+
+    @app.middleware
+    def current_token_client(context: BoltContext, next_: Callable[[], None]) -> None:
+        # Bolt builds a plain WebClient per request; listeners get ours, which retries once after a rotated token.
+        context["client"] = services.slack_ack
+        next_()
+
     mode = services.settings.lazy_mode
     app.listener_runner.lazy_listener_runner = (
         SelfInvokingRunner() if mode == "lambda" else InProcessRunner(invoke_self, threaded=mode == "thread")

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.request import BoltRequest
 
+from opsdesk.secrets import SecretUnavailable
 from opsdesk.slack.http import BadRequest, Response, headers_of, raw_body, reply
 from opsdesk.slack.lazy import LAZY_KEY, request_from_lazy_event
 from opsdesk.slack.shapes import check_command, check_event, check_interaction
 from opsdesk.slack.signature import verify
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from slack_bolt import App
     from slack_sdk.signature import Clock
@@ -32,10 +33,23 @@ class LazyWorkFailed(Exception):
 class SlackIngress:
     """Verify and route one API Gateway event, or run one lazy (second-invocation) task."""
 
-    def __init__(self, app: App, signing_secret: str, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str | Callable[[], str],
+        clock: Clock | None = None,
+        *,
+        unset_hint: str = "the slack_signing_secret credential",
+    ) -> None:
+        """`signing_secret` is the secret itself (tests) or a reader of the one in force (AWS: it may be rotated)."""
         self.app = app
-        self._secret = signing_secret
+        if callable(signing_secret):
+            self._secret = signing_secret
+        else:
+            fixed = signing_secret
+            self._secret = lambda: fixed
         self._clock = clock
+        self._unset_hint = unset_hint
 
     def handle(self, event: dict[str, Any]) -> Response:
         if LAZY_KEY in event:
@@ -52,14 +66,30 @@ class SlackIngress:
             logger.warning("rejected Slack request: %s", error.reason)
             return reply(error.status, error.reason)
 
+    def _signing_secret(self) -> str:
+        """The secret in force; while it is unset nothing can be verified, so Slack is told to come back (503)."""
+        try:
+            secret = self._secret()
+        except SecretUnavailable as error:
+            logger.error("could not read the Slack signing secret: %s", error)
+            raise BadRequest(503, "opsdesk cannot verify Slack requests right now; try again shortly") from None
+        if not secret:
+            # Never 401 (Slack would be told its signature is wrong) nor 500: the app is not configured yet.
+            logger.error(
+                "slack_signing_secret is not set, so Slack requests are answered 503: set %s", self._unset_hint
+            )
+            raise BadRequest(503, "opsdesk is not configured yet: its Slack signing secret is not set")
+        return secret
+
     def _handle_http(self, event: dict[str, Any]) -> Response:
         path = str(event.get("path") or event.get("rawPath") or "")
         if str(event.get("httpMethod", "POST")).upper() != "POST":
             raise BadRequest(405, "Slack requests are POSTs")
         body = raw_body(event)
         headers = headers_of(event)
+        secret = self._signing_secret()
         why = verify(
-            self._secret,
+            secret,
             body,
             headers.get("x-slack-request-timestamp"),
             headers.get("x-slack-signature"),
