@@ -22,7 +22,7 @@ help:
 	@echo "make secrets    put the Slack, Jira and PagerDuty credentials into Parameter Store (after the deploy)"
 
 # The app and its tests: one venv, pinned.
-$(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/deps/requirements.txt layers/chart/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
@@ -80,7 +80,7 @@ integration: venv
 e2e: venv browser
 	$(PY) -m pytest tests/e2e -q
 
-test: venv tools browser lint typecheck validate
+test: venv tools browser lint typecheck validate build
 	$(PY) -m pytest -q
 
 reliability: venv tools
@@ -88,8 +88,9 @@ reliability: venv tools
 
 build: .tools/sam/.installed
 	PYENV_VERSION=$(SAM_PYENV) $(SAM) build
-	# Ship only what runs: drop the parts of dependencies opsdesk never imports (layers/deps/prune.txt).
+	# Ship only what runs: drop the parts of dependencies opsdesk never imports (layers/*/prune.txt).
 	$(PYTHON) scripts/prune_layer.py .aws-sam/build/DepsLayer/python
+	$(PYTHON) scripts/prune_layer.py .aws-sam/build/ChartLayer/python layers/chart/prune.txt
 	# SAM zips stamp files 1980-01-01, so timestamp .pyc never validate on Lambda: hash-based ones do,
 	# compiled by the runtime's own Python (a .pyc is only read by the version that wrote it).
 	PYENV_VERSION=$(SAM_PYENV) $(LAMBDA_PYTHON) -m compileall -q -f --invalidation-mode unchecked-hash .aws-sam/build

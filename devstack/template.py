@@ -181,7 +181,10 @@ class Template:
                     environment={name: _text(self.resolve(value)) for name, value in variables.items()},
                     timeout=int(self.resolve(properties.get("Timeout")) or 3),
                     memory_size=int(self.resolve(properties.get("MemorySize")) or 128),
-                    layer_dirs=self._layer_dirs(properties.get("Layers") or []),
+                    # SAM appends a function's own Layers to the global ones (Globals' lists are additive).
+                    layer_dirs=self._layer_dirs(
+                        [*(defaults.get("Layers") or []), *((resource.get("Properties") or {}).get("Layers") or [])]
+                    ),
                 )
             )
         return functions

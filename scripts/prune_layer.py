@@ -1,6 +1,7 @@
-"""Delete from a built layer what layers/deps/prune.txt lists (`make build` runs it before compiling .pyc).
+"""Delete from a built layer what its prune list names (`make build` runs it before compiling .pyc).
 
-python3 scripts/prune_layer.py .aws-sam/build/DepsLayer/python
+python3 scripts/prune_layer.py .aws-sam/build/DepsLayer/python                           # layers/deps/prune.txt
+python3 scripts/prune_layer.py .aws-sam/build/ChartLayer/python layers/chart/prune.txt
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def main() -> None:
     root = Path(sys.argv[1])
     if not root.is_dir():
         raise SystemExit(f"{root} is not a directory: run sam build first")
-    removed = prune(root, patterns())
+    removed = prune(root, patterns(Path(sys.argv[2]) if len(sys.argv) > 2 else PRUNE_LIST))
     print(f"pruned {len(removed)} paths from {root}")
 
 

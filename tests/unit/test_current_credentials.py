@@ -63,13 +63,18 @@ def test_a_refresh_skips_the_cache_once() -> None:
     assert [fresh for _, fresh in store.reads] == [False, True, False]
 
 
-def test_the_jira_adapter_is_rebuilt_only_when_its_token_changes() -> None:
+def test_the_jira_client_is_rebuilt_only_when_its_token_changes() -> None:
+    # GIVEN the Jira adapter as wired, on a site whose deployment is known (no serverInfo call)
     store = StoredValues({"jira_api_token": "token-one"})
-    built = services(store)
-    first = built.jira
-    assert built.jira is first
+    tracker = services(store).jira
+    tracker.deployment = "cloud"
+    first = tracker._jira()
+    # WHEN nothing changes, THEN the client is kept; WHEN the token is rotated, THEN the next call builds a new one
+    assert tracker._jira() is first
     store.values["jira_api_token"] = "token-two"
-    assert built.jira is not first
+    rebuilt = tracker._jira()
+    assert rebuilt is not first
+    assert rebuilt._session.auth == ("", "token-two")
 
 
 def test_pages_carry_the_routing_key_in_force() -> None:

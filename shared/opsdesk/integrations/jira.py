@@ -53,8 +53,9 @@ def jql_string(value: str) -> str:
 class JiraTracker:
     """Jira Cloud or Data Center through the `jira` client, created on first use (never on the ack path).
 
-    The API token is read whenever the client is built; on a 401 the credentials are refreshed, the
-    client rebuilt and the call tried once more, and a second 401 is a refusal a person must fix.
+    The API token in force is read at every call and the client rebuilt when it changed (a rotation
+    reaches a warm container within the credentials' cache age); on a 401 the credentials are refreshed,
+    the client rebuilt and the call tried once more, and a second 401 is a refusal a person must fix.
     """
 
     enabled = True
@@ -78,14 +79,16 @@ class JiraTracker:
         self.refresh_credentials = refresh_credentials
         self.sleep = sleep
         self._client: Any = None
+        self._client_token = ""
 
     def _jira(self) -> Any:
-        if self._client is None:
+        token = self.token()
+        if self._client is None or token != self._client_token:
             import jira  # noqa: PLC0415  # heavy import, only where a ticket is touched
 
             client = jira.JIRA(
                 server=self.server,
-                basic_auth=(self.email, self.token()),
+                basic_auth=(self.email, token),
                 get_server_info=self.deployment == "auto",  # one GET /serverInfo, then remembered below
                 timeout=TIMEOUT_SECONDS,
                 max_retries=0,
@@ -93,7 +96,7 @@ class JiraTracker:
             if self.deployment != "auto":
                 client.deploymentType = "Cloud" if self.deployment == "cloud" else "Server"
             self.deployment = "cloud" if client.deploymentType == "Cloud" else "datacenter"
-            self._client = client
+            self._client, self._client_token = client, token
         return self._client
 
     def _call(self, what: str, work: Callable[[Any], Any]) -> Any:
