@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             running.append(scheduler)
         print(_banner(aws, created, env, api, scheduler), flush=True)
         stopping.wait()
-    except (OSError, RuntimeError) as error:
+    except (OSError, RuntimeError, ValueError) as error:  # a busy port, a template the stack cannot run
         print(f"cannot start the local stack: {error}", file=sys.stderr)
         return 1
     finally:
