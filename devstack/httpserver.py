@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qs
 
 from werkzeug.datastructures import Headers
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response
 
@@ -169,6 +169,9 @@ class LocalHttpServer:
                 )
             except SystemExit as refused:  # werkzeug prints why it cannot bind, then exits: let callers decide
                 raise OSError(f"cannot serve on {self.host}:{self.port}") from refused
+            if isinstance(server, ThreadedWSGIServer):  # always, with threaded=True
+                # Stopping must not wait for requests still running (the sandbox's 20-second long polls).
+                server.block_on_close = False
             self._server = server
             self.port = server.port
             self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
