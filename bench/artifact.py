@@ -18,7 +18,7 @@ from devstack.template import load_template
 DEV_PACKAGES = (
     "moto", "pytest", "_pytest", "pytest_socket", "pytest_timeout", "cfnlint", "hypothesis", "ruff", "mypy",
     "mypyc", "boto3_stubs", "mypy_boto3_dynamodb", "mypy_boto3_lambda", "yaml", "flask", "werkzeug", "checkov",
-    "samcli", "coverage", "playwright",
+    "samcli", "coverage", "playwright", "cronsim",
 )  # fmt: skip
 RUNTIME = "python3.13"
 LIMIT_MB = 25  # each function with its layers, unzipped (issue 12)

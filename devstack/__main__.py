@@ -63,15 +63,6 @@ def start_stand_ins() -> dict[str, StandIn]:
     return started
 
 
-def _prewarm(runtime: Runtime) -> None:
-    # Import every handler now: a cold start on the first slash command would miss Slack's 3-second ack.
-    for logical_id in runtime.functions:
-        try:
-            runtime.handler(logical_id)
-        except Exception as error:  # A missing or broken function must not stop the rest of the stack.
-            print(f"[lambda] {logical_id}: cannot load its handler yet: {type(error).__name__}: {error}")
-
-
 def _banner(
     aws: LocalAws, created: dict[str, str], env: dict[str, str], api: LocalApi, scheduler: Scheduler | None
 ) -> str:
@@ -127,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             public_base_url=f"http://{HOST}:{args.port}",
         )
         runtime = Runtime(template, env, verbose=True)
-        _prewarm(runtime)
+        # A cold start on the first slash command would miss Slack's 3-second ack.
+        runtime.prewarm()
         api = LocalApi(runtime, stand_ins=stand_ins, port=args.port, verbose=True).start()
         running.append(api)
         mount_sandbox(api, stand_ins.get("slack"))
@@ -142,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             running.append(scheduler)
         print(_banner(aws, created, env, api, scheduler), flush=True)
         stopping.wait()
-    except (OSError, RuntimeError) as error:
+    except (OSError, RuntimeError, ValueError) as error:  # a busy port, a template the stack cannot run
         print(f"cannot start the local stack: {error}", file=sys.stderr)
         return 1
     finally:

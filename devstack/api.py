@@ -9,6 +9,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
 from devstack.apigw import MISSING_TOKEN, RouteTable, proxy_event, proxy_reply
 from devstack.httpserver import HttpService, LocalHttpServer, Reply, Request
 from devstack.runtime import FunctionError
@@ -23,6 +26,18 @@ if TYPE_CHECKING:
 
 RouteHandler = Callable[[Request], tuple[int, dict[str, str], bytes | str]]
 """A mounted route: takes the request, returns (status, headers, body)."""
+
+_LOCAL_HELPERS = Map(
+    [
+        Rule("/_local/invoke/<logical_id>", endpoint="invoke", methods=["POST"]),
+        Rule("/_local/schedule/<event_name>", endpoint="schedule", methods=["POST"]),
+        Rule("/_local/calls", endpoint="calls", methods=["GET"]),
+        Rule("/_local/reset", endpoint="reset", methods=["POST"]),
+        Rule("/_local/routes", endpoint="routes", methods=["GET"]),
+    ],
+    strict_slashes=False,
+    merge_slashes=False,
+)
 
 # Routes mounted by other modules (the sandbox): (method or "*", path prefix, handler).
 extra_routes: list[tuple[str, str, RouteHandler]] = []
@@ -99,20 +114,21 @@ class LocalApi(HttpService):
         return reply
 
     def _local(self, request: Request) -> Reply:
-        parts = request.path.strip("/").split("/")
-        if request.method == "POST" and len(parts) == 3 and parts[1] == "invoke":
-            return self._invoke_raw(parts[2], request)
-        if request.method == "POST" and len(parts) == 3 and parts[1] == "schedule":
-            return self._fire_schedule(parts[2], request)
-        if request.method == "GET" and parts[1:] == ["calls"]:
+        try:
+            helper, arguments = _LOCAL_HELPERS.bind("local").match(request.path, method=request.method)
+        except HTTPException:
+            return Reply(404, {"message": f"No local helper at {request.method} {request.path}"})
+        if helper == "invoke":
+            return self._invoke_raw(arguments["logical_id"], request)
+        if helper == "schedule":
+            return self._fire_schedule(arguments["event_name"], request)
+        if helper == "calls":
             return Reply(200, {name: stand_in.calls() for name, stand_in in self.stand_ins.items()})
-        if request.method == "POST" and parts[1:] == ["reset"]:
+        if helper == "reset":
             for stand_in in self.stand_ins.values():
                 stand_in.reset()
             return Reply(200, {"reset": sorted(self.stand_ins)})
-        if request.method == "GET" and parts[1:] == ["routes"]:
-            return Reply(200, self._describe())
-        return Reply(404, {"message": f"No local helper at {request.method} {request.path}"})
+        return Reply(200, self._describe())
 
     def _invoke_raw(self, logical_id: str, request: Request) -> Reply:
         """Invoke like `sam local invoke -e`: the body is the event, the answer is the function's result."""

@@ -6,9 +6,11 @@ import base64
 import re
 import time
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map, Rule
 
 from devstack.httpserver import Reply
 from devstack.settings import ACCOUNT_ID
@@ -24,49 +26,37 @@ MISSING_TOKEN = {"message": "Missing Authentication Token"}
 INTERNAL_ERROR = {"message": "Internal server error"}
 
 
-@dataclass(frozen=True)
-class _CompiledRoute:
-    route: ApiRoute
-    pattern: re.Pattern[str]
-    specificity: tuple[int, int]
-
-
-def _compile(route: ApiRoute) -> _CompiledRoute:
-    regex, position, literal_segments = "", 0, 0
-    for match in _PARAMETER.finditer(route.path):
-        regex += re.escape(route.path[position : match.start()])
-        regex += f"(?P<{match.group(1)}>.+)" if match.group(2) else f"(?P<{match.group(1)}>[^/]+)"
-        position = match.end()
-    regex += re.escape(route.path[position:])
-    literal_segments = sum(1 for segment in route.path.split("/") if segment and "{" not in segment)
-    greedy = "+}" in route.path
-    return _CompiledRoute(route, re.compile(f"^{regex}$"), (int(not greedy), literal_segments))
+def _rule_path(path: str) -> str:
+    """Write an API Gateway path as a werkzeug rule: `{id}` is one segment, `{proxy+}` the rest of the path."""
+    return _PARAMETER.sub(lambda found: f"<{'path:' if found.group(2) else ''}{found.group(1)}>", path)
 
 
 class RouteTable:
-    """The template's API routes, most specific first, as API Gateway resolves them."""
+    """The template's API routes, matched as API Gateway (REST) matches them: literal segments before parameters."""
 
     def __init__(self, routes: list[ApiRoute]) -> None:
-        compiled = [_compile(route) for route in routes]
-        self._routes = sorted(compiled, key=lambda item: item.specificity, reverse=True)
-
-    @property
-    def routes(self) -> list[ApiRoute]:
-        """Return the routes in matching order."""
-        return [item.route for item in self._routes]
+        self.routes = routes
+        # Rules of one path are tried in order: exact methods before ANY. No redirects: API Gateway answers a
+        # path as it is, never with a 308 to a tidier one.
+        ordered = sorted(routes, key=lambda route: route.method == "ANY")
+        rules = [
+            Rule(_rule_path(route.path), endpoint=route, methods=None if route.method == "ANY" else [route.method])
+            for route in ordered
+        ]
+        self._map = Map(rules, strict_slashes=False, merge_slashes=False)
 
     def match(self, method: str, path: str) -> tuple[ApiRoute | None, dict[str, str], bool]:
-        """Return (route, path parameters, whether the path exists for some other method)."""
-        path = path.rstrip("/") or "/"
-        path_exists = False
-        for item in self._routes:
-            found = item.pattern.match(path)
-            if found is None:
-                continue
-            if item.route.method in (method, "ANY"):
-                return item.route, found.groupdict(), True
-            path_exists = True
-        return None, {}, path_exists
+        """Return (route, path parameters, whether the path exists for some method)."""
+        try:
+            route, parameters = self._map.bind("local").match(path.rstrip("/") or "/", method=method)
+        except MethodNotAllowed:
+            return None, {}, True
+        except HTTPException:  # NotFound
+            return None, {}, False
+        # werkzeug upper-cases the method and lets HEAD into GET rules; API Gateway's methods are exact.
+        if route.method not in (method, "ANY"):
+            return None, {}, True
+        return route, dict(parameters), True
 
 
 def _is_text(content_type: str, body: bytes) -> bool:

@@ -1,116 +1,155 @@
-"""EventBridge Scheduler expressions: cron(...) with AWS's six fields, rate(...) and at(...), in a time zone."""
+"""EventBridge Scheduler expressions, cron(...) rate(...) and at(...), evaluated in a time zone.
+
+cronsim (healthchecks.io's maintained cron evaluator) does the calendar work; this module maps AWS's cron
+dialect onto it (docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based and the
+EventBridge cron reference, eb-cron-expressions.html) and applies Scheduler's rules where cron's differ:
+- AWS writes `minutes hours day-of-month month day-of-week year`; cronsim is given `0 minutes hours ...`, its
+  six-field form with seconds, which walks real time in the zone (its five-field form copies Debian cron's
+  daylight-saving quirks, which Scheduler does not have).
+- `?` is cron's `*`; exactly one of day-of-month and day-of-week must be `?`, as AWS requires.
+- Day-of-week numbers 1-7 are SUN-SAT (cron counts 0-6): plain values, ranges, `n#k` (the k-th such day of the
+  month) and `nL` (the last one) are renumbered; `L` alone is Saturday, the last day of the week.
+- The year field (1970-2199) has no cron counterpart: its values are read here and runs filtered by year.
+- Daylight saving (same page, "Daylight saving time"): a local time skipped when the clocks go forward does not
+  run; a time repeated when they go back runs once, the first time.
+Forms cronsim cannot evaluate (`nW`, the weekday nearest a date) are refused when the expression is read, with
+the reason, as is anything AWS itself refuses (`/` in day-of-week, both day fields set, a seventh field).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
-    )
-}
-# AWS numbers days of the week 1=SUN .. 7=SAT.
-_DAYS = {name: number for number, name in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], 1)}
+from cronsim import CronSim, CronSimError
+
+_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")  # AWS numbers them 1-7
+_YEARS = range(1970, 2200)
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
-_SEARCH_DAYS = 366 * 8  # far enough for any sensible schedule, near enough to stop on impossible ones
 
 
 @dataclass(frozen=True)
-class Cron:
-    """A parsed AWS cron: the allowed values of each field (None for `?` or an unrestricted year)."""
+class AwsCron:
+    """An AWS cron expression as cronsim evaluates it, plus the years it may run in (None: any)."""
 
-    minutes: frozenset[int]
-    hours: frozenset[int]
-    days_of_month: frozenset[int] | None
-    months: frozenset[int]
-    days_of_week: frozenset[int] | None
+    cronsim_fields: str
     years: frozenset[int] | None
 
-    def matches(self, day: date) -> bool:
-        """Say whether the schedule runs on a (local) date."""
-        aws_weekday = day.isoweekday() % 7 + 1
-        return (
-            day.month in self.months
-            and (self.years is None or day.year in self.years)
-            and (self.days_of_month is None or day.day in self.days_of_month)
-            and (self.days_of_week is None or aws_weekday in self.days_of_week)
-        )
+    def first_year(self, year: int) -> int | None:
+        """Return the first year from `year` on that the schedule may run in (None if there is none)."""
+        if self.years is None:
+            return year
+        return min((allowed for allowed in self.years if allowed >= year), default=None)
 
 
-def _number(text: str, names: dict[str, int]) -> int:
-    if text.upper() in names:
-        return names[text.upper()]
-    if not text.isdigit():
-        raise ValueError(f"unsupported cron value {text!r} (L, W and # are not supported locally)")
-    return int(text)
+def _aws_day(value: str) -> str:
+    """Return one AWS day of the week (1-7 or SUN-SAT) as cron's number (SUN=0)."""
+    name = value.upper()
+    number = _DAYS.index(name) + 1 if name in _DAYS else int(value) if value.isdigit() else 0
+    if not 1 <= number <= 7:
+        raise ValueError(f"day-of-week {value!r} is not 1-7 or SUN-SAT")
+    return str(number - 1)
 
 
-def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) -> frozenset[int]:
-    """Parse one cron field: `*`, `a`, `a-b`, `a/n`, `*/n`, `a-b/n` and comma lists, names included."""
-    names = names or {}
-    values: set[int] = set()
-    for part in text.split(","):
-        base, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
-        if base == "*":
-            start, end = low, high
-        elif "-" in base:
-            first, last = base.split("-", 1)
-            start, end = _number(first, names), _number(last, names)
+def _day_of_week(text: str) -> str:
+    if text in ("?", "*"):
+        return "*"
+    if "/" in text:
+        raise ValueError("day-of-week takes no '/' in AWS cron (its wildcards are , - * ? L #)")
+    terms = []
+    for term in text.upper().split(","):
+        if term == "L":
+            terms.append("6")
+        elif term.endswith("L"):
+            terms.append(f"{_aws_day(term[:-1])}L")
+        elif "#" in term:
+            day, _, nth = term.partition("#")
+            terms.append(f"{_aws_day(day)}#{nth}")
         else:
-            start = _number(base, names)
-            end = high if step_text else start
-        if not low <= start <= high or not low <= end <= high or start > end or step < 1:
-            raise ValueError(f"cron field {text!r} is outside {low}-{high}")
-        values.update(range(start, end + 1, step))
-    return frozenset(values)
+            first, dash, last = term.partition("-")
+            terms.append(_aws_day(first) + (f"-{_aws_day(last)}" if dash else ""))
+    return ",".join(terms)
 
 
-def parse_cron(body: str) -> Cron:
-    """Parse the inside of cron(...): minutes hours day-of-month month day-of-week year."""
+def _day_of_month(text: str) -> str:
+    if text == "?":
+        return "*"
+    if re.search(r"\dW", text.upper()):
+        raise ValueError(f"day-of-month {text!r}: W (the nearest weekday) is not supported by the local scheduler")
+    return text
+
+
+def _years(text: str) -> frozenset[int] | None:
+    """Read the year field (`*`, `a`, `a-b`, `a/n`, `a-b/n`, `*/n` and lists): cronsim has no year field."""
+    if text == "*":
+        return None
+    years: set[int] = set()
+    for term in text.split(","):
+        span, _, step = term.partition("/")
+        first, dash, last = span.partition("-")
+        try:
+            start = _YEARS.start if first == "*" else int(first)
+            end = int(last) if dash else _YEARS.stop - 1 if step or first == "*" else start
+            stride = int(step or 1)
+        except ValueError:
+            raise ValueError(f"year {term!r} is not a year, range or step") from None
+        if start not in _YEARS or end not in _YEARS or start > end or stride < 1:
+            raise ValueError(f"year {term!r} is outside {_YEARS.start}-{_YEARS.stop - 1}")
+        years.update(range(start, end + 1, stride))
+    return frozenset(years)
+
+
+def parse_cron(body: str) -> AwsCron:
+    """Read the inside of cron(...): minutes hours day-of-month month day-of-week year."""
     fields = body.split()
     if len(fields) != 6:
-        raise ValueError(f"cron needs 6 fields (min hour day-of-month month day-of-week year), got {body!r}")
-    minute, hour, day_of_month, month, day_of_week, year = fields
+        raise ValueError(f"cron({body}) needs 6 fields (minutes hours day-of-month month day-of-week year)")
+    minutes, hours, day_of_month, month, day_of_week, year = fields
     if (day_of_month == "?") == (day_of_week == "?"):
         raise ValueError(f"cron({body}): exactly one of day-of-month and day-of-week must be '?'")
-    return Cron(
-        minutes=_field(minute, 0, 59),
-        hours=_field(hour, 0, 23),
-        days_of_month=None if day_of_month == "?" else _field(day_of_month, 1, 31),
-        months=_field(month, 1, 12, _MONTHS),
-        days_of_week=None if day_of_week == "?" else _field(day_of_week, 1, 7, _DAYS),
-        years=None if year == "*" else _field(year, 1970, 2199),
-    )
+    try:
+        cron = AwsCron(
+            f"0 {minutes} {hours} {_day_of_month(day_of_month)} {month} {_day_of_week(day_of_week)}", _years(year)
+        )
+        CronSim(cron.cronsim_fields, datetime(2000, 1, 1, tzinfo=UTC))  # raises on a field it cannot read
+    except (ValueError, CronSimError) as error:
+        raise ValueError(f"cron({body}): {error}") from None
+    return cron
 
 
 def _zone(tz: str | tzinfo) -> tzinfo:
-    return ZoneInfo(tz) if isinstance(tz, str) else tz
+    try:
+        return ZoneInfo(tz) if isinstance(tz, str) else tz
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {tz!r}") from None
 
 
-def _cron_times(cron: Cron, zone: tzinfo, after: datetime, count: int) -> list[datetime]:
+def check_expression(expression: str, tz: str) -> None:
+    """Refuse, with the reason, a schedule expression or time zone the local scheduler cannot run."""
+    _zone(tz)
+    next_fire_times(expression, tz, datetime.now(UTC), 0)
+
+
+def _cron_times(cron: AwsCron, zone: tzinfo, after: datetime, count: int) -> list[datetime]:
     found: list[datetime] = []
-    first_day = after.astimezone(zone).date()
-    for offset in range(_SEARCH_DAYS):
-        day = first_day + timedelta(days=offset)
-        if not cron.matches(day):
-            continue
-        for hour in sorted(cron.hours):
-            for minute in sorted(cron.minutes):
-                local = datetime.combine(day, time(hour, minute), tzinfo=zone)
-                # A time skipped when the clocks go forward does not exist: Scheduler skips that run.
-                if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-                    continue
-                fire = local.astimezone(UTC)  # fold=0: a repeated hour in autumn runs once, the first time
-                if fire > after:
-                    found.append(fire)
-                    if len(found) == count:
-                        return found
+    start = after.astimezone(zone)
+    while len(found) < count and (year := cron.first_year(start.year)) is not None:
+        if year > start.year:
+            start = datetime(year, 1, 1, tzinfo=zone) - timedelta(seconds=1)
+        for fire in CronSim(cron.cronsim_fields, start):  # strictly after `start`; stops after 50 empty years
+            if cron.years is not None and fire.year not in cron.years:
+                start = fire
+                break
+            if fire.fold:  # the repeated hour when the clocks go back: Scheduler has already run this time
+                continue
+            found.append(fire.astimezone(UTC))
+            if len(found) == count:
+                break
+        else:
+            break
     return found
 
 

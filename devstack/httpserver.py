@@ -1,4 +1,4 @@
-"""A small threaded stdlib HTTP server that hands each request to one callable."""
+"""Serve one `handle(Request) -> Reply` callable on werkzeug's threaded development server."""
 
 from __future__ import annotations
 
@@ -6,15 +6,24 @@ import json
 import threading
 import traceback
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs
+
+from werkzeug.datastructures import Headers
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request as WerkzeugRequest
+from werkzeug.wrappers import Response
 
 from devstack.settings import HOST
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from types import TracebackType
+
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from werkzeug.serving import BaseWSGIServer
+
+_HEADER_ITEMS = "devstack.header_items"
 
 
 @dataclass
@@ -28,6 +37,20 @@ class Request:
     body: bytes = b""
     client_ip: str = HOST
     raw_query: str = ""
+
+    @classmethod
+    def from_environ(cls, environ: WSGIEnvironment) -> Request:
+        """Read a WSGI request: werkzeug parses it; header names keep the case the client sent."""
+        request = WerkzeugRequest(environ)
+        return cls(
+            method=environ["REQUEST_METHOD"],  # as sent: HTTP methods are case-sensitive (werkzeug upper-cases)
+            path=request.path,
+            query=request.args.to_dict(flat=False),
+            header_items=environ.get(_HEADER_ITEMS) or list(request.headers.items()),
+            body=request.get_data(),
+            client_ip=request.remote_addr or HOST,
+            raw_query=environ.get("QUERY_STRING", ""),
+        )
 
     @property
     def headers(self) -> dict[str, str]:
@@ -81,53 +104,38 @@ class Reply:
             return b"", self.content_type or "text/plain; charset=utf-8"
         return json.dumps(self.body).encode(), self.content_type or "application/json; charset=utf-8"
 
+    def response(self) -> Response:
+        """Render as a werkzeug response (the reply's own headers win over the content type)."""
+        payload, content_type = self.encode()
+        headers = Headers({"Content-Type": content_type})
+        for name, value in self.headers.items():
+            headers[name] = value  # replaces a header of the same name in any case
+        return Response(payload, status=self.status, headers=headers)
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
 
-    def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        parts = urlsplit(self.path)
-        request = Request(
-            method=self.command,
-            path=unquote(parts.path),
-            query=parse_qs(parts.query, keep_blank_values=True),
-            header_items=list(self.headers.items()),
-            body=body,
-            client_ip=self.client_address[0],
-            raw_query=parts.query,
-        )
+class _QuietHandler(WSGIRequestHandler):
+    """werkzeug's handler, minus its access log (servers print their own summaries), plus raw header names."""
+
+    def make_environ(self) -> WSGIEnvironment:
+        environ = super().make_environ()
+        # WSGI keeps header names only as HTTP_UPPER_CASE; API Gateway passes them as the client wrote them.
+        environ[_HEADER_ITEMS] = list(self.headers.items())
+        return environ
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Stay quiet."""
+
+
+def _wsgi(handle: Callable[[Request], Reply]) -> Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]:
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
-            reply = self.server.handle_http(request)
-        except Exception:  # A bug in a local server must answer 500, not drop the connection.
+            reply = handle(Request.from_environ(environ))
+        except Exception:  # A bug in a local server must answer 500 with the reason, not drop the connection.
             traceback.print_exc()
             reply = Reply(500, {"message": "local server error", "detail": traceback.format_exc(limit=5)})
-        payload, content_type = reply.encode()
-        try:
-            self.send_response(reply.status)
-            headers = {"Content-Type": content_type, **reply.headers, "Content-Length": str(len(payload))}
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # The client gave up waiting (a timeout test, usually): nothing to answer.
+        return reply.response()(environ, start_response)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: servers print their own one-line summaries."""
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, address: tuple[str, int], handle: Callable[[Request], Reply]) -> None:
-        super().__init__(address, _Handler)
-        self.handle_http = handle
+    return application
 
 
 class LocalHttpServer:
@@ -137,7 +145,7 @@ class LocalHttpServer:
         self._handle = handle
         self.host = host
         self.port = port
-        self._server: _Server | None = None
+        self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -155,11 +163,18 @@ class LocalHttpServer:
     def start(self) -> Self:
         """Bind and serve in a daemon thread."""
         if self._server is None:
-            self._server = _Server((self.host, self.port), self._handle)
-            self.port = self._server.server_address[1]
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-            )
+            try:
+                server = make_server(
+                    self.host, self.port, _wsgi(self._handle), threaded=True, request_handler=_QuietHandler
+                )
+            except SystemExit as refused:  # werkzeug prints why it cannot bind, then exits: let callers decide
+                raise OSError(f"cannot serve on {self.host}:{self.port}") from refused
+            if isinstance(server, ThreadedWSGIServer):  # always, with threaded=True
+                # Stopping must not wait for requests still running (the sandbox's 20-second long polls).
+                server.block_on_close = False
+            self._server = server
+            self.port = server.port
+            self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
             self._thread.start()
         return self
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from typing import Any
 
@@ -15,13 +13,10 @@ NO_VALUE = object()
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _NAME_PROPERTY = {
     "AWS::DynamoDB::Table": "TableName",
-    "AWS::Serverless::SimpleTable": "TableName",
     "AWS::SNS::Topic": "TopicName",
     "AWS::SQS::Queue": "QueueName",
     "AWS::Serverless::Function": "FunctionName",
-    "AWS::Lambda::Function": "FunctionName",
     "AWS::SecretsManager::Secret": "Name",
-    "AWS::Events::Rule": "Name",
 }
 
 
@@ -30,7 +25,7 @@ class Unresolvable(Exception):
 
 
 class Resolver:
-    """Evaluate intrinsics against a template's parameters, conditions, mappings and resources."""
+    """Evaluate intrinsics against a template's parameters, conditions and resources."""
 
     def __init__(
         self,
@@ -42,18 +37,16 @@ class Resolver:
         endpoint_url: str | None = None,
     ) -> None:
         self.resources: dict[str, Any] = template.get("Resources") or {}
-        self.mappings: dict[str, Any] = template.get("Mappings") or {}
         self.condition_definitions: dict[str, Any] = template.get("Conditions") or {}
         self.stack_name = stack_name
         self.region = region
         self.endpoint_url = endpoint_url
         overrides = parameter_overrides or {}
-        self.parameters: dict[str, Any] = {}
-        for name, spec in (template.get("Parameters") or {}).items():
-            value = overrides.get(name, (spec or {}).get("Default"))
-            if value is not None and str((spec or {}).get("Type", "")).startswith(("List<", "CommaDelimitedList")):
-                value = [item.strip() for item in str(value).split(",")] if isinstance(value, str) else value
-            self.parameters[name] = value
+        # The template's parameters are all Type: String.
+        self.parameters: dict[str, Any] = {
+            name: overrides.get(name, (spec or {}).get("Default"))
+            for name, spec in (template.get("Parameters") or {}).items()
+        }
         self._evaluating: set[str] = set()
 
     def resolve(self, value: Any) -> Any:
@@ -110,7 +103,8 @@ class Resolver:
             raise Unresolvable(value)
         return str(resolved)
 
-    def _intrinsic(self, key: str, argument: Any) -> Any:  # noqa: C901, PLR0911, PLR0912 - one branch per intrinsic
+    def _intrinsic(self, key: str, argument: Any) -> Any:
+        # Only the intrinsics template.yaml uses; any other (Fn::ImportValue, Fn::Join, ...) is unresolvable here.
         if key == "Ref":
             return self._ref(argument)
         if key == "Condition":
@@ -121,49 +115,13 @@ class Resolver:
         if key == "Fn::Sub":
             template, variables = (argument, {}) if isinstance(argument, str) else argument
             return self._sub(template, self._resolve(variables))
-        if key == "Fn::Join":
-            delimiter, items = argument
-            return self._text(delimiter).join(self._text(item) for item in self._list(items))
-        if key == "Fn::Select":
-            index, items = argument
-            return self._list(items)[int(self._text(index))]
-        if key == "Fn::Split":
-            delimiter, text = argument
-            return self._text(text).split(self._text(delimiter))
         if key == "Fn::If":
             name, when_true, when_false = argument
             return self._resolve(when_true if self._condition(name) else when_false)
         if key == "Fn::Equals":
             left, right = argument
             return self._text(left) == self._text(right)
-        if key == "Fn::Not":
-            return not self._truth(argument[0])
-        if key == "Fn::And":
-            return all(self._truth(item) for item in argument)
-        if key == "Fn::Or":
-            return any(self._truth(item) for item in argument)
-        if key == "Fn::FindInMap":
-            return self._find_in_map(argument)
-        if key == "Fn::Base64":
-            return base64.b64encode(self._text(argument).encode()).decode()
-        if key == "Fn::GetAZs":
-            return [f"{self.region}{zone}" for zone in "abc"]
-        if key == "Fn::ToJsonString":
-            return json.dumps(self._resolve(argument), separators=(",", ":"))
-        if key == "Fn::Length":
-            return len(self._list(argument))
-        raise Unresolvable(key)  # Fn::ImportValue, Fn::Cidr, Fn::Transform, ...
-
-    def _list(self, value: Any) -> list[Any]:
-        resolved = self._resolve(value)
-        if not isinstance(resolved, list) or any(item is None for item in resolved):
-            raise Unresolvable(value)
-        return resolved
-
-    def _truth(self, value: Any) -> bool:
-        if isinstance(value, dict) and set(value) == {"Condition"}:
-            return self._condition(value["Condition"])
-        return bool(self._resolve(value))
+        raise Unresolvable(key)
 
     def _condition(self, name: str) -> bool:
         guard = f"Conditions.{name}"
@@ -171,18 +129,9 @@ class Resolver:
             raise Unresolvable(name)
         self._evaluating.add(guard)
         try:
-            return self._truth(self.condition_definitions[name])
+            return bool(self._resolve(self.condition_definitions[name]))
         finally:
             self._evaluating.discard(guard)
-
-    def _find_in_map(self, argument: list[Any]) -> Any:
-        mapping, top, second = (self._text(part) for part in argument[:3])
-        try:
-            return self._resolve(self.mappings[mapping][top][second])
-        except KeyError:
-            if len(argument) > 3 and isinstance(argument[3], dict) and "DefaultValue" in argument[3]:
-                return self._resolve(argument[3]["DefaultValue"])
-            raise Unresolvable(mapping) from None
 
     def _sub(self, template: str, variables: dict[str, Any]) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -205,8 +154,6 @@ class Resolver:
             "AWS::AccountId": ACCOUNT_ID,
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
-            "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{ACCOUNT_ID}:stack/{self.stack_name}/local",
-            "AWS::NotificationARNs": [],
         }
         if name == "AWS::NoValue":
             return NO_VALUE
@@ -239,23 +186,18 @@ class Resolver:
         if logical_id not in self.resources or resource_type not in _NAME_PROPERTY:
             raise Unresolvable(logical_id)
         physical = self.physical_name(logical_id)
-        if attribute in ("Arn", "TopicArn", "Id"):
+        if attribute == "Arn":
             return self._arn(resource_type, physical)
         if attribute in ("TopicName", "QueueName", "Name"):
             return physical
-        if attribute == "QueueUrl":
-            return self._ref(logical_id)
         raise Unresolvable(f"{logical_id}.{attribute}")
 
     def _arn(self, resource_type: str, physical: str) -> str:
         service, kind = {
             "AWS::DynamoDB::Table": ("dynamodb", "table/"),
-            "AWS::Serverless::SimpleTable": ("dynamodb", "table/"),
             "AWS::SNS::Topic": ("sns", ""),
             "AWS::SQS::Queue": ("sqs", ""),
             "AWS::Serverless::Function": ("lambda", "function:"),
-            "AWS::Lambda::Function": ("lambda", "function:"),
             "AWS::SecretsManager::Secret": ("secretsmanager", "secret:"),
-            "AWS::Events::Rule": ("events", "rule/"),
         }[resource_type]
         return f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{kind}{physical}"

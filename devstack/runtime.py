@@ -107,6 +107,14 @@ class Runtime:
                 self._handlers[logical_id] = _import_handler(self.functions[logical_id], self.template.root / "shared")
             return self._handlers[logical_id]
 
+    def prewarm(self) -> None:
+        """Import every handler now, so that the first Slack request is not the one that waits for a cold start."""
+        for logical_id in self.functions:
+            try:
+                self.handler(logical_id)
+            except Exception as error:  # A missing or broken function must not stop the rest of the stack.
+                self.log(f"[lambda] {logical_id}: cannot load its handler yet: {type(error).__name__}: {error}")
+
     def context(self, logical_id: str) -> LambdaContext:
         """Return a fresh context for one invocation of a function."""
         function = self.functions[logical_id]

@@ -7,59 +7,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from cfnlint.decode import decode_str
 
+from devstack.cron import check_expression
 from devstack.intrinsics import Resolver
 from devstack.settings import PROJECT_ROOT, STACK_NAME, TEMPLATE_PATH
 
-_SHORT_TAGS = (
-    "Sub",
-    "GetAtt",
-    "If",
-    "Equals",
-    "Not",
-    "Join",
-    "Select",
-    "Split",
-    "FindInMap",
-    "ImportValue",
-    "And",
-    "Or",
-    "Base64",
-    "Cidr",
-    "GetAZs",
-    "ToJsonString",
-    "Length",
-    "Transform",
-)
 _FUNCTION_TYPES = ("AWS::Serverless::Function",)
 _TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
 
 
-class CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]  # yaml ships no types
-    """A SafeLoader that reads `!Ref x` as {"Ref": x}, `!Sub x` as {"Fn::Sub": x}, and so on."""
-
-
-def _constructor(key: str) -> Any:
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
-        value: Any
-        if isinstance(node, yaml.ScalarNode):
-            value = loader.construct_scalar(node)
-            if key == "Fn::GetAtt":
-                value = str(value).split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        return {key: value}
-
-    return construct
-
-
-CloudFormationLoader.add_constructor("!Ref", _constructor("Ref"))
-CloudFormationLoader.add_constructor("!Condition", _constructor("Condition"))
-for _tag in _SHORT_TAGS:
-    CloudFormationLoader.add_constructor(f"!{_tag}", _constructor(f"Fn::{_tag}"))
+def parse_document(text: str) -> dict[str, Any]:
+    """Parse template YAML or JSON with cfn-lint's loader: `!Ref x` is {"Ref": x}, `!Sub x` is {"Fn::Sub": x}, ..."""
+    document, problems = decode_str(text)
+    if problems or not isinstance(document, dict):
+        reasons = "; ".join(f"line {problem.linenumber}: {problem.message}" for problem in problems)
+        raise ValueError(f"the template does not parse: {reasons or 'not a mapping'}")
+    return document
 
 
 @dataclass(frozen=True)
@@ -145,7 +109,7 @@ class Template:
     @classmethod
     def from_text(cls, text: str, **options: Any) -> Template:
         """Parse a template from YAML (or JSON) text."""
-        return cls(yaml.load(text, Loader=CloudFormationLoader) or {}, **options)  # noqa: S506 - a SafeLoader subclass
+        return cls(parse_document(text), **options)
 
     def resolve(self, value: Any) -> Any:
         """Return value with its intrinsics resolved locally (None when unresolvable)."""
@@ -238,22 +202,25 @@ class Template:
         return routes
 
     def schedules(self) -> list[Schedule]:
-        """List the EventBridge Scheduler (ScheduleV2) events."""
+        """List the EventBridge Scheduler (ScheduleV2) events; one the local scheduler cannot run is a ValueError."""
         schedules = []
         for logical_id, event_name, event in self._events("ScheduleV2"):
             properties = event.get("Properties") or {}
             raw_input = self.resolve(properties.get("Input"))
-            schedules.append(
-                Schedule(
-                    event_name=event_name,
-                    function=logical_id,
-                    expression=str(self.resolve(properties.get("ScheduleExpression"))),
-                    timezone=str(self.resolve(properties.get("ScheduleExpressionTimezone")) or "UTC"),
-                    input=raw_input if isinstance(raw_input, str) or raw_input is None else json.dumps(raw_input),
-                    name=str(self.resolve(properties.get("Name")) or f"{logical_id}{event_name}"),
-                    enabled=str(self.resolve(properties.get("State")) or "ENABLED").upper() != "DISABLED",
-                )
+            schedule = Schedule(
+                event_name=event_name,
+                function=logical_id,
+                expression=str(self.resolve(properties.get("ScheduleExpression"))),
+                timezone=str(self.resolve(properties.get("ScheduleExpressionTimezone")) or "UTC"),
+                input=raw_input if isinstance(raw_input, str) or raw_input is None else json.dumps(raw_input),
+                name=str(self.resolve(properties.get("Name")) or f"{logical_id}{event_name}"),
+                enabled=str(self.resolve(properties.get("State")) or "ENABLED").upper() != "DISABLED",
             )
+            try:
+                check_expression(schedule.expression, schedule.timezone)
+            except ValueError as error:
+                raise ValueError(f"{logical_id} schedule {event_name}: {error}") from None
+            schedules.append(schedule)
         return schedules
 
     def event_sources(self, *types: str) -> list[EventSource]:

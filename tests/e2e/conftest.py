@@ -26,7 +26,7 @@ from devstack.template import load_template
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.e2e
 
@@ -39,13 +39,28 @@ CHROMIUM_ARGS = [
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
 PLAYWRIGHT_MISSING = "playwright is not installed: `pip install playwright==1.65.2` (never `playwright install`)"
 
+# Waits sized for a cold Chromium on a loaded 2-core machine (a fresh clone's first `make test` once ran out of a
+# 10-second wait for a page to reload): each wait is for a state (an element, a URL, a load), so a generous
+# limit costs nothing when the state comes, and only says how long to wait before calling it broken.
+LAUNCH_MS = 120_000  # Chromium's first start on a fresh machine: profile, font and shader caches
+NAVIGATION_MS = 60_000  # a page load or reload, including the server rendering it
+ACTION_MS = 30_000  # a click, fill or select: Playwright first waits for the element to be actionable
+EXPECT_MS = 30_000  # one assertion: opsdesk acks within 3 s and does the rest in threads
+JOURNEY_SECONDS = 300  # one browser test, over pytest-timeout's 120 s: a journey makes dozens of waits
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the journeys skip, saying how to install it
     pass
 else:
-    # opsdesk acks within 3 s and does the rest in threads: a journey step may take a few seconds locally.
-    expect.set_options(timeout=10_000)
+    expect.set_options(timeout=EXPECT_MS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each browser test the time its waits add up to (pytest-timeout counts the stack and browser start)."""
+    for item in items:
+        if item.get_closest_marker("e2e") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(JOURNEY_SECONDS))
 
 
 @dataclass
@@ -97,6 +112,7 @@ def local_stack() -> Iterator[LocalStack]:
             # Links opsdesk writes (status page, postmortems) point at this API.
             runtime.local_environment["PUBLIC_BASE_URL"] = api.url
             environment["PUBLIC_BASE_URL"] = api.url
+            runtime.prewarm()  # as `make run` does: the first journey step does not wait for handler imports
             sandbox = mount(api, slack)
             assert sandbox is not None
             yield LocalStack(api.url, api, runtime, slack, jira, sandbox, environment)
@@ -129,16 +145,23 @@ def browser() -> Iterator[Browser]:
     except ImportError:
         pytest.skip(PLAYWRIGHT_MISSING)
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=LAUNCH_MS)
         yield launched
         launched.close()
+
+
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    """Open a browser context (laptop size unless told) whose actions and navigations wait as long as sized above."""
+    context = browser.new_context(**{"viewport": {"width": 1360, "height": 860}, **options})
+    context.set_default_timeout(ACTION_MS)
+    context.set_default_navigation_timeout(NAVIGATION_MS)
+    return context
 
 
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh tab at laptop size; failing tests leave a screenshot behind."""
-    context = browser.new_context(viewport={"width": 1360, "height": 860})
-    context.set_default_timeout(15_000)
+    context = new_context(browser)
     tab = context.new_page()
     yield tab
     report = getattr(request.node, "rep_call", None)

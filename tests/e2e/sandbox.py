@@ -31,7 +31,8 @@ class Sandbox:
     def act_as(self, user: str) -> None:
         """Switch the acting person with the picker; the page reloads as them, keeping the channel and thread."""
         self.page.get_by_label("Acting as").select_option(user)
-        expect(self.page).to_have_url(re.compile(f"u={user}"))
+        # The picker submits its form: wait for the reload as them to finish loading, not just for the address.
+        self.page.wait_for_url(re.compile(rf"[?&]u={user}(&|$)"), wait_until="load")
         expect(self.page.locator("html.js")).to_have_count(1)
 
     def send(self, text: str, *, in_thread: bool = False) -> None:

@@ -86,6 +86,8 @@ def test_incident_journey(page: Page, local_stack: LocalStack, shots: Shots) -> 
     header = announcement.locator(".bk.header").inner_text()
     incident_id = header.split(":", 1)[0]
     desk.send(f"/postmortem publish {incident_id}")
+    # Publishing runs after the ack: the page is read once opsdesk says it is published, not on the chance it is.
+    expect(desk.message(f"Published {incident_id}")).to_contain_text(f"/postmortems/{incident_id}")
     postmortems = page.context.new_page()
     postmortems.goto(f"{local_stack.url}/postmortems?fresh={incident_id}")
     expect(postmortems.locator("body")).to_contain_text("Database down")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.conftest import PLAYWRIGHT_MISSING
+from tests.e2e.conftest import PLAYWRIGHT_MISSING, new_context
 
 expect = pytest.importorskip("playwright.sync_api", reason=PLAYWRIGHT_MISSING).expect
 from tests.e2e.sandbox import Sandbox  # noqa: E402  # needs playwright, checked just above
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_phone_width_has_no_sideways_scrolling(browser: Browser, local_stack: LocalStack, shots: Shots) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = new_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     desk = Sandbox(page, local_stack)
     desk.open(user="U0CAROL")
@@ -35,7 +35,7 @@ def test_phone_width_has_no_sideways_scrolling(browser: Browser, local_stack: Lo
 def test_without_javascript_messages_show_and_forms_still_work(
     browser: Browser, local_stack: LocalStack, shots: Shots
 ) -> None:
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1360, "height": 860})
+    context = new_context(browser, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{local_stack.url}/?u=U0PAM&c={local_stack.environment['TEAM_CHANNEL_ID']}")
     expect(page.get_by_role("heading", name="# laa-aws-webops-team")).to_be_visible()

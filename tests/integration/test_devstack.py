@@ -190,45 +190,6 @@ def test_create_resources_builds_the_table_from_the_template(template: Template,
     )
 
 
-@pytest.mark.parametrize(
-    ("after", "expected"),
-    [
-        # Clocks go back on Sunday 25 October 2026: Monday 08:00 London is 08:00Z.
-        (datetime(2026, 10, 23, 9, 0, tzinfo=UTC), datetime(2026, 10, 26, 8, 0, tzinfo=UTC)),
-        # Clocks go forward on Sunday 29 March 2026: Monday 08:00 London is 07:00Z.
-        (datetime(2026, 3, 27, 9, 0, tzinfo=UTC), datetime(2026, 3, 30, 7, 0, tzinfo=UTC)),
-    ],
-)
-def test_start_of_day_follows_london_summer_time(after: datetime, expected: datetime) -> None:
-    assert next_fire_times("cron(0 8 ? * MON-FRI *)", "Europe/London", after, 1) == [expected]
-
-
-def test_cron_and_rate_expressions() -> None:
-    friday_noon = datetime(2026, 10, 23, 12, 0, tzinfo=UTC)
-
-    assert next_fire_times("cron(30 17 ? * MON-FRI *)", "Europe/London", friday_noon, 2) == [
-        datetime(2026, 10, 23, 16, 30, tzinfo=UTC),
-        datetime(2026, 10, 26, 17, 30, tzinfo=UTC),
-    ]
-    assert next_fire_times("cron(0 9 ? * 2 *)", "Europe/London", friday_noon, 1) == [
-        datetime(2026, 10, 26, 9, tzinfo=UTC)
-    ]
-    assert next_fire_times("cron(0/20 10 1 JAN ? 2027)", "UTC", friday_noon, 3)[-1] == datetime(
-        2027, 1, 1, 10, 40, tzinfo=UTC
-    )
-    assert next_fire_times("rate(5 minutes)", "Europe/London", datetime(2026, 1, 1, 10, 2, tzinfo=UTC), 2) == [
-        datetime(2026, 1, 1, 10, 5, tzinfo=UTC),
-        datetime(2026, 1, 1, 10, 10, tzinfo=UTC),
-    ]
-    # 01:30 does not exist in London on 29 March 2026: Scheduler skips that run.
-    assert next_fire_times("cron(30 1 * * ? *)", "Europe/London", datetime(2026, 3, 28, 2, tzinfo=UTC), 1) == [
-        datetime(2026, 3, 30, 0, 30, tzinfo=UTC)
-    ]
-    for invalid in ("cron(0 8 * * MON-FRI *)", "cron(0 8 ? *)", "cron(0 8 L * ? *)", "every day"):
-        with pytest.raises(ValueError, match=r"."):
-            next_fire_times(invalid, "UTC", friday_noon)
-
-
 def test_scheduler_event_fills_the_placeholders_with_the_scheduled_minute(template: Template) -> None:
     (schedule,) = template.schedules()
 
@@ -299,6 +260,21 @@ def test_api_base64_encodes_binary_bodies_and_answers_like_api_gateway(local_api
     assert requests.get(f"{local_api.url}/nowhere", timeout=10).status_code == 403
     assert requests.delete(f"{local_api.url}/items/1", timeout=10).json() == {"message": "Missing Authentication Token"}
     assert requests.post(f"{local_api.url}/items/1", timeout=10).status_code == 403
+
+
+def test_api_passes_header_names_as_sent_and_reads_chunked_bodies(local_api: LocalApi) -> None:
+    response = requests.post(
+        f"{local_api.url}/upload",
+        data=iter([b"a=1", b"&b=2"]),  # no Content-Length: Transfer-Encoding: chunked
+        headers={"content-type": "application/x-www-form-urlencoded", "x-lower-case": "kept"},
+        timeout=10,
+    )
+
+    event = response.json()["event"]
+    assert event["body"] == "a=1&b=2"
+    assert event["headers"]["x-lower-case"] == "kept"
+    assert event["multiValueHeaders"]["content-type"] == ["application/x-www-form-urlencoded"]
+    assert requests.head(f"{local_api.url}/items/1", timeout=10).status_code == 403
 
 
 def test_local_invoke_runs_any_function_like_sam_local_invoke(local_api: LocalApi) -> None:

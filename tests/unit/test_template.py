@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
+from devstack.template import parse_document
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -20,35 +22,9 @@ MANIFEST_PATH = ROOT / "slack-app-manifest.yaml"
 EVENTS_DIR = ROOT / "events"
 
 
-class CloudFormationLoader(yaml.SafeLoader):
-    """A SafeLoader that accepts CloudFormation short tags (!Ref, !Sub, !GetAtt, ...)."""
-
-
-def _construct_short_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "Condition":
-        return {"Condition": value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _construct_short_tag)
-
-
 def load_template(path: Path) -> dict[str, Any]:
-    """Load a CloudFormation/SAM template, short tags turned into their long form."""
-    with path.open(encoding="utf-8") as fh:
-        loaded: dict[str, Any] = yaml.load(fh, Loader=CloudFormationLoader)
-    return loaded
+    """Load a CloudFormation/SAM template with cfn-lint's loader (short tags in their long form), as devstack does."""
+    return parse_document(path.read_text(encoding="utf-8"))
 
 
 # What docs/architecture.md promises.
