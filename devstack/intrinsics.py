@@ -104,7 +104,7 @@ class Resolver:
         return str(resolved)
 
     def _intrinsic(self, key: str, argument: Any) -> Any:
-        # Only the intrinsics template.yaml uses; any other (Fn::ImportValue, Fn::Join, ...) is unresolvable here.
+        # Only the intrinsics template.yaml uses; any other (Fn::ImportValue, Fn::Select, ...) is unresolvable here.
         if key == "Ref":
             return self._ref(argument)
         if key == "Condition":
@@ -118,9 +118,22 @@ class Resolver:
         if key == "Fn::If":
             name, when_true, when_false = argument
             return self._resolve(when_true if self._condition(name) else when_false)
+        return self._value_function(key, argument)
+
+    def _value_function(self, key: str, argument: Any) -> Any:
+        """The intrinsics that compute a value from their arguments alone."""
         if key == "Fn::Equals":
             left, right = argument
             return self._text(left) == self._text(right)
+        if key == "Fn::Not":
+            (operand,) = argument
+            return not self._resolve(operand)
+        if key == "Fn::Split":
+            delimiter, text = argument
+            return self._text(text).split(str(delimiter))
+        if key == "Fn::Join":
+            delimiter, items = argument
+            return str(delimiter).join(self._text(item) for item in self._resolve(items))
         raise Unresolvable(key)
 
     def _condition(self, name: str) -> bool:

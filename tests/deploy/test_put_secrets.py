@@ -144,7 +144,7 @@ def test_wrong_values_are_refused_and_nothing_is_written(
     assert stored(local_aws, stack) == {}
 
 
-def test_the_webhook_url_is_printed_with_its_secret_only_when_asked(
+def test_the_webhook_secret_is_printed_only_when_asked(
     local_aws: LocalAws, stack: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # GIVEN a deployed stack (its JiraWebhookUrl output), here a minimal one in moto's CloudFormation
@@ -154,10 +154,14 @@ def test_the_webhook_url_is_printed_with_its_secret_only_when_asked(
     }
     client("cloudformation", local_aws.endpoint_url).create_stack(StackName=stack, TemplateBody=json.dumps(template))
     run(stack, "--no-input")
-    assert f"Jira webhook URL: {JIRA_URL}?secret=<jira_webhook_secret>" in capsys.readouterr().out
-    run(stack, "--no-input", "--show-jira-webhook-url")
+    masked = capsys.readouterr().out
+    assert f"Jira webhook URL: {JIRA_URL}\n" in masked
+    assert "Jira webhook secret (Jira signs each delivery with it): <jira_webhook_secret>" in masked
+    run(stack, "--no-input", "--show-jira-webhook")
     secret = stored(local_aws, stack)["jira_webhook_secret"]
-    assert f"Jira webhook URL: {JIRA_URL}?secret={secret}" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert f"Jira webhook secret (Jira signs each delivery with it): {secret}" in shown
+    assert f"cannot sign its webhooks: {JIRA_URL}?secret={secret}" in shown
 
 
 def test_make_secrets_runs_the_helper(local_aws: LocalAws, stack: str, tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ Resources:
           PAGER: !If [PagingOn, !Ref Pager, !Ref AWS::NoValue]
           PAGING: !If [PagingOn, "yes", "no"]
           JIRA: !Ref JiraUrl
-          NOT_USED_BY_THE_TEMPLATE: !Join ["-", [a, b]]
+          NOT_USED_BY_THE_TEMPLATE: !Select [0, [a, b]]
           NUMBER: 7
           FLAG: true
 """
