@@ -32,7 +32,16 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.reliability("forgery")
 
-FORGERIES = ("unsigned", "wrong", "other-secret", "one-byte-changed", "6min-old", "6min-ahead", "non-numeric-timestamp")
+FORGERIES = (
+    "unsigned",
+    "wrong",
+    "other-secret",
+    "one-byte-changed",
+    "6min-old",
+    "6min-ahead",
+    "non-numeric-timestamp",
+    "unicode-digit-timestamp",
+)
 
 
 def genuine_body(path: str) -> str:
@@ -83,6 +92,11 @@ def forged(kind: str, body: str) -> tuple[str, dict[str, str]]:  # noqa: PLR0911
     if kind == "non-numeric-timestamp":
         headers = slack_headers(body)
         headers["X-Slack-Request-Timestamp"] = "soon"
+        return body, headers
+    if kind == "unicode-digit-timestamp":
+        # Superscript digits pass str.isdigit() and break int(): an unguarded check answers 500, not 401.
+        headers = slack_headers(body)
+        headers["X-Slack-Request-Timestamp"] = str(now).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
         return body, headers
     raise AssertionError(kind)
 

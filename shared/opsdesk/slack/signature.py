@@ -17,7 +17,8 @@ def verify(
         return "signing secret is not configured"
     if not timestamp or not signature:
         return "missing Slack signature headers"
-    if not timestamp.isdigit() or len(timestamp) > 12:
+    # ASCII digits only: "²³".isdigit() is True and int("²³") raises, which would be a 500, not a 401.
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
         return "malformed request timestamp"
     try:
         text = body.decode("utf-8")
