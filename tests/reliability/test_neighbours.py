@@ -236,7 +236,8 @@ def test_pagerduty_500_500_202_is_one_alert_with_one_dedup_key(paging: Stack, le
     assert [call["status"] for call in calls] == [500, 500, 202]
     assert {call["params"]["dedup_key"] for call in calls} == {incident_id}
     ledger.effects("PagerDuty alerts", len(paging.pagerduty.alerts()), 1)
-    assert len(sleeps.of("pagerduty")) == 2
+    # urllib3's backoff: the first retry at once, the second after 0.5 x 2 s
+    assert sleeps.of("pagerduty") == [1.0]
 
 
 def test_pagerduty_400_is_not_retried_and_people_are_told(paging: Stack, ledger: Ledger) -> None:
