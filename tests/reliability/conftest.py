@@ -48,6 +48,7 @@ CATEGORIES = (
     "failing neighbours",
     "crash in the middle",
     "secrets",
+    "public exposure",
     "infrastructure",
 )
 
