@@ -47,7 +47,7 @@ def _already_ran(response: Any, idempotent_data: DataRecord) -> dict[str, object
 CONFIG = IdempotencyConfig(
     expires_after_seconds=int(KEEP.total_seconds()),
     raise_on_no_idempotency_key=True,
-    # The in-progress lock ends with the invocation (all Powertools reads of a context is its remaining time).
+    # The in-progress lock ends with the invocation (the remaining time is all Powertools reads from a context).
     lambda_context=cast("LambdaContext", RemainingTime()),
     response_hook=_already_ran,
 )
