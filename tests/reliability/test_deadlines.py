@@ -18,6 +18,7 @@ from devstack.runtime import FunctionError
 from opsdesk import entrypoints
 from opsdesk.domain.incidents import Followup
 from opsdesk.domain.paging import Alert
+from tests.reliability.conftest import PAGING_SATURDAY
 from tests.reliability.kit import announcements
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.reliability("failing neighbours")
 
 START_OF_DAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-SATURDAY = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
 FUNCTION_TIMEOUT = 20  # template.yaml's Globals.Function.Timeout
 LONG_WAIT = {"Retry-After": "30"}
 # What PagerDuty answers an event it refuses: about 200 characters of its own words, for an operator.
@@ -97,15 +97,6 @@ def test_slack_rate_limiting_a_declaration_past_every_retry_leaves_it_owed_for_t
     assert entrypoints.services().incident_repository.get(incident.id).pending == frozenset()
 
 
-@pytest.fixture
-def paging(stack: Stack, sleeps: Sleeps) -> Stack:
-    """The weekend paging trial on, a Saturday afternoon, PagerDuty's back-offs recorded rather than slept."""
-    stack.reconfigure(PAGING_ENABLED="true")
-    entrypoints.services().pagerduty.sleep = sleeps.module("pagerduty").sleep
-    stack.clock.now = SATURDAY
-    return stack
-
-
 def paging_failed_posts(stack: Stack) -> list[str]:
     return [
         str(message.get("text"))
@@ -165,4 +156,4 @@ def test_the_resolve_that_pagerduty_refuses_says_to_resolve_it_there(paging: Sta
     assert "invalid event" not in str(refused.value)
     paging.pagerduty.fail_next("POST /v2/enqueue", 400, body=PAGERDUTY_REFUSAL)
     with pytest.raises(Exception, match="nobody was paged"):
-        events.trigger(Alert("INC-7K3QF", "Database down", "opsdesk", SATURDAY))
+        events.trigger(Alert("INC-7K3QF", "Database down", "opsdesk", PAGING_SATURDAY))

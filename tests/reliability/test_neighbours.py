@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.reliability("failing neighbours")
 
 OPS = "C0OPS"
-SATURDAY = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)  # out of hours: the weekend paging trial pages
 
 
 def repository() -> Any:
@@ -213,16 +212,6 @@ def test_jira_times_out_after_creating_the_issue_and_no_second_ticket_is_filed(
 
 
 # ---------------------------------------------------------------- PagerDuty
-
-
-@pytest.fixture
-def paging(stack: Stack, sleeps: Sleeps) -> Stack:
-    """The weekend paging trial on, a Saturday afternoon, PagerDuty's back-offs recorded rather than slept."""
-    stack.reconfigure(PAGING_ENABLED="true")
-    # The container's one PagerDuty client, built now so every page this test sends uses this sleep.
-    entrypoints.services().pagerduty.sleep = sleeps.module("pagerduty").sleep
-    stack.clock.now = SATURDAY
-    return stack
 
 
 def pd_calls(stack: Stack) -> list[dict[str, Any]]:
