@@ -73,6 +73,15 @@ class AlarmSnsRecord(SnsRecordModel):
 
     Sns: AlarmNotification
 
+    @field_validator("Sns", mode="before")
+    @classmethod
+    def _an_object(cls, value: object) -> object:
+        # SnsNotificationModel's own before-validator iterates its input: `"Sns": null` would raise TypeError
+        # there (found by fuzzing), not a validation error, and the junk would fail the invocation.
+        if not isinstance(value, dict):
+            raise ValueError("Sns must be an object")
+        return value
+
 
 class EventBridgeState(_Model):
     value: AlarmState
