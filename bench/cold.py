@@ -25,6 +25,10 @@ FORBIDDEN_ON_ACK = (
     "opsdesk.integrations.jira",
     "opsdesk.integrations.pagerduty",
     "opsdesk.integrations.confluence",
+    # Powertools' REST resolver, parser and idempotency: the pages, webhooks, alarms and schedules use them.
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.parser",
+    "aws_lambda_powertools.utilities.idempotency",
 )
 # Loaded on the ack path today but not needed to answer: reported, not failed.
 WATCHED_ON_ACK = ("holidays", "pydantic", "aws_lambda_powertools.tracing", "aws_lambda_powertools.metrics")

@@ -45,6 +45,15 @@ def api_event(method: str, path: str, body: str, headers: dict[str, str]) -> dic
     return event
 
 
+def header(response: dict[str, Any], name: str) -> str | None:
+    """A response header as the client sees it: API Gateway merges `headers` and `multiValueHeaders`."""
+    found: dict[str, str] = {}
+    for key, values in (response.get("multiValueHeaders") or {}).items():
+        found[key.lower()] = ", ".join(str(value) for value in values)
+    found.update({key.lower(): str(value) for key, value in (response.get("headers") or {}).items()})
+    return found.get(name.lower())
+
+
 def signed_headers(body: str, secret: str, timestamp: int | None = None, content_type: str = "") -> dict[str, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     return {

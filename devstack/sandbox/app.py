@@ -95,8 +95,8 @@ class Sandbox:
         """Serve /sandbox/*: static files, the live API, and the controls."""
         path = request.path.removeprefix("/sandbox").strip("/")
         section, _, rest = path.partition("/")
-        if request.method == "GET" and section == "static":
-            return self._static(rest)
+        if request.method == "GET" and section in ("static", "files"):
+            return self._static(rest) if section == "static" else self._file(rest)
         if request.method == "GET" and path == "api/regions":
             version = self.state.version  # read first: a change while rendering must not be missed
             return (
@@ -123,6 +123,14 @@ class Sandbox:
             {"Content-Type": _STATIC_TYPES[suffix], "Cache-Control": "no-cache"},
             folder.joinpath(name).read_bytes(),
         )
+
+    def _file(self, file_id: str) -> Answer:
+        """A file opsdesk uploaded (the weekly report's chart), as Slack shows it to the channel's members."""
+        found = self.slack.file_content(file_id)
+        if found is None:
+            return 404, {"Content-Type": "text/plain"}, "no such file"
+        mimetype, data = found
+        return 200, {"Content-Type": mimetype, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}, data
 
     def _do(self, name: str, request: Request) -> Answer:
         """Run a control; answer JSON to the page's script, or redirect back for a plain form post."""

@@ -63,7 +63,12 @@ class Pages:
         self.state = state
         self.setup = setup
         names = Names(lambda user: str(person(user)["real_name"]), self.channel_name)
-        self.renderer = Renderer(names, {user: str(person(user)["real_name"]) for user in USERS}, setup.channel_names)
+        self.renderer = Renderer(
+            names,
+            {user: str(person(user)["real_name"]) for user in USERS},
+            setup.channel_names,
+            has_file=lambda file_id: slack.file_content(file_id) is not None,
+        )
 
     def channel_name(self, channel: str) -> str:
         """Return a channel's display name."""

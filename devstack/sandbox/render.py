@@ -16,6 +16,8 @@ from devstack.sandbox.mrkdwn import EMOJI, mrkdwn, plain, safe_url, text_object
 from devstack.standins.slack_workspace import BOT_USER_ID, dm_channel_id, person, ts_key
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from devstack.sandbox.mrkdwn import Names
 
 _LONDON = ZoneInfo("Europe/London")
@@ -68,10 +70,18 @@ def avatar(user: str) -> str:
 class Renderer:
     """Render the workspace for one viewer; `ctx()` gives the Block Kit context for messages or views."""
 
-    def __init__(self, names: Names, people: dict[str, str], channels: dict[str, str]) -> None:
+    def __init__(
+        self,
+        names: Names,
+        people: dict[str, str],
+        channels: dict[str, str],
+        has_file: Callable[[str], bool] = lambda _file_id: False,
+    ) -> None:
         self.names = names
         self.people = people
         self.channels = channels
+        # Whether the Slack stand-in holds a file's bytes (an upload): then an image is shown, as Slack shows it.
+        self.has_file = has_file
 
     def ctx(self, kind: str = "message", action_url: str = "/sandbox/do/act", **extra: Any) -> Ctx:
         """Return a rendering context."""
@@ -153,13 +163,19 @@ class Renderer:
             parts.append(f'<div class="attachment" style="border-color:{attr(colour)}">{inner}</div>')
         return "".join(parts)
 
-    @staticmethod
-    def _files(message: dict[str, Any]) -> str:
-        files = message.get("files") or []
-        return "".join(
-            f'<div class="file">📄 {html.escape(str(item.get("title") or item.get("name") or "file"))}</div>'
-            for item in files
-        )
+    def _files(self, message: dict[str, Any]) -> str:
+        parts = []
+        for item in message.get("files") or []:
+            title = html.escape(str(item.get("title") or item.get("name") or "file"))
+            file_id = str(item.get("id") or "")
+            if str(item.get("mimetype") or "").startswith("image/") and self.has_file(file_id):
+                parts.append(
+                    f'<figure class="file image"><img src="/sandbox/files/{attr(file_id)}" alt="{title}" '
+                    f'loading="lazy"><figcaption>{title}</figcaption></figure>'
+                )
+            else:
+                parts.append(f'<div class="file">📄 {title}</div>')
+        return "".join(parts)
 
     def _reactions(self, message: dict[str, Any], extra: dict[str, set[str]]) -> str:
         counts: dict[str, set[str]] = {name: set(users) for name, users in extra.items()}

@@ -51,11 +51,12 @@ def alarm_event(name: str, state: str, at: datetime, *, description: str = "", r
         },
     }  # fmt: skip
     topic = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:opsdesk-alarms"
+    subscription = uuid.uuid4()
     return {
         "Records": [{
             "EventSource": "aws:sns",
             "EventVersion": "1.0",
-            "EventSubscriptionArn": f"{topic}:{uuid.uuid4()}",
+            "EventSubscriptionArn": f"{topic}:{subscription}",
             "Sns": {
                 "Type": "Notification",
                 "MessageId": str(uuid.uuid4()),
@@ -65,8 +66,10 @@ def alarm_event(name: str, state: str, at: datetime, *, description: str = "", r
                 "Timestamp": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
                 "SignatureVersion": "1",
                 "Signature": "EXAMPLE",
-                "SigningCertUrl": "EXAMPLE",
-                "UnsubscribeUrl": "EXAMPLE",
+                "SigningCertUrl": f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-EXAMPLE.pem",
+                "UnsubscribeUrl": (
+                    f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={topic}:{subscription}"
+                ),
                 "MessageAttributes": {},
             },
         }]

@@ -20,7 +20,8 @@ from devstack.standins.slack_events import (
     message_event,
     rich_text,
 )
-from devstack.standins.slack_methods import SlackApi, SlackError, content
+from devstack.standins.slack_files import UPLOAD_PATH, SlackFiles
+from devstack.standins.slack_methods import SlackError, content
 from devstack.standins.slack_workspace import BOT_ID, BOT_USER_ID, TEAM_ID, SlackWorkspace, public
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def _params(request: Request) -> dict[str, Any]:
     return params
 
 
-class SlackStandIn(SlackApi, StandIn):
+class SlackStandIn(SlackFiles, StandIn):
     """Slack's Web API (the methods opsdesk uses), response_url posts and file uploads, with a message store."""
 
     name = "slack"
@@ -200,8 +201,8 @@ class SlackStandIn(SlackApi, StandIn):
     def handle(self, request: Request) -> Reply:
         if request.path.startswith("/response/"):
             return self._response_url(request)
-        if request.path.startswith("/upload/"):
-            return Reply(200, f"OK - {len(request.body)}")
+        if request.path.startswith(UPLOAD_PATH):
+            return self.upload(request)
         if not request.path.startswith("/api/"):
             return Reply(404, {"ok": False, "error": "not_found"})
         method = getattr(self, "api_" + request.path.removeprefix("/api/").replace(".", "_"), None)

@@ -277,23 +277,3 @@ class SlackApi:
         if not group.startswith("S"):
             raise SlackError("no_such_subteam")
         return {"users": list(self.usergroups.get(group, SUPPORT_TEAM))}
-
-    def api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
-        require(params, "filename", "length")
-        file_id = self.workspace.next_id("F")
-        return {"upload_url": f"{self.base_url()}/upload/{file_id}", "file_id": file_id}
-
-    def api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
-        require(params, "files")
-        files = [
-            {"id": item["id"], "title": item.get("title") or item["id"], "name": item.get("title") or item["id"]}
-            for item in params["files"]
-        ]
-        channel = self._channel(params, key="channel_id") if params.get("channel_id") else None
-        if channel:
-            text = params.get("initial_comment") or ""
-            message = self.workspace.post(
-                str(channel), {"text": text, "files": files}, thread_ts=params.get("thread_ts")
-            )
-            self._notify("message_posted", str(channel), message=public(message))
-        return {"files": files}

@@ -112,6 +112,8 @@ class SlackWorkspace:
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, str] = {}
         self.responses: list[dict[str, Any]] = []
+        # Uploads by file id: name, declared length, the bytes once POSTed, the file object once completed.
+        self.files: dict[str, dict[str, Any]] = {}
         # Conversations the app was invited to, and channels that are private (invisible unless invited).
         self.members: set[str] = set()
         self.private: set[str] = set()

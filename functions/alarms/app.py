@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.alarms.handler import handle
+from opsdesk.deadline import within_invocation
 from opsdesk.entrypoints import services
 from opsdesk.observability import logger
 
@@ -13,5 +14,6 @@ if TYPE_CHECKING:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@within_invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return handle(services(), event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from opsdesk.deadline import within_invocation
 from opsdesk.entrypoints import slack_ingress
 from opsdesk.observability import logger
 
@@ -12,5 +13,6 @@ if TYPE_CHECKING:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@within_invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return slack_ingress().handle(event)

@@ -55,6 +55,16 @@ built.jira, built.pagerduty, built.confluence, built.slack
 from opsdesk.secrets import ParameterStoreSource
 ParameterStoreSource("/opsdesk")._ssm()
 import jira, requests, requests_oauthlib
+# The resolvers answer through their middleware and not-found handlers; an alarm envelope is validated.
+from opsdesk.pages.routes import app as pages
+from opsdesk.webhooks.routes import app as webhooks
+refused = pages.resolve({"path": "/status", "httpMethod": "POST", "headers": {}, "body": None}, None)
+assert refused["statusCode"] == 405 and refused["multiValueHeaders"]["Content-Security-Policy"], refused
+assert webhooks.resolve({"path": "/nope", "httpMethod": "POST", "headers": {}, "body": None}, None)["statusCode"] == 404
+from opsdesk.alarms.models import Rejected, parse_event
+assert all(isinstance(item, Rejected) for item in parse_event({"Records": [{"EventSource": "aws:sns"}]}))
+from opsdesk.store.job_runs import _records
+_records(None, "t", "start-of-day")
 from opsdesk.pages.chart import Bar, Panel, comparison_chart
 assert comparison_chart("t", [Panel("p", [Bar("a", 1, 2)])], "now", "before").startswith(b"\\x89PNG")
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,23 @@ def test_declare_and_take_lead_stay_within_their_dynamodb_budget(stack: Stack, c
     assert len(declared) <= 3, declared
     assert len(count_dynamodb) <= 2, count_dynamodb
     assert "Scan" not in declared + count_dynamodb
+
+
+def test_a_schedule_slot_costs_two_dynamodb_calls_and_a_repeated_tick_one(
+    stack: Stack, count_dynamodb: list[str]
+) -> None:
+    # GIVEN a Monday with no postmortems, so the reminder job itself only queries
+    monday = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    stack.tick("postmortem-reminders", monday)
+    slot_calls = [name for name in count_dynamodb if name != "Query"]
+    count_dynamodb.clear()
+    # WHEN Scheduler fires the same tick again
+    repeated = stack.tick("postmortem-reminders", monday)
+    # THEN the run wrote its slot and marked it done (as the hand-written claim did), and the repeat read the
+    # record from the refused write: one call, no GetItem
+    assert slot_calls == ["PutItem", "UpdateItem"], slot_calls
+    assert repeated["skipped"] == "already ran"
+    assert count_dynamodb == ["PutItem"], count_dynamodb
 
 
 def test_no_code_scans_the_table() -> None:

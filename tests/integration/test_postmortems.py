@@ -18,7 +18,7 @@ from opsdesk.entrypoints import services
 from opsdesk.integrations.confluence import ConfluencePages
 from opsdesk.slack.postmortem_ids import PostmortemCallback, SectionField
 from opsdesk.store.postmortems import PostmortemRepository
-from tests.harness import api_event
+from tests.harness import api_event, header
 from tests.integration.support_fixtures import jira_api_fixture  # noqa: F401  # the Jira stand-in fixture
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def test_actions_reminders_publish_and_pages(stack) -> None:
     assert f"/postmortems/{incident_id}" in responses(stack)
 
     page = get(stack, f"/postmortems/{incident_id}")
-    assert page["statusCode"] == 200 and page["headers"]["Content-Type"].startswith("text/html")
+    assert page["statusCode"] == 200 and (header(page, "Content-Type") or "").startswith("text/html")
     body = page["body"]
     assert "Database down" in body and "Add a replication-lag alarm" in body
     assert not SLACK_ID.search(body), SLACK_ID.search(body)
@@ -174,7 +174,7 @@ def test_actions_reminders_publish_and_pages(stack) -> None:
     assert "Carol Chen saw it in a Slack channel; a Slack group paged." in body
     assert "Failed over; see the status page." in body and "Logins failed for an hour." in body
     markdown = get(stack, f"/postmortems/{incident_id}", {"format": "md"})
-    assert markdown["headers"]["Content-Type"].startswith("text/markdown")
+    assert (header(markdown, "Content-Type") or "").startswith("text/markdown")
     assert markdown["body"].startswith(f"# Postmortem {incident_id}")
     assert not SLACK_ID.search(markdown["body"])
     assert get(stack, f"/postmortems/{incident_id}.md")["body"] == markdown["body"]

@@ -12,6 +12,7 @@ import logging
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["fresh_table", "local_aws", "template"]  # fixtures shared with the integration suite
 
 REPORT_PATH = Path(__file__).resolve().parent / "last-report.md"
+PAGING_SATURDAY = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)  # out of hours: the weekend paging trial pages
 CATEGORIES = (
     "forgery",
     "injection",
@@ -48,6 +50,7 @@ CATEGORIES = (
     "failing neighbours",
     "crash in the middle",
     "secrets",
+    "public exposure",
     "infrastructure",
 )
 
@@ -224,6 +227,16 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
     monkeypatch.setattr(slack_sdk.http_retry.handler, "time", recorder.module("slack"))
     monkeypatch.setattr(botocore.endpoint, "time", recorder.module("dynamodb"))
     return recorder
+
+
+@pytest.fixture
+def paging(stack: Stack, sleeps: Sleeps) -> Stack:
+    """The weekend paging trial on, a Saturday afternoon, PagerDuty's back-offs recorded rather than slept."""
+    stack.reconfigure(PAGING_ENABLED="true")
+    # The container's one PagerDuty client, built now so every page this test sends uses this sleep.
+    entrypoints.services().pagerduty.sleep = sleeps.module("pagerduty").sleep
+    stack.clock.now = PAGING_SATURDAY
+    return stack
 
 
 # ---------------------------------------------------------------- leak watch

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devstack.runtime import FunctionError
-from opsdesk.slack.http import MAX_BODY_BYTES
+from opsdesk.apigw import MAX_BODY_BYTES
 from opsdesk.slack.ids import Action, Callback
 from opsdesk.slack.shapes import EVENT_ENVELOPES, INTERACTION_TYPES
 from tests.reliability.kit import (

@@ -29,9 +29,9 @@ from devstack.httpserver import Request
 from devstack.runtime import FunctionError
 from devstack.standins.jira_webhooks import signature
 from opsdesk import entrypoints
+from opsdesk.apigw import MAX_BODY_BYTES
 from opsdesk.jobs import runner as _registers_the_jobs  # noqa: F401  # importing the runner fills JOBS
 from opsdesk.jobs.registry import JOBS, Tick
-from opsdesk.slack.http import MAX_BODY_BYTES
 from tests.harness import api_event
 from tests.integration.test_alarms import eventbridge_event, sns_event
 from tests.reliability.kit import (

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.reliability("failing neighbours")
 
 OPS = "C0OPS"
-SATURDAY = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)  # out of hours: the weekend paging trial pages
 
 
 def repository() -> Any:
@@ -215,16 +214,6 @@ def test_jira_times_out_after_creating_the_issue_and_no_second_ticket_is_filed(
 # ---------------------------------------------------------------- PagerDuty
 
 
-@pytest.fixture
-def paging(stack: Stack, sleeps: Sleeps) -> Stack:
-    """The weekend paging trial on, a Saturday afternoon, PagerDuty's back-offs recorded rather than slept."""
-    stack.reconfigure(PAGING_ENABLED="true")
-    # The container's one PagerDuty client, built now so every page this test sends uses this sleep.
-    entrypoints.services().pagerduty.sleep = sleeps.module("pagerduty").sleep
-    stack.clock.now = SATURDAY
-    return stack
-
-
 def pd_calls(stack: Stack) -> list[dict[str, Any]]:
     return stack.pagerduty.calls("POST /v2/enqueue")
 
@@ -236,7 +225,8 @@ def test_pagerduty_500_500_202_is_one_alert_with_one_dedup_key(paging: Stack, le
     assert [call["status"] for call in calls] == [500, 500, 202]
     assert {call["params"]["dedup_key"] for call in calls} == {incident_id}
     ledger.effects("PagerDuty alerts", len(paging.pagerduty.alerts()), 1)
-    assert len(sleeps.of("pagerduty")) == 2
+    # urllib3's backoff: the first retry at once, the second after 0.5 x 2 s
+    assert sleeps.of("pagerduty") == [1.0]
 
 
 def test_pagerduty_400_is_not_retried_and_people_are_told(paging: Stack, ledger: Ledger) -> None:

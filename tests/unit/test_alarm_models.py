@@ -76,6 +76,8 @@ def test_a_different_state_or_time_is_a_different_key() -> None:
         {"Records": [{"EventSource": "aws:sns", "Sns": {"Message": "deploy finished"}}]},
         {"Records": [{"EventSource": "aws:sns", "Sns": {"Message": json.dumps({"AlarmName": "x"})}}]},
         {"Records": [{"EventSource": "aws:sqs", "body": "{}"}]},
+        {"Records": [{"EventSource": "aws:sns", "Sns": None}]},
+        {"Records": [{"EventSource": "aws:sns", "Sns": 5}]},
         {"Records": []},
         {"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {}},
         {"hello": "world"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,9 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+
+# Imported when the tests are collected: urllib3 (under boto3) probes IPv6 with a socket on import.
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from devstack.template import parse_document
 
@@ -325,6 +329,19 @@ def test_policy_templates_per_function(functions: dict[str, Any]) -> None:
     }
     assert [n for n in functions if "lambda:InvokeFunction" in actions(n)] == ["SlackFunction"]
     assert not any("dynamodb:Scan" in actions(n) for n in functions)
+
+
+def test_the_schedules_function_may_call_what_powertools_idempotency_calls_and_no_scan(
+    functions: dict[str, Any],
+) -> None:
+    """Job slots are Powertools idempotency records: its DynamoDB persistence layer's calls, read from its source."""
+    calls = set(re.findall(r"self\.client\.(\w+)\(", inspect.getsource(DynamoDBPersistenceLayer)))
+    needed = {"dynamodb:" + "".join(part.title() for part in call.split("_")) for call in calls}
+    assert needed == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    statements = [s for p in functions["SchedulesFunction"]["Properties"]["Policies"] for s in p.get("Statement", [])]
+    table = [s for s in statements if any(str(a).startswith("dynamodb:") for a in _as_list(s["Action"]))]
+    assert table and all(needed <= set(_as_list(statement["Action"])) for statement in table)
+    assert not any("dynamodb:Scan" in _as_list(statement["Action"]) for statement in table)
 
 
 def _statement_is_wildcard(statement: dict[str, Any]) -> bool:

@@ -1,7 +1,9 @@
 """The two shapes a CloudWatch alarm state change arrives in, and the one change they mean.
 
-Powertools' parser has no alarm model (only CloudWatch Logs), so these are ours. An SNS
-record carries the alarm as a JSON *string* in `Sns.Message`; EventBridge carries it as
+The envelopes are Powertools' parser models: an SNS record (`SnsRecordModel`, the records of
+`SnsModel`, validated one by one so that one junk record never hides a good one) and an EventBridge
+event (`EventBridgeModel`). Powertools has no model of the alarm itself (only of CloudWatch Logs),
+so the alarm is ours: in an SNS record it is a JSON *string* in `Sns.Message`, in EventBridge the
 `detail`. Both normalise to `AlarmChange`, whose key is the same whichever path it took.
 """
 
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SnsNotificationModel, SnsRecordModel
 from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError, field_validator
 
 ALARM_DETAIL_TYPE = "CloudWatch Alarm State Change"
@@ -59,13 +62,25 @@ class SnsAlarmMessage(_Model):
     _utc_time = field_validator("state_change_time")(_utc)
 
 
-class SnsPayload(_Model):
-    message: Json[SnsAlarmMessage] = Field(alias="Message")
+class AlarmNotification(SnsNotificationModel):
+    """Powertools' SNS notification, its message the alarm."""
+
+    Message: Json[SnsAlarmMessage]  # type: ignore[assignment]  # narrowed from Powertools' str
 
 
-class SnsRecord(_Model):
-    event_source: Literal["aws:sns"] = Field(alias="EventSource")
-    sns: SnsPayload = Field(alias="Sns")
+class AlarmSnsRecord(SnsRecordModel):
+    """One record of Powertools' `SnsModel`, carrying an alarm."""
+
+    Sns: AlarmNotification
+
+    @field_validator("Sns", mode="before")
+    @classmethod
+    def _an_object(cls, value: object) -> object:
+        # SnsNotificationModel's own before-validator iterates its input: `"Sns": null` would raise TypeError
+        # there (found by fuzzing), not a validation error, and the junk would fail the invocation.
+        if not isinstance(value, dict):
+            raise ValueError("Sns must be an object")
+        return value
 
 
 class EventBridgeState(_Model):
@@ -89,12 +104,11 @@ class EventBridgeDetail(_Model):
     configuration: EventBridgeConfiguration = Field(default_factory=EventBridgeConfiguration)
 
 
-class EventBridgeAlarmEvent(_Model):
-    """An EventBridge `CloudWatch Alarm State Change` event."""
+class EventBridgeAlarmEvent(EventBridgeModel):
+    """Powertools' EventBridge event, narrowed to a `CloudWatch Alarm State Change`."""
 
     detail_type: Literal["CloudWatch Alarm State Change"] = Field(alias="detail-type")
     source: Literal["aws.cloudwatch"]
-    region: str = ""
     resources: list[str] = Field(min_length=1)
     detail: EventBridgeDetail
 
@@ -219,7 +233,7 @@ def parse_event(event: object) -> list[AlarmChange | Rejected]:
         parsed: list[AlarmChange | Rejected] = []
         for index, record in enumerate(records):
             try:
-                parsed.append(from_sns(SnsRecord.model_validate(record).sns.message))
+                parsed.append(from_sns(AlarmSnsRecord.model_validate(record).Sns.Message))
             except ValidationError as error:
                 parsed.append(Rejected(f"not a CloudWatch alarm ({_first_error(error)})", f"sns record {index}"))
         return parsed or [Rejected("an SNS event with no records", "sns")]

@@ -1,8 +1,10 @@
-"""Run one schedule tick: validate it, claim its slot, run the job with the tick's time as now."""
+"""Run one schedule tick: validate it, run the job once for its slot, with the tick's time as now."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
 # Importing a job module registers its jobs.
 from opsdesk.jobs import day as _day_jobs  # noqa: F401
@@ -11,7 +13,7 @@ from opsdesk.jobs import reports as _report_jobs  # noqa: F401
 from opsdesk.jobs import support as _support_jobs  # noqa: F401
 from opsdesk.jobs.registry import JOBS, Tick
 from opsdesk.observability import logger
-from opsdesk.store.job_runs import JobRuns
+from opsdesk.store.job_runs import run_once
 
 if TYPE_CHECKING:
     from opsdesk.services import Services
@@ -27,15 +29,14 @@ def run_tick(services: Services, event: dict[str, Any]) -> dict[str, object]:
     if job.once_per is None:
         return {"job": tick.job, **job.run(services, tick.time)}
     slot = job.once_per(services, tick.time)
-    runs = JobRuns(services.settings.table_name)
-    # The lease runs on the wall clock: every retry of a tick carries the same scheduled time.
-    if not runs.claim(tick.job, slot, services.now()):
-        logger.info("job already ran for this slot", extra={"slot": slot})
-        return {"job": tick.job, "skipped": "already ran", "slot": slot}
     try:
-        result = job.run(services, tick.time)
-    except Exception:
-        runs.release(tick.job, slot)
-        raise
-    runs.complete(tick.job, slot)
-    return {"job": tick.job, "slot": slot, **result}
+        return run_once(
+            services.settings.table_name,
+            tick.job,
+            slot,
+            lambda: {"job": tick.job, "slot": slot, **job.run(services, tick.time)},
+        )
+    except IdempotencyAlreadyInProgressError:
+        # A live run has the slot; if it dies, Lambda retries that run's tick, not this one.
+        logger.info("job is running for this slot now", extra={"slot": slot})
+        return {"job": tick.job, "skipped": "running now", "slot": slot}

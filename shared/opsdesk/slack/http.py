@@ -1,47 +1,11 @@
-"""API Gateway proxy events in and out: raw bodies, headers, plain-text error answers."""
+"""The Slack ingress's answers to API Gateway: plain-text refusals, JSON for Bolt's replies."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any
 
-MAX_BODY_BYTES = 256 * 1024  # Slack's largest payloads (modals) are well under this
-
 Response = dict[str, Any]
-
-
-class BadRequest(Exception):
-    """The request cannot be served; `status` and the message say why."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-def headers_of(event: dict[str, Any]) -> dict[str, str]:
-    """Lower-cased single-value headers (API Gateway keeps the client's casing)."""
-    raw = event.get("headers") or {}
-    return {str(key).lower(): str(value) for key, value in raw.items() if value is not None}
-
-
-def raw_body(event: dict[str, Any]) -> bytes:
-    """The exact bytes the client sent, which is what a signature covers."""
-    body = event.get("body") or ""
-    if not isinstance(body, str):
-        raise BadRequest(400, "the request body must be text")
-    if event.get("isBase64Encoded"):
-        try:
-            data = base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise BadRequest(400, "the request body is not valid base64") from error
-    else:
-        data = body.encode("utf-8")
-    if len(data) > MAX_BODY_BYTES:
-        raise BadRequest(413, f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB")
-    return data
 
 
 def reply(status: int, body: str | dict[str, Any] = "", content_type: str = "text/plain; charset=utf-8") -> Response:

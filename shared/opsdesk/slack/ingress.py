@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.request import BoltRequest
 
+from opsdesk.apigw import BadRequest, headers_of, raw_body
 from opsdesk.secrets import SecretUnavailable
-from opsdesk.slack.http import BadRequest, Response, headers_of, raw_body, reply
+from opsdesk.slack.http import Response, reply
 from opsdesk.slack.lazy import LAZY_KEY, request_from_lazy_event
 from opsdesk.slack.shapes import check_command, check_event, check_interaction
 from opsdesk.slack.signature import verify

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from opsdesk.slack.http import BadRequest
+from opsdesk.apigw import BadRequest
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -8,10 +8,12 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError, ServiceError, UnauthorizedError
+
+from opsdesk.apigw import BadRequest, headers_of, raw_body
 from opsdesk.domain.tickets import Ticket
 from opsdesk.flows.support import SupportDesk
 from opsdesk.integrations.jira import stage_of
-from opsdesk.slack.http import BadRequest, headers_of, raw_body, reply
 from opsdesk.slack.views.incidents import as_dicts
 from opsdesk.slack.views.support import board_issue_blocks
 
@@ -45,29 +47,28 @@ def authenticated(event: dict[str, Any], body: bytes, expected: str) -> bool:
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:  # noqa: PLR0911  # one answer per refusal
-    if str(event.get("httpMethod", "POST")).upper() != "POST":
-        return reply(405, "webhooks are POSTs")
+def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:
+    """Authenticate the raw body, then read it; refusals raise the resolver's HTTP errors (413, 401, 400)."""
     try:
         raw = raw_body(event)
     except BadRequest as error:
-        return reply(error.status, error.reason)
+        raise ServiceError(error.status, error.reason) from None
     if not authenticated(event, raw, services.secrets.jira_webhook_secret):
-        return reply(401, "unauthorised")
+        raise UnauthorizedError("unauthorised")
     try:
         body = json.loads(raw or b"{}")
     except (ValueError, RecursionError):  # RecursionError: JSON nested past the parser's limit
-        return reply(400, "the body is not JSON")
+        raise BadRequestError("the body is not JSON") from None
     if not isinstance(body, dict) or not isinstance(body.get("issue"), dict):
-        return reply(400, "a Jira issue webhook carries an issue object")
+        raise BadRequestError("a Jira issue webhook carries an issue object")
     kind = str(body.get("webhookEvent") or "")
     if kind in ("jira:issue_updated", "jira:issue_created") and (problem := _malformed(body)):
-        return reply(400, problem)
+        raise BadRequestError(problem)
     if kind == "jira:issue_updated":
-        return reply(200, {"moved": _issue_updated(body, services)})
+        return {"moved": _issue_updated(body, services)}
     if kind == "jira:issue_created":
-        return reply(200, {"posted": _issue_created(body, services)})
-    return reply(200, {"ignored": kind or "unknown event"})
+        return {"posted": _issue_created(body, services)}
+    return {"ignored": kind or "unknown event"}
 
 
 def _malformed(body: dict[str, Any]) -> str | None:

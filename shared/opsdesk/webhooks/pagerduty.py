@@ -8,11 +8,18 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools.event_handler.exceptions import (
+    BadRequestError,
+    NotFoundError,
+    ServiceError,
+    UnauthorizedError,
+)
+
+from opsdesk.apigw import BadRequest, headers_of, raw_body
 from opsdesk.domain.ids import normalise_incident_id
 from opsdesk.domain.incidents import EntryKind, TimelineEntry
 from opsdesk.flows.incidents import Change, IncidentRunner
 from opsdesk.observability import logger
-from opsdesk.slack.http import BadRequest, headers_of, raw_body, reply
 
 if TYPE_CHECKING:
     from opsdesk.services import Services
@@ -36,31 +43,32 @@ def _incident_id(data: dict[str, Any]) -> str | None:
 
 
 def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:
+    """Verify the raw body's signature, then read it; refusals raise the resolver's HTTP errors."""
     if not services.settings.paging_enabled:
-        return reply(404, "paging is off")
+        raise NotFoundError("paging is off")
     try:
         body = raw_body(event)
     except BadRequest as bad:
-        return reply(bad.status, bad.reason)
+        raise ServiceError(bad.status, bad.reason) from None
     header = headers_of(event).get("x-pagerduty-signature", "")
     if not signature_valid(services.secrets.pagerduty_webhook_secret, body, header):
-        return reply(401, "bad signature")
+        raise UnauthorizedError("bad signature")
     try:
         message = json.loads(body)["event"]
         kind, data = str(message["event_type"]), dict(message.get("data") or {})
     except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested past the parser's limit
-        return reply(400, "not a PagerDuty V3 webhook")
+        raise BadRequestError("not a PagerDuty V3 webhook") from None
     return _record(services, message, kind, data)
 
 
 def _record(services: Services, message: dict[str, Any], kind: str, data: dict[str, Any]) -> dict[str, Any]:
     if kind != "incident.acknowledged":
-        return reply(200, {"ignored": kind})
+        return {"ignored": kind}
     incident_id = _incident_id(data)
     incident = services.incident_repository.find(incident_id) if incident_id else None
     if incident is None:
         logger.info("acknowledgement for an incident we do not know", extra={"pagerduty": data.get("id")})
-        return reply(200, {"ignored": "unknown incident"})
+        return {"ignored": "unknown incident"}
     who = message.get("agent")
     agent = str((who if isinstance(who, dict) else {}).get("summary") or "the on-call engineer")
     at = _time(message.get("occurred_at")) or services.now()
@@ -74,7 +82,7 @@ def _record(services: Services, message: dict[str, Any], kind: str, data: dict[s
     )
     if changed:
         services.incidents.notifier.post_in_thread(stored, f":pager: {text}.")
-    return reply(200, {"recorded": changed, "incident": incident.id})
+    return {"recorded": changed, "incident": incident.id}
 
 
 def _time(value: object) -> datetime | None:
