@@ -48,6 +48,14 @@ class Checklist:
     ticks: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Ticks:
+    """Who ticked which checklist item, and the version a save of them is conditional on."""
+
+    ticks: Mapping[str, str] = field(default_factory=dict)
+    version: int = 0
+
+
 class IncidentNotifier(Protocol):
     """Tells people about incidents (Slack in production, a recorder in tests)."""
 

@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import NotifierUnavailable, OpsdeskError
-from opsdesk.domain.ports import Checklist, Posted
+from opsdesk.domain.ports import Checklist, Posted, Ticks
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.stats import months_between
+from opsdesk.flows.optimistic import Optimistic
 from opsdesk.store.day import DayRepository
 from opsdesk.store.requests import RequestRepository
 from opsdesk.store.rota import RotaRepository
@@ -181,9 +182,28 @@ class WorkingDay:
     def record_ticks(
         self, day: str, selected: list[str], user: str, at: datetime, *, shown: list[str] | None = None
     ) -> None:
-        """Record who ticked what, and show it on the checklist for the whole team."""
-        ticks = self.days.record_ticks(day, selected, user, at, shown=shown)
-        logger.info("checklist ticks", extra={"day": day, "ticks": ticks})
+        """Keep the first ticker of each item still ticked, and show who ticked what to the whole team.
+
+        `selected` is the whole selection as the clicker saw it, and `shown` what their message showed
+        ticked before the click: only the difference is applied, so someone clicking on a message that
+        did not show a colleague's tick yet does not untick it. Without `shown`, `selected` is taken as
+        the whole truth. The save is conditional on the ticks read, so two people ticking at once both count.
+        """
+
+        def tick(current: Ticks) -> Ticks:
+            unticked = set(current.ticks) - set(selected) if shown is None else set(shown) - set(selected)
+            ticks = {item: who for item, who in current.ticks.items() if item not in unticked}
+            for item in selected:
+                ticks.setdefault(item, f"{user}@{at.isoformat()}")
+            return Ticks(ticks, current.version)
+
+        writes: Optimistic[Ticks, Ticks] = Optimistic(
+            lambda: self.days.ticks(day),
+            lambda ticks: self.days.save_ticks(day, ticks),
+            "The checklist is changing fast; please tick again.",
+        )
+        saved, _ = writes.apply(tick)
+        logger.info("checklist ticks", extra={"day": day, "ticks": dict(saved.ticks)})
         found = self.days.checklist(day)
         if found is not None:
             where, checklist = found

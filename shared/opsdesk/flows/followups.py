@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import Conflict
 from opsdesk.domain.incidents import Followup, Incident
 from opsdesk.domain.stats import human_duration
+from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, logger, record
 from opsdesk.store.incidents import Pointer
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 # Longer than the function timeout (20 s in template.yaml): a lease older than this has no live owner.
 LEASE = timedelta(seconds=30)
-SAVE_ATTEMPTS = 5
 
 
 @dataclass
@@ -115,17 +115,15 @@ class Followups:
         add_pointers: Sequence[Pointer] = (),
     ) -> Incident:
         """Apply `change` to the stored incident, re-reading it if someone else wrote in between."""
-        current = incident
-        for _ in range(SAVE_ATTEMPTS):
-            try:
-                saved = self.repository.save(change(current), add_pointers=add_pointers)
-            except Conflict:
-                current = self.repository.get(incident.id)
-                continue
-            if current is not incident:
-                self.notifier.refresh(saved)  # it changed while we worked: show the latest in the channel
-            return saved
-        raise Conflict(f"{incident.id} is changing fast; its follow-ups will finish on the next attempt.")
+        writes: Optimistic[Incident, Incident] = Optimistic(
+            lambda: self.repository.get(incident.id),
+            lambda changed: self.repository.save(changed, add_pointers=add_pointers),
+            f"{incident.id} is changing fast; its follow-ups will finish on the next attempt.",
+        )
+        saved, _ = writes.apply(change, start=incident)
+        if saved.version != incident.version + 1:
+            self.notifier.refresh(saved)  # it changed while we worked: show the latest in the channel
+        return saved
 
 
 def resolution_text(incident: Incident) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from opsdesk.domain.incidents import (
     TimelineEntry,
 )
 from opsdesk.flows.followups import Followups
+from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, record
 from opsdesk.store.incidents import AlreadyApplied, IncidentRepository, Pointer
 
@@ -137,28 +137,22 @@ class IncidentRunner:
         *,
         drop_pointers: Callable[[Incident], list[str]] | None = None,
     ) -> tuple[Incident, bool]:
-        """Read, decide, write if unchanged since read; retry on a concurrent change.
+        """Read, decide, write if unchanged since read (flows/optimistic.py); (the stored incident, changed).
 
-        Returns the stored incident and whether this call changed it (False for a replay
-        or a no-op), so callers post to Slack only when something really happened.
+        Not changed for a replay or a no-op, so callers post to Slack only when something really happened.
         """
-        for attempt in range(self.ATTEMPTS):
-            if attempt:
-                # Full jitter: concurrent writers spread out instead of colliding again in lockstep.
-                self._pause(random.uniform(0, min(0.4, 0.01 * 2**attempt)))  # noqa: S311  # jitter, not a secret
-            current = self.repository.get(incident_id)
-            decided = decide(current)
-            if decided is None:
-                return current, False
+
+        def save(decided: tuple[Incident, TimelineEntry]) -> Incident | None:
             updated, entry = decided
             try:
                 drops = drop_pointers(updated) if drop_pointers else []
-                return self.repository.save(updated, [entry], drop_pointers=drops), True
+                return self.repository.save(updated, [entry], drop_pointers=drops)
             except AlreadyApplied:
-                return self.repository.get(incident_id), False
-            except Conflict:
-                continue
-        raise Conflict(f"{incident_id} is changing fast; please try again.")
+                return None
+
+        busy = f"{incident_id} is changing fast; please try again."
+        writes = Optimistic(lambda: self.repository.get(incident_id), save, busy, self.ATTEMPTS, self._pause)
+        return writes.apply(decide)
 
     def take_lead(
         self, incident_id: str, change: Change, *, user: str | None = None, takeover: bool = False

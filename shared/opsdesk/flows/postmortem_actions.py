@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.postmortems import ActionItem
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.tickets import TrackerError, TrackerRefused, TrackerUnavailable
+from opsdesk.flows.optimistic import Optimistic
 from opsdesk.flows.postmortems import display_name, require_team, with_names_for
 from opsdesk.observability import logger, record
 from opsdesk.store.postmortems import PostmortemRepository
@@ -47,7 +49,14 @@ class PostmortemActions:
         if len(description.strip()) < 3:
             raise InvalidRequest("Describe the action, e.g. `/postmortem action INC-7K3QF high @sam Add a disk alarm`.")
         postmortem = self.repository.get(incident_id)  # the postmortem must exist
-        item = self.items.add(incident_id, ActionItem(0, description.strip(), owner, priority, at, due=due))
+        action = ActionItem(0, description.strip(), owner, priority, at, due=due)
+        # Numbered by a conditional put: two people adding at once get the next two numbers.
+        writes: Optimistic[ActionItem, ActionItem] = Optimistic(
+            lambda: replace(action, number=self.items.next_number(incident_id)),
+            lambda numbered: self.items.add(incident_id, numbered),
+            "Action items are being added fast; please try again.",
+        )
+        item, _ = writes.apply(lambda numbered: numbered)
         if postmortem.is_published:
             self._remember_names(postmortem, [item.owner, item.description])
         return item

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, NotAllowed, OpsdeskError
 from opsdesk.domain.requests import MAX_TEXT, Stage, SupportRequest
+from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, record
 from opsdesk.store.requests import RequestRepository
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from opsdesk.settings import Settings
 
 logger = logging.getLogger(__name__)
-ATTEMPTS = 5
 # Longer than the function's 20 s timeout: an older claim with no message belongs to an invocation that is gone.
 COMMAND_LEASE = timedelta(seconds=30)
 # Slack retries an event for about an hour; a direct message's claim outlives every retry.
@@ -59,17 +59,18 @@ class SupportDesk:
     def apply(
         self, request: SupportRequest, decide: Callable[[SupportRequest], SupportRequest | None]
     ) -> tuple[SupportRequest, bool]:
-        """Decide on the stored request and save; retry on a concurrent change; (request, changed)."""
-        current = request
-        for _ in range(ATTEMPTS):
+        """Decide on the stored request and save, re-reading on a concurrent change (flows/optimistic.py)."""
+
+        def changing(current: SupportRequest) -> SupportRequest | None:
             decided = decide(current)
-            if decided is None or decided == current:
-                return current, False
-            try:
-                return self.repository.save(decided), True
-            except Conflict:
-                current = self.repository.get(request.channel, request.ts)
-        raise Conflict(f"{request.id} is changing fast; please try again.")
+            return None if decided == current else decided
+
+        writes = Optimistic(
+            lambda: self.repository.get(request.channel, request.ts),
+            self.repository.save,
+            f"{request.id} is changing fast; please try again.",
+        )
+        return writes.apply(changing, start=request)
 
     # ---- opening
     def open(self, channel: str, ts: str, requester: str, text: str, at: datetime) -> SupportRequest:
