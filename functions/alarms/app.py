@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.alarms.handler import handle
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.observability import logger
 
 if TYPE_CHECKING:
@@ -14,4 +14,4 @@ if TYPE_CHECKING:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle(services(), event)
+    return handle(wiring().alarms, event)

@@ -8,17 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.ids import normalise_incident_id
 from opsdesk.domain.stats import months_between
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.observability import logger
 from opsdesk.pages.postmortems import index_page, markdown, postmortem_page
 from opsdesk.pages.status import status_data, status_page
 from opsdesk.slack.http import reply
-from opsdesk.store.postmortems import PostmortemRepository
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from opsdesk.services import Services
+    from opsdesk.wiring import Wiring
 
 HTML = "text/html; charset=utf-8"
 MARKDOWN = "text/markdown; charset=utf-8"
@@ -36,7 +35,7 @@ def _not_found() -> dict[str, Any]:
     return _page(404, "<!doctype html><title>Not found</title><h1>Not found</h1>", HTML)
 
 
-def _status(built: Services, as_json: bool) -> dict[str, Any]:
+def _status(built: Wiring, as_json: bool) -> dict[str, Any]:
     now = built.now()
     repository = built.incident_repository
     closed = [
@@ -50,10 +49,10 @@ def _status(built: Services, as_json: bool) -> dict[str, Any]:
     return _page(200, status_page(data), HTML)
 
 
-def _postmortem(built: Services, raw_id: str, query: dict[str, str]) -> dict[str, Any]:
+def _postmortem(built: Wiring, raw_id: str, query: dict[str, str]) -> dict[str, Any]:
     wants_markdown = raw_id.lower().endswith(".md") or query.get("format") == "md"
     incident_id = normalise_incident_id(raw_id.removesuffix(".md").removesuffix(".MD"))
-    repository = PostmortemRepository(built.settings.table_name)
+    repository = built.postmortem_repository
     postmortem = repository.find(incident_id) if incident_id else None
     if postmortem is None or not postmortem.is_published:
         return _not_found()  # unpublished ones are indistinguishable from missing ones
@@ -63,7 +62,7 @@ def _postmortem(built: Services, raw_id: str, query: dict[str, str]) -> dict[str
     return _page(200, postmortem_page(postmortem, actions), HTML)
 
 
-def route(event: dict[str, Any], built: Services) -> dict[str, Any]:
+def route(event: dict[str, Any], built: Wiring) -> dict[str, Any]:
     if event.get("httpMethod", "GET") != "GET":
         return reply(405, "only GET")
     path = str(event.get("path") or "").rstrip("/") or "/"
@@ -73,7 +72,7 @@ def route(event: dict[str, Any], built: Services) -> dict[str, Any]:
     if path == "/status.json":
         return _status(built, as_json=True)
     if path == "/postmortems":
-        published = PostmortemRepository(built.settings.table_name).list_published()
+        published = built.postmortem_repository.list_published()
         return _page(200, index_page(published), HTML)
     if path.startswith("/postmortems/"):
         raw_id = str((event.get("pathParameters") or {}).get("id") or path.removeprefix("/postmortems/"))
@@ -83,4 +82,4 @@ def route(event: dict[str, Any], built: Services) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return route(event, services())
+    return route(event, wiring())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.observability import logger
 from opsdesk.slack.http import reply
 
@@ -21,4 +21,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     module = ROUTES.get(str(event.get("resource") or event.get("path") or ""))
     if module is None:
         return reply(404, "no webhook here")
-    return importlib.import_module(module).handle(event, services())  # type: ignore[no-any-return]
+    return importlib.import_module(module).handle(event, wiring())  # type: ignore[no-any-return]

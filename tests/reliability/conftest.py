@@ -100,7 +100,7 @@ class Stack(StackActions):
         for name, value in environment.items():
             os.environ[name] = value
         entrypoints.reset()
-        entrypoints.services().now = self.clock
+        entrypoints.wiring().now = self.clock
 
     def wait_for_lazy_work(self) -> None:
         runner = entrypoints.slack_ingress().app.listener_runner.lazy_listener_runner
@@ -178,7 +178,7 @@ def stack(
     store_dynamodb.client.cache_clear()
     entrypoints.reset()
     clock = FakeClock()
-    entrypoints.services().now = clock
+    entrypoints.wiring().now = clock
     jira_api.clock = clock  # Jira Cloud's search index catches up as the case's time passes
     runtime = _RecordingRuntime(template, environment)
     responses: list[Any] = []

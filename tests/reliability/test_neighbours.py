@@ -29,7 +29,7 @@ SATURDAY = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)  # out of hours: the weekend
 
 
 def repository() -> Any:
-    return entrypoints.services().incident_repository
+    return entrypoints.wiring().incident_repository
 
 
 def declare(stack: Stack, title: str = "Database down high", trigger_id: str = "300.400.declare") -> str:
@@ -220,7 +220,7 @@ def paging(stack: Stack, sleeps: Sleeps) -> Stack:
     """The weekend paging trial on, a Saturday afternoon, PagerDuty's back-offs recorded rather than slept."""
     stack.reconfigure(PAGING_ENABLED="true")
     # The container's one PagerDuty client, built now so every page this test sends uses this sleep.
-    entrypoints.services().pagerduty.sleep = sleeps.module("pagerduty").sleep
+    entrypoints.wiring().pagerduty.sleep = sleeps.module("pagerduty").sleep
     stack.clock.now = SATURDAY
     return stack
 

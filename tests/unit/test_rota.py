@@ -28,7 +28,7 @@ def test_bad_sets_say_how_to_fix_them(text: str) -> None:
 def test_cover_and_on_call() -> None:
     cover = parse_cover("<@U0CAROL> 12:00-13:00", TODAY)
     assert (cover.user, cover.starts, cover.ends) == ("U0CAROL", time(12), time(13))
-    assert "12:00-13:00" in cover.describe()
+    assert cover.period == "12:00-13:00"
     with pytest.raises(InvalidRequest):
         parse_cover("<@U0CAROL> 13:00-12:00", TODAY)
     with pytest.raises(InvalidRequest):
@@ -37,6 +37,6 @@ def test_cover_and_on_call() -> None:
 
 
 def test_warns_when_fewer_than_two() -> None:
-    assert RotaToday(TODAY, Pair(("U0A",), TODAY), (), None).warnings()
-    assert not RotaToday(TODAY, Pair(("U0A", "U0B"), TODAY), (), None).warnings()
-    assert RotaToday(TODAY, None, (), None).warnings()
+    assert RotaToday(TODAY, Pair(("U0A",), TODAY), (), None).short_of_pair
+    assert not RotaToday(TODAY, Pair(("U0A", "U0B"), TODAY), (), None).short_of_pair
+    assert RotaToday(TODAY, None, (), None).short_of_pair

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict
 from opsdesk.domain.incidents import Followup, Incident
-from opsdesk.domain.stats import human_duration
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, logger, record
 from opsdesk.store.incidents import Pointer
@@ -102,7 +101,7 @@ class Followups:
         self.notifier.refresh(incident)
         # Keyed by the resolution time: a reopened incident resolved again owes new messages.
         key = f"resolved:{incident.resolved_at.isoformat() if incident.resolved_at else ''}"
-        self.notifier.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering)
+        self.notifier.resolved(incident, key=key, recovering=recovering)
         self.notifier.tell_leadership(incident, f"Resolved: {incident.id}", key=key, recovering=recovering)
         for observer in self.observers:
             observer.on_resolved(incident)
@@ -124,16 +123,3 @@ class Followups:
         if saved.version != incident.version + 1:
             self.notifier.refresh(saved)  # it changed while we worked: show the latest in the channel
         return saved
-
-
-def resolution_text(incident: Incident) -> str:
-    thanks = ", ".join(f"<@{person}>" for person in sorted(incident.participants) if person.startswith(("U", "W")))
-    elapsed = incident.time_to_resolve()
-    lines = [f":white_check_mark: *Resolved* after {human_duration(elapsed.total_seconds() if elapsed else None)}."]
-    if incident.resolution:
-        lines.append(f"Summary: {incident.resolution}")
-    if thanks:
-        lines.append(f"Thank you {thanks}.")
-    if incident.postmortem_due:
-        lines.append("This was high priority, so a blameless postmortem is due: the lead will be asked to schedule it.")
-    return "\n".join(lines)
