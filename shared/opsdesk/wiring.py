@@ -19,11 +19,8 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.paging import NoAlerts
-from opsdesk.domain.publishing import Pages
-from opsdesk.domain.tickets import DisabledTracker
 from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
-from opsdesk.integrations.deferred import DeferredAlerts, DeferredPages, DeferredTracker, RebuiltOnChange
+from opsdesk.integrations.deferred import Integrations
 from opsdesk.slack.access import ChannelAccess, client_after_the_ack, client_on_the_ack_path, own_channels
 from opsdesk.slack.day_notifier import SlackDayNotifier
 from opsdesk.slack.home import HomeTab
@@ -36,8 +33,6 @@ from opsdesk.store.incidents import IncidentRepository
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from opsdesk.domain.paging import Alerts
-    from opsdesk.domain.tickets import TicketTracker
     from opsdesk.flows.alarms import AlarmFlows
     from opsdesk.flows.checkins import CheckIns
     from opsdesk.flows.day import WorkingDay
@@ -49,8 +44,6 @@ if TYPE_CHECKING:
     from opsdesk.flows.stats import Stats
     from opsdesk.flows.support import SupportDesk
     from opsdesk.flows.tickets import Tickets
-    from opsdesk.integrations.jira import JiraTracker
-    from opsdesk.integrations.pagerduty import PagerDutyEvents
     from opsdesk.secrets import Secrets
     from opsdesk.settings import Settings
     from opsdesk.slack.access import WatchedWebClient
@@ -72,6 +65,7 @@ class Wiring:
         self.settings = settings
         self.secrets = secrets
         self.now = now
+        self.integrations = Integrations(settings, secrets)
 
     def clock(self) -> datetime:
         """Now, read late: a clock swapped in after start-up (tests travelling in time) is the one used."""
@@ -163,64 +157,6 @@ class Wiring:
 
         return RotaRepository(self.settings.table_name)
 
-    # ---- integrations: the flows are wired on the cold start; an adapter's module (and its `jira` or
-    # `requests` client) is loaded only when a flow first uses it.
-    @cached_property
-    def tracker(self) -> TicketTracker:
-        """Jira when JIRA_URL is set; otherwise the no-op, so call sites need no `if`."""
-        return DeferredTracker(lambda: self.jira) if self.settings.jira_url else DisabledTracker()
-
-    @cached_property
-    def jira(self) -> JiraTracker:
-        """Reads the API token in force whenever it builds its client; refreshes it once after a 401."""
-        from opsdesk.integrations.jira import JiraTracker  # noqa: PLC0415  # loaded on first use, see `tracker`
-
-        settings = self.settings
-        return JiraTracker(
-            settings.jira_url,
-            settings.jira_project,
-            settings.jira_email,
-            token=lambda: self.secrets.jira_api_token,
-            refresh_credentials=lambda: self.secrets.refresh("jira_api_token"),
-            deployment=settings.jira_deployment,
-        )
-
-    @cached_property
-    def alerts(self) -> Alerts:
-        """PagerDuty when the paging trial is on; otherwise the no-op."""
-        return DeferredAlerts(self._current_pagerduty) if self.settings.paging_enabled else NoAlerts()
-
-    @cached_property
-    def pagerduty(self) -> PagerDutyEvents:
-        from opsdesk.integrations.pagerduty import PagerDutyEvents  # noqa: PLC0415  # loaded on first use
-
-        return PagerDutyEvents(self.settings.pagerduty_events_url, self.secrets.pagerduty_routing_key)
-
-    def _current_pagerduty(self) -> PagerDutyEvents:
-        """The routing key is read at every page, so a key set or rotated after the deploy is the one sent."""
-        events = self.pagerduty
-        events.routing_key = self.secrets.pagerduty_routing_key
-        return events
-
-    @cached_property
-    def confluence(self) -> Pages:
-        """The team's Confluence space when CONFLUENCE_URL is set; otherwise the no-op."""
-        if not self.settings.confluence_url:
-            return Pages()
-        return DeferredPages(lambda: self._confluence_current())  # noqa: PLW0108  # read at the first publish
-
-    @cached_property
-    def _confluence_current(self) -> RebuiltOnChange[Pages]:
-        from opsdesk.integrations.confluence import ConfluencePages  # noqa: PLC0415  # loaded on first use
-
-        settings = self.settings
-        return RebuiltOnChange(
-            lambda: self.secrets.jira_api_token,
-            lambda token: ConfluencePages(
-                settings.confluence_url, settings.confluence_space or settings.jira_project, settings.jira_email, token
-            ),
-        )
-
     # ---- flows (each module imported by the first handler that reaches it)
     @cached_property
     def _incident_flows(self) -> tuple[IncidentFlows, IncidentRunner, PostmortemFlows, Paging]:
@@ -243,7 +179,7 @@ class Wiring:
         )
         paging = Paging(
             changes,
-            self.alerts,
+            self.integrations.alerts,
             PageCounts(settings.table_name),
             settings.hours,
             mode=settings.paging_out_of_hours,
@@ -293,20 +229,27 @@ class Wiring:
     def postmortem_actions(self) -> PostmortemActions:
         from opsdesk.flows.postmortem_actions import PostmortemActions  # noqa: PLC0415  # on first use
 
-        return PostmortemActions(self.postmortem_repository, self.team, self.people, self.tracker, self.clock)
+        return PostmortemActions(
+            self.postmortem_repository, self.team, self.people, self.integrations.tracker, self.clock
+        )
 
     @cached_property
     def publishing(self) -> PostmortemPublishing:
         from opsdesk.flows.postmortem_publishing import PostmortemPublishing  # noqa: PLC0415  # on first use
 
-        return PostmortemPublishing(self.postmortem_repository, self.team, self.people, self.confluence)
+        return PostmortemPublishing(self.postmortem_repository, self.team, self.people, self.integrations.confluence)
 
     @cached_property
     def desk(self) -> SupportDesk:
         from opsdesk.flows.support import SupportDesk  # noqa: PLC0415  # on first use
 
         return SupportDesk(
-            self.request_repository, self.support_notifier, self.settings, self.tracker, self.team, self.clock
+            self.request_repository,
+            self.support_notifier,
+            self.settings,
+            self.integrations.tracker,
+            self.team,
+            self.clock,
         )
 
     @cached_property
@@ -333,7 +276,7 @@ class Wiring:
             self.request_repository,
             self.rota_repository,
             DayRepository(self.settings.table_name),
-            self.tracker,
+            self.integrations.tracker,
         )
 
     @cached_property

@@ -51,7 +51,7 @@ answer = entrypoints.slack_ingress().handle(
     {"path": "/slack/commands", "httpMethod": "POST", "headers": headers, "body": body, "isBase64Encoded": False}
 )
 assert answer["statusCode"] == 200, answer
-built.jira, built.pagerduty, built.confluence, built.slack
+built.integrations.jira, built.integrations.pagerduty, built.integrations.confluence, built.slack
 from opsdesk.secrets import ParameterStoreSource
 ParameterStoreSource("/opsdesk")._ssm()
 import jira, requests, requests_oauthlib

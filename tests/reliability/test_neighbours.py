@@ -220,7 +220,7 @@ def paging(stack: Stack, sleeps: Sleeps) -> Stack:
     """The weekend paging trial on, a Saturday afternoon, PagerDuty's back-offs recorded rather than slept."""
     stack.reconfigure(PAGING_ENABLED="true")
     # The container's one PagerDuty client, built now so every page this test sends uses this sleep.
-    entrypoints.wiring().pagerduty.sleep = sleeps.module("pagerduty").sleep
+    entrypoints.wiring().integrations.pagerduty.sleep = sleeps.module("pagerduty").sleep
     stack.clock.now = SATURDAY
     return stack
 

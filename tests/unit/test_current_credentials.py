@@ -66,7 +66,7 @@ def test_a_refresh_skips_the_cache_once() -> None:
 def test_the_jira_client_is_rebuilt_only_when_its_token_changes() -> None:
     # GIVEN the Jira adapter as wired, on a site whose deployment is known (no serverInfo call)
     store = StoredValues({"jira_api_token": "token-one"})
-    tracker = wired(store).jira
+    tracker = wired(store).integrations.jira
     tracker.deployment = "cloud"
     first = tracker._jira()
     # WHEN nothing changes, THEN the client is kept; WHEN the token is rotated, THEN the next call builds a new one
@@ -80,9 +80,9 @@ def test_the_jira_client_is_rebuilt_only_when_its_token_changes() -> None:
 def test_pages_carry_the_routing_key_in_force() -> None:
     store = StoredValues({"pagerduty_routing_key": "a" * 32})
     built = wired(store)
-    assert built._current_pagerduty().routing_key == "a" * 32
+    assert built.integrations._current_pagerduty().routing_key == "a" * 32
     store.values["pagerduty_routing_key"] = "b" * 32
-    assert built._current_pagerduty().routing_key == "b" * 32
+    assert built.integrations._current_pagerduty().routing_key == "b" * 32
 
 
 def test_the_source_follows_the_environment() -> None:
