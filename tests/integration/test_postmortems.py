@@ -173,6 +173,11 @@ def test_actions_reminders_publish_and_pages(stack) -> None:
     assert "Bob Baker" in body and "Carol Chen" in body  # the lead and the owners, by name
     assert "Carol Chen saw it in a Slack channel; a Slack group paged." in body
     assert "Failed over; see the status page." in body and "Logins failed for an hour." in body
+    # The timeline names who did what, from the people recorded with each entry
+    assert "Declared by Alice Archer (high priority): Database down" in body
+    assert "Bob Baker is now the incident lead (set by Alice Archer)" in body
+    assert "Update from Alice Archer: Failing over to the standby in a Slack channel" in body
+    assert "Resolved by Alice Archer: Failed over;" in body
     markdown = get(stack, f"/postmortems/{incident_id}", {"format": "md"})
     assert markdown["headers"]["Content-Type"].startswith("text/markdown")
     assert markdown["body"].startswith(f"# Postmortem {incident_id}")

@@ -10,7 +10,7 @@ from opsdesk.domain.postmortems import ActionItem
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.tickets import TrackerError, TrackerRefused, TrackerUnavailable
 from opsdesk.flows.optimistic import Optimistic
-from opsdesk.flows.postmortems import names_of, require_team, with_names_for
+from opsdesk.flows.postmortems import name_of, require_team, with_names_for
 from opsdesk.observability import logger, record
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ class PostmortemActions:
             )
         postmortem = self.repository.get(incident_id)
         label = ticket_label(incident_id, number)
-        owner = names_of(self.people, [item.owner])[item.owner] if item.owner[:1] in "UW" else item.owner
+        owner = name_of(self.people, item.owner) if item.owner[:1] in "UW" else item.owner
         try:
             found = tracker.find_by_label(label) if attempt > 1 else None
             ticket = found or tracker.create(

@@ -26,9 +26,13 @@ def require_team(team: Team, user: str) -> None:
         raise NotAllowed("Only the support team can change postmortems.")
 
 
+def name_of(people: People, user: str) -> str:
+    """A display name for records outside Slack; the neutral phrase for anyone Slack cannot name (deactivated)."""
+    return people.display_name(user) or NEUTRAL_PERSON
+
+
 def names_of(people: People, users: Iterable[str]) -> dict[str, str]:
-    """Display names for the public page; the neutral phrase for anyone Slack cannot name (deactivated, unknown)."""
-    return {user: people.display_name(user) or NEUTRAL_PERSON for user in sorted(users)}
+    return {user: name_of(people, user) for user in sorted(users)}
 
 
 def with_names_for(people: People, postmortem: Postmortem, texts: Iterable[str]) -> Postmortem:
