@@ -250,9 +250,7 @@ def test_a_pin_in_the_incident_thread_lands_on_the_timeline(stack: Stack) -> Non
         "event_ts": f"{time.time():.6f}",
     }
     stack.slack.event(event)
-    assert any(
-        "expired cert" in entry.text for entry in entrypoints.wiring().incident_repository.timeline(incident.id)
-    )
+    assert any("expired cert" in entry.text for entry in entrypoints.wiring().incident_repository.timeline(incident.id))
 
 
 def test_declare_from_a_message_opens_the_form_prefilled(stack: Stack) -> None:
