@@ -33,7 +33,7 @@ def slack_app(built: Wiring, invoke_self: Callable[[dict[str, Any]], object]) ->
     from opsdesk.slack.app import build_app  # noqa: PLC0415
 
     return build_app(
-        built.collaborators,
+        built,
         client=built.slack_ack,
         bot_token=built.bot_token,
         lazy_mode=built.settings.lazy_mode,

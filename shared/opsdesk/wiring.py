@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from opsdesk.settings import Settings
     from opsdesk.slack.access import WatchedWebClient
     from opsdesk.slack.client import CurrentTokenClient
-    from opsdesk.slack.routing import Collaborators
     from opsdesk.store.postmortems import PostmortemRepository
     from opsdesk.store.requests import RequestRepository
     from opsdesk.store.rota import RotaRepository
@@ -285,30 +284,4 @@ class Wiring:
 
         return Stats(
             self.incident_repository, self.request_repository, self.day_notifier, self.settings.hours, self.clock
-        )
-
-    # ---- what the Slack app's listeners are given
-    @cached_property
-    def collaborators(self) -> Collaborators:
-        from opsdesk.slack.routing import Collaborators  # noqa: PLC0415  # the Slack function's alone
-
-        return Collaborators(
-            incidents=self.incidents,
-            changes=self.changes,
-            checkins=self.checkins,
-            paging=self.paging,
-            postmortems=self.postmortems,
-            actions=self.postmortem_actions,
-            publishing=self.publishing,
-            desk=self.desk,
-            tickets=self.tickets,
-            rota=self.rota,
-            day=self.day,
-            stats=self.stats,
-            team=self.team,
-            incident_notifier=self.incident_notifier,
-            support_notifier=self.support_notifier,
-            home=self.home,
-            settings=self.settings,
-            now=self.clock,
         )

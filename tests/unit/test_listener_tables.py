@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -15,10 +15,9 @@ from opsdesk.domain.rota import parse_on_call
 from opsdesk.slack.app import FEATURES
 from opsdesk.slack.listeners.incident_commands import SUBCOMMANDS
 from opsdesk.slack.listeners.rota import run_rota_command
-from opsdesk.slack.routing import Collaborators, Listener, bind
+from opsdesk.slack.routing import NAMES, Listener, bind
 from opsdesk.slack.views.incidents import HELP
 
-GIVEN = {part.name for part in fields(Collaborators)}
 LISTENERS = [listener for table in FEATURES for listener in table]
 
 
@@ -36,7 +35,7 @@ def test_every_listener_names_only_what_the_app_gives_it(listener: Listener) -> 
     for function in functions_of(listener):
         # A module-level function of the Slack adapter: found by its name, callable alone.
         assert function.__module__.startswith("opsdesk.slack.") and function.__qualname__ == function.__name__
-        assert named_collaborators(function) <= GIVEN, function.__qualname__
+        assert named_collaborators(function) <= NAMES, function.__qualname__
 
 
 def test_each_feature_registers_each_of_its_listeners_once() -> None:
@@ -64,12 +63,16 @@ def test_binding_fills_what_a_listener_names_and_leaves_bolt_its_own_arguments()
     def answer(ack: Any, body: dict[str, Any], *, now: Any) -> None:
         calls.append((ack, body, now()))
 
-    bound = bind(answer, StandInCollaborators(now=lambda: "12:00"))  # type: ignore[arg-type]
+    given = StandInCollaborators(now=lambda: "12:00")
+    bound = bind(answer, given)  # type: ignore[arg-type]
     # Bolt reads the arguments to inject, and the lazy half's name, from the function as written.
     assert get_arg_names_of_callable(bound) == ["ack", "body"]
     assert bound.__name__ == "answer"
     bound(ack="ack", body={"a": 1})
-    assert calls == [("ack", {"a": 1}, "12:00")]
+    # Collaborators are read at each call: one swapped in later (a test's clock) is the one used.
+    given.now = lambda: "12:05"
+    bound(ack="ack", body={"b": 2})
+    assert calls == [("ack", {"a": 1}, "12:00"), ("ack", {"b": 2}, "12:05")]
 
 
 def test_a_listener_naming_something_the_app_does_not_give_fails_when_the_app_is_built() -> None:

@@ -2,19 +2,19 @@
 
 A listener is a module-level function. Bolt's arguments (`ack`, `body`, `command`, `respond`, `client`...)
 come first; after a `*` come the collaborators it works with, by name (`incidents`, `desk`, `now`...),
-which are fields of `Collaborators`. Registering binds exactly those: Bolt reads the function's own
-signature (it unwraps the binding), so it still injects only its arguments, and a lazy half keeps its
-name (Bolt finds the lazy half to run by name). A listener asking for something the app does not have
-fails when the app is built, not when Slack first calls it. In a test, a listener is called alone with
-stand-ins for what it names.
+which are the members of `Collaborators` (the wiring has each). Registering binds exactly those: Bolt
+reads the function's own signature (it unwraps the binding), so it still injects only its arguments,
+and a lazy half keeps its name (Bolt finds the lazy half to run by name). A listener asking for
+something the app does not have fails when the app is built, not when Slack first calls it. In a
+test, a listener is called alone with stand-ins for what it names.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from opsdesk.slack.payloads import just_ack
 
@@ -56,32 +56,74 @@ class Listener:
     matchers: tuple[Callable[..., bool], ...] = ()
 
 
-@dataclass(frozen=True)
-class Collaborators:
-    """What listeners may name: the flows, and the Slack side of answering a person."""
+class Collaborators(Protocol):
+    """What listeners may name: the flows, and the Slack side of answering a person (the wiring has each)."""
 
-    incidents: IncidentFlows
-    changes: IncidentRunner
-    checkins: CheckIns
-    paging: Paging
-    postmortems: PostmortemFlows
-    actions: PostmortemActions
-    publishing: PostmortemPublishing
-    desk: SupportDesk
-    tickets: Tickets
-    rota: Rota
-    day: WorkingDay
-    stats: Stats
-    team: SlackTeam
-    incident_notifier: SlackIncidentNotifier
-    support_notifier: SlackSupportNotifier
-    home: HomeTab
-    settings: Settings
-    now: Callable[[], datetime]
+    @property
+    def incidents(self) -> IncidentFlows: ...
+
+    @property
+    def changes(self) -> IncidentRunner: ...
+
+    @property
+    def checkins(self) -> CheckIns: ...
+
+    @property
+    def paging(self) -> Paging: ...
+
+    @property
+    def postmortems(self) -> PostmortemFlows: ...
+
+    @property
+    def postmortem_actions(self) -> PostmortemActions: ...
+
+    @property
+    def publishing(self) -> PostmortemPublishing: ...
+
+    @property
+    def desk(self) -> SupportDesk: ...
+
+    @property
+    def tickets(self) -> Tickets: ...
+
+    @property
+    def rota(self) -> Rota: ...
+
+    @property
+    def day(self) -> WorkingDay: ...
+
+    @property
+    def stats(self) -> Stats: ...
+
+    @property
+    def team(self) -> SlackTeam: ...
+
+    @property
+    def incident_notifier(self) -> SlackIncidentNotifier: ...
+
+    @property
+    def support_notifier(self) -> SlackSupportNotifier: ...
+
+    @property
+    def home(self) -> HomeTab: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def now(self) -> Callable[[], datetime]: ...
+
+
+# The names a listener may give after its `*`.
+NAMES = frozenset(name for name in vars(Collaborators) if not name.startswith("_"))
 
 
 def bind(function: Callable[..., Any], collaborators: Collaborators) -> Callable[..., Any]:
-    """The function with the collaborators it names (its keyword-only parameters) filled in."""
+    """The function with the collaborators it names (its keyword-only parameters) filled in at each call.
+
+    Read at the call, not now: a flow is built by the first listener that needs it, so the cold start
+    that answers Slack's first request builds (and imports) only what that request needs.
+    """
     named = [
         parameter.name
         for parameter in inspect.signature(function).parameters.values()
@@ -89,14 +131,12 @@ def bind(function: Callable[..., Any], collaborators: Collaborators) -> Callable
     ]
     if not named:
         return function
-    known = {part.name for part in fields(collaborators)}
-    if unknown := [name for name in named if name not in known]:
+    if unknown := [name for name in named if name not in NAMES]:
         raise TypeError(f"{function.__qualname__} names {', '.join(unknown)}: not something a listener is given")
-    given = {name: getattr(collaborators, name) for name in named}
 
     @functools.wraps(function)
     def bound(*args: Any, **kwargs: Any) -> Any:
-        return function(*args, **kwargs, **given)
+        return function(*args, **kwargs, **{name: getattr(collaborators, name) for name in named})
 
     return bound
 

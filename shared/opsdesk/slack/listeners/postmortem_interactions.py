@@ -100,12 +100,12 @@ def open_action_modal(ack: Ack, body: dict[str, Any], client: Client) -> None:
 
 
 def raise_action_ticket(
-    body: dict[str, Any], *, actions: PostmortemActions, incident_notifier: SlackIncidentNotifier
+    body: dict[str, Any], *, postmortem_actions: PostmortemActions, incident_notifier: SlackIncidentNotifier
 ) -> None:
     user = body["user"]["id"]
     try:
         incident_id, number = action_ref(str(body["actions"][0]["value"]))
-        item = actions.raise_ticket(incident_id, number, user)
+        item = postmortem_actions.raise_ticket(incident_id, number, user)
         text = f"Action {item.number} of {incident_id} is Jira ticket {item.ticket_key}."
     except OpsdeskError as error:
         text = worded(error)
@@ -115,14 +115,14 @@ def raise_action_ticket(
 def mark_action_done(
     body: dict[str, Any],
     *,
-    actions: PostmortemActions,
+    postmortem_actions: PostmortemActions,
     incident_notifier: SlackIncidentNotifier,
     now: Callable[[], datetime],
 ) -> None:
     user = body["user"]["id"]
     try:
         incident_id, number = action_ref(str(body["actions"][0]["value"]))
-        item, changed = actions.mark_done(incident_id, number, user, now())
+        item, changed = postmortem_actions.mark_done(incident_id, number, user, now())
         text = f"Action {item.number} of {incident_id} " + ("is done. Thank you!" if changed else "was already done.")
     except OpsdeskError as error:
         text = worded(error)
@@ -139,14 +139,14 @@ def ack_action_modal(ack: Ack, view: dict[str, Any]) -> None:
 def add_action_from_modal(
     body: dict[str, Any],
     *,
-    actions: PostmortemActions,
+    postmortem_actions: PostmortemActions,
     incident_notifier: SlackIncidentNotifier,
     now: Callable[[], datetime],
 ) -> None:
     view, user = body["view"], body["user"]["id"]
     due = field_value(view, PostmortemField.DUE)
     try:
-        item = actions.add(
+        item = postmortem_actions.add(
             view["private_metadata"],
             user,
             now(),

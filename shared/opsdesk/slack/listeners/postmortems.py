@@ -96,7 +96,7 @@ def run_postmortem_command(
     respond: Respond,
     *,
     postmortems: PostmortemFlows,
-    actions: PostmortemActions,
+    postmortem_actions: PostmortemActions,
     publishing: PostmortemPublishing,
     settings: Settings,
     now: Callable[[], datetime],
@@ -114,9 +114,11 @@ def run_postmortem_command(
             postmortems.mark_held(incident_id, user, at)
             respond(text=f"Session for {incident_id} marked held. Next: `/postmortem publish {incident_id}`.")
         elif parsed.subcommand == "action":
-            respond(text=_add_from_text(actions, incident_id, user, at, parsed))
+            respond(text=_add_from_text(postmortem_actions, incident_id, user, at, parsed))
         elif parsed.subcommand == "done":
-            item, changed = actions.mark_done(incident_id, _action_number(parsed.rest, incident_id), user, at)
+            item, changed = postmortem_actions.mark_done(
+                incident_id, _action_number(parsed.rest, incident_id), user, at
+            )
             state = "is done: no more reminders about it." if changed else "was already done."
             respond(text=f"Action {item.number} of {incident_id} {state}")
         else:
