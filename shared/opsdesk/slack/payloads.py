@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from slack_bolt import Ack
     from slack_sdk import WebClient
 
+# A Slack payload as Bolt hands it to a listener (body, command, event, view).
+Payload: TypeAlias = dict[str, Any]
 # The client Bolt hands a listener (ours: it answers within the 3 seconds). Listeners only pass it on to the
 # ack path's helpers (slack/failures.py); a listener that needed Slack's Web API itself would use a notifier.
 Client: TypeAlias = "WebClient"

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.support_ids import SupportAction
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
+    from opsdesk.domain.clock import Clock
     from opsdesk.flows.day import WorkingDay
+    from opsdesk.slack.payloads import Payload
     from opsdesk.slack.support_notifier import SlackSupportNotifier
 
 
-def shown_ticks(message: dict[str, Any] | None, block_id: str) -> list[str] | None:
+def shown_ticks(message: Payload | None, block_id: str) -> list[str] | None:
     """What the clicked checklist showed ticked before the click (None when Slack did not send it)."""
     for block in (message or {}).get("blocks") or []:
         if block.get("block_id") == block_id:
@@ -25,7 +24,7 @@ def shown_ticks(message: dict[str, Any] | None, block_id: str) -> list[str] | No
     return None
 
 
-def ticked(body: dict[str, Any], *, day: WorkingDay, now: Callable[[], datetime]) -> None:
+def ticked(body: Payload, *, day: WorkingDay, now: Clock) -> None:
     """Record who ticked what, and show it on the checklist."""
     action = body["actions"][0]
     block = str(action.get("block_id", ""))
@@ -34,13 +33,7 @@ def ticked(body: dict[str, Any], *, day: WorkingDay, now: Callable[[], datetime]
     day.record_ticks(when, selected, body["user"]["id"], now(), shown=shown_ticks(body.get("message"), block))
 
 
-def handed_over(
-    body: dict[str, Any],
-    *,
-    day: WorkingDay,
-    support_notifier: SlackSupportNotifier,
-    now: Callable[[], datetime],
-) -> None:
+def handed_over(body: Payload, *, day: WorkingDay, support_notifier: SlackSupportNotifier, now: Clock) -> None:
     """Record who handed over to on call (the first one counts)."""
     user = body["user"]["id"]
     if not day.record_handover(str(body["actions"][0]["value"]), user, now()):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict
 from opsdesk.domain.incidents import parse_priority
@@ -16,45 +16,38 @@ from opsdesk.slack.views.incidents import resolve_modal, update_modal
 from opsdesk.slack.views.mrkdwn import worded
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from contextlib import AbstractContextManager
-    from datetime import datetime
 
     from slack_bolt import Ack
 
+    from opsdesk.domain.clock import Clock
     from opsdesk.flows.incidents import IncidentRunner
     from opsdesk.slack.notifier import SlackIncidentNotifier
-    from opsdesk.slack.payloads import Client
+    from opsdesk.slack.payloads import Client, Payload
 
 
-def answering(body: dict[str, Any], notifier: SlackIncidentNotifier) -> AbstractContextManager[None]:
+def answering(body: Payload, notifier: SlackIncidentNotifier) -> AbstractContextManager[None]:
     """Tell the person who clicked or submitted why it could not be done: where they clicked, else by DM."""
     return failures_told(lambda text: answer(body, notifier, text))
 
 
-def answer(body: dict[str, Any], notifier: SlackIncidentNotifier, text: str) -> None:
+def answer(body: Payload, notifier: SlackIncidentNotifier, text: str) -> None:
     notifier.tell_user(body["user"]["id"], text, channel=clicked_in(body))
 
 
-def clicked(body: dict[str, Any], now: Callable[[], datetime]) -> tuple[str, Change]:
+def clicked(body: Payload, now: Clock) -> tuple[str, Change]:
     """The incident a button names, and the change: action_ts is unique per click, a redelivery repeats it."""
     action, user = body["actions"][0], body["user"]["id"]
     return action["value"], Change(by=user, at=now(), source_key=f"slack-action:{action['action_ts']}:{user}")
 
 
-def submitted(body: dict[str, Any], now: Callable[[], datetime]) -> tuple[str, Change]:
+def submitted(body: Payload, now: Clock) -> tuple[str, Change]:
     """The incident a modal is about, and the change, keyed on the view's id."""
     view, user = body["view"], body["user"]["id"]
     return view["private_metadata"], Change(by=user, at=now(), source_key=f"slack-view:{view['id']}")
 
 
-def take_lead(
-    body: dict[str, Any],
-    *,
-    changes: IncidentRunner,
-    incident_notifier: SlackIncidentNotifier,
-    now: Callable[[], datetime],
-) -> None:
+def take_lead(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
     with answering(body, incident_notifier):
         incident_id, change = clicked(body, now)
         try:
@@ -65,11 +58,11 @@ def take_lead(
 
 
 def change_priority(
-    body: dict[str, Any],
+    body: Payload,
     *,
     changes: IncidentRunner,
     incident_notifier: SlackIncidentNotifier,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     with answering(body, incident_notifier):
         value, change = clicked(body, now)
@@ -77,26 +70,20 @@ def change_priority(
         changes.change_priority(incident_id, change, parse_priority(level))
 
 
-def reopen(
-    body: dict[str, Any],
-    *,
-    changes: IncidentRunner,
-    incident_notifier: SlackIncidentNotifier,
-    now: Callable[[], datetime],
-) -> None:
+def reopen(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
     with answering(body, incident_notifier):
         changes.reopen(*clicked(body, now))
 
 
-def open_update(ack: Ack, body: dict[str, Any], client: Client) -> None:
+def open_update(ack: Ack, body: Payload, client: Client) -> None:
     open_modal(client, ack, body["trigger_id"], update_modal(body["actions"][0]["value"]))
 
 
-def open_resolve(ack: Ack, body: dict[str, Any], client: Client) -> None:
+def open_resolve(ack: Ack, body: Payload, client: Client) -> None:
     open_modal(client, ack, body["trigger_id"], resolve_modal(body["actions"][0]["value"]))
 
 
-def ack_update(ack: Ack, view: dict[str, Any]) -> None:
+def ack_update(ack: Ack, view: Payload) -> None:
     if not modal_value(view, Field.UPDATE_TEXT):
         ack(response_action="errors", errors={Field.UPDATE_TEXT: "Write the update people should read."})
         return
@@ -104,11 +91,11 @@ def ack_update(ack: Ack, view: dict[str, Any]) -> None:
 
 
 def post_update(
-    body: dict[str, Any],
+    body: Payload,
     *,
     changes: IncidentRunner,
     incident_notifier: SlackIncidentNotifier,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     text = modal_value(body["view"], Field.UPDATE_TEXT)
     if not text:
@@ -118,13 +105,7 @@ def post_update(
         changes.post_update(incident_id, change, text)
 
 
-def resolve(
-    body: dict[str, Any],
-    *,
-    changes: IncidentRunner,
-    incident_notifier: SlackIncidentNotifier,
-    now: Callable[[], datetime],
-) -> None:
+def resolve(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
     with answering(body, incident_notifier):
         incident_id, change = submitted(body, now)
         changes.resolve(incident_id, change, modal_value(body["view"], Field.SUMMARY))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import OpsdeskError
 from opsdesk.flows.checkins import CheckinAnswer
@@ -16,16 +16,14 @@ from opsdesk.slack.views.incidents import declare_modal
 from opsdesk.slack.views.mrkdwn import worded
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
     from slack_bolt import Ack
 
+    from opsdesk.domain.clock import Clock
     from opsdesk.flows.checkins import CheckIns
     from opsdesk.flows.incidents import IncidentFlows
     from opsdesk.slack.home import HomeTab
     from opsdesk.slack.notifier import SlackIncidentNotifier
-    from opsdesk.slack.payloads import Client
+    from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.team import SlackTeam
 
 CHECKIN_ANSWERS = {
@@ -35,13 +33,7 @@ CHECKIN_ANSWERS = {
 }
 
 
-def answer_checkin(
-    body: dict[str, Any],
-    *,
-    checkins: CheckIns,
-    incident_notifier: SlackIncidentNotifier,
-    now: Callable[[], datetime],
-) -> None:
+def answer_checkin(body: Payload, *, checkins: CheckIns, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
     action, user = body["actions"][0], body["user"]["id"]
     change = Change(by=user, at=now(), source_key=f"slack-action:{action['action_ts']}:{user}")
     try:
@@ -50,7 +42,7 @@ def answer_checkin(
         incident_notifier.tell_user(user, worded(error))
 
 
-def open_declare_from_message(ack: Ack, body: dict[str, Any], client: Client, *, team: SlackTeam) -> None:
+def open_declare_from_message(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
     user, channel, message = body["user"]["id"], body["channel"]["id"], body["message"]
     if team.resolves_without_slack and not team.is_member(user):
         ack()
@@ -61,9 +53,7 @@ def open_declare_from_message(ack: Ack, body: dict[str, Any], client: Client, *,
     open_modal(client, ack, body["trigger_id"], declare_modal(title=title, private_metadata=meta))
 
 
-def publish_home(
-    event: dict[str, Any], *, incidents: IncidentFlows, team: SlackTeam, home: HomeTab, now: Callable[[], datetime]
-) -> None:
+def publish_home(event: Payload, *, incidents: IncidentFlows, team: SlackTeam, home: HomeTab, now: Clock) -> None:
     if event.get("tab", "home") != "home":
         return
     user = event["user"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import NotFound, OpsdeskError
 from opsdesk.domain.incidents import EntryKind, TimelineEntry
@@ -19,15 +19,15 @@ if TYPE_CHECKING:
 
     from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
     from opsdesk.slack.notifier import SlackIncidentNotifier
-    from opsdesk.slack.payloads import Client
+    from opsdesk.slack.payloads import Client, Payload
 
 
-def thread_of(message: dict[str, Any]) -> str:
+def thread_of(message: Payload) -> str:
     """The ts of the thread a message is in (its own, at the top of one)."""
     return str(message.get("thread_ts") or message["ts"])
 
 
-def quoted(channel: str, message: dict[str, Any], added_by: str) -> TimelineEntry:
+def quoted(channel: str, message: Payload, added_by: str) -> TimelineEntry:
     """The timeline entry quoting a message: its author, its words, its own time, and who added it."""
     return TimelineEntry(
         at=slack_time(message["ts"]),
@@ -39,7 +39,7 @@ def quoted(channel: str, message: dict[str, Any], added_by: str) -> TimelineEntr
     )
 
 
-def ack_timeline_shortcut(ack: Ack, body: dict[str, Any], client: Client, *, incidents: IncidentFlows) -> None:
+def ack_timeline_shortcut(ack: Ack, body: Payload, client: Client, *, incidents: IncidentFlows) -> None:
     # One key lookup on the ack path: without it we could not open the picker in time.
     channel, message = body["channel"]["id"], body["message"]
     if incidents.in_thread(channel, thread_of(message)) is not None:
@@ -54,7 +54,7 @@ def ack_timeline_shortcut(ack: Ack, body: dict[str, Any], client: Client, *, inc
 
 
 def add_from_thread(
-    body: dict[str, Any],
+    body: Payload,
     *,
     incidents: IncidentFlows,
     changes: IncidentRunner,
@@ -68,7 +68,7 @@ def add_from_thread(
     incident_notifier.tell_user(user, f"Added to {incident.id}'s timeline.", channel=channel)
 
 
-def add_from_picker(body: dict[str, Any], *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier) -> None:
+def add_from_picker(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier) -> None:
     view, user = body["view"], body["user"]["id"]
     meta = json.loads(view["private_metadata"])
     state = view.get("state", {}).get("values", {}).get(Field.INCIDENT, {}).get(Field.INCIDENT, {})
@@ -81,7 +81,7 @@ def add_from_picker(body: dict[str, Any], *, changes: IncidentRunner, incident_n
     incident_notifier.tell_user(user, f"Added to {incident.id}'s timeline.")
 
 
-def add_pinned(event: dict[str, Any], *, incidents: IncidentFlows, changes: IncidentRunner) -> None:
+def add_pinned(event: Payload, *, incidents: IncidentFlows, changes: IncidentRunner) -> None:
     item = event.get("item") or {}
     message, channel = item.get("message"), item.get("channel") or event.get("channel_id")
     if item.get("type") != "message" or not message or not channel:

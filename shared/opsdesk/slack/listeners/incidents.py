@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.incidents import Priority
 from opsdesk.flows.incidents import MIN_TITLE, REFUSAL, Change, Declaration
@@ -16,16 +16,14 @@ from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.incidents import as_dicts, declare_modal, help_blocks
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
     from slack_bolt import Ack, Respond
 
+    from opsdesk.domain.clock import Clock
     from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
     from opsdesk.flows.paging import Paging
     from opsdesk.settings import Settings
     from opsdesk.slack.notifier import SlackIncidentNotifier
-    from opsdesk.slack.payloads import Client
+    from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.team import SlackTeam
 
 DECLARE_REFUSAL = REFUSAL.format(action="declare an incident")
@@ -40,7 +38,7 @@ class Route(Enum):
     WORK = "work"
 
 
-def modal_value(view: dict[str, Any], field: Field) -> str:
+def modal_value(view: Payload, field: Field) -> str:
     state = view.get("state", {}).get("values", {}).get(field, {}).get(field, {})
     if "selected_option" in state:
         return str((state.get("selected_option") or {}).get("value", ""))
@@ -58,7 +56,7 @@ def route(parsed: ParsedCommand, user: str, team: SlackTeam) -> Route:
     return Route.WORK
 
 
-def ack_incident_command(ack: Ack, command: dict[str, Any], client: Client, *, team: SlackTeam) -> None:
+def ack_incident_command(ack: Ack, command: Payload, client: Client, *, team: SlackTeam) -> None:
     parsed = parse(command.get("text", ""))
     decided = route(parsed, command["user_id"], team)
     if decided is Route.OPEN_MODAL:
@@ -74,7 +72,7 @@ def ack_incident_command(ack: Ack, command: dict[str, Any], client: Client, *, t
 
 
 def run_incident_command(
-    command: dict[str, Any],
+    command: Payload,
     respond: Respond,
     *,
     team: SlackTeam,
@@ -82,7 +80,7 @@ def run_incident_command(
     changes: IncidentRunner,
     paging: Paging,
     settings: Settings,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     parsed = parse(command.get("text", ""))
     if route(parsed, command["user_id"], team) is not Route.WORK:
@@ -95,7 +93,7 @@ def run_incident_command(
         tell_or_raise(error, lambda text: respond(text=text, response_type="ephemeral"))
 
 
-def _declare_problem(view: dict[str, Any], user: str, team: SlackTeam) -> str | None:
+def _declare_problem(view: Payload, user: str, team: SlackTeam) -> str | None:
     if len(modal_value(view, Field.TITLE)) < MIN_TITLE:
         return "Say in a few words what is happening."
     if team.resolves_without_slack and not team.is_member(user):
@@ -103,7 +101,7 @@ def _declare_problem(view: dict[str, Any], user: str, team: SlackTeam) -> str | 
     return None
 
 
-def ack_declare_modal(ack: Ack, view: dict[str, Any], body: dict[str, Any], *, team: SlackTeam) -> None:
+def ack_declare_modal(ack: Ack, view: Payload, body: Payload, *, team: SlackTeam) -> None:
     problem = _declare_problem(view, body["user"]["id"], team)
     if problem:
         ack(response_action="errors", errors={Field.TITLE: problem})
@@ -112,13 +110,13 @@ def ack_declare_modal(ack: Ack, view: dict[str, Any], body: dict[str, Any], *, t
 
 
 def declare_from_modal(
-    view: dict[str, Any],
-    body: dict[str, Any],
+    view: Payload,
+    body: Payload,
     *,
     team: SlackTeam,
     incidents: IncidentFlows,
     incident_notifier: SlackIncidentNotifier,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     user = body["user"]["id"]
     if _declare_problem(view, user, team):

@@ -28,11 +28,10 @@ from opsdesk.slack.views.mrkdwn import worded
 from opsdesk.slack.views.support import TAKE_REACTION
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
+    from opsdesk.domain.clock import Clock
     from opsdesk.flows.support import SupportDesk
     from opsdesk.settings import Settings
+    from opsdesk.slack.payloads import Payload
     from opsdesk.slack.support_notifier import SlackSupportNotifier
     from opsdesk.slack.team import SlackTeam
 
@@ -49,15 +48,15 @@ class Meaning(Enum):
     DIRECT = "direct"
 
 
-def _by_a_person(message: dict[str, Any]) -> bool:
+def _by_a_person(message: Payload) -> bool:
     return bool(message.get("user")) and not message.get("bot_id") and message.get("subtype") != "bot_message"
 
 
-def _top_level(message: dict[str, Any]) -> bool:
+def _top_level(message: Payload) -> bool:
     return message.get("thread_ts") in (None, message.get("ts"))
 
 
-def meaning(event: dict[str, Any], ops_channel: str) -> Meaning | None:
+def meaning(event: Payload, ops_channel: str) -> Meaning | None:
     """Decide from the event alone (no I/O: this runs before the ack) what it means, or None to drop it."""
     subtype = event.get("subtype")
     if event.get("channel_type") == "im":
@@ -74,7 +73,7 @@ def meaning(event: dict[str, Any], ops_channel: str) -> Meaning | None:
     return None
 
 
-def _change(message: dict[str, Any], previous: dict[str, Any]) -> Meaning | None:
+def _change(message: Payload, previous: dict[str, Any]) -> Meaning | None:
     if message.get("subtype") == "tombstone":  # a message with replies was deleted
         return Meaning.DELETED if _by_a_person(previous) else None
     # Slack also sends message_changed when a link unfurls or a reply lands: only new words or files count.
@@ -82,7 +81,7 @@ def _change(message: dict[str, Any], previous: dict[str, Any]) -> Meaning | None
     return Meaning.EDITED if changed and _by_a_person(message) and _top_level(message) else None
 
 
-def request_text(message: dict[str, Any]) -> str:
+def request_text(message: Payload) -> str:
     """The words of a request, naming any files shared with them (a screenshot may come with no words)."""
     names = [str(item.get("name") or item.get("title") or "a file") for item in message.get("files") or []]
     attached = fit(f"(attached: {', '.join(names)})", MAX_TEXT // 4) if names else ""
@@ -90,11 +89,11 @@ def request_text(message: dict[str, Any]) -> str:
     return "\n".join(part for part in (text, attached) if part)
 
 
-def has_work(body: dict[str, Any], *, settings: Settings) -> bool:
+def has_work(body: Payload, *, settings: Settings) -> bool:
     return meaning(body.get("event") or {}, settings.ops_channel_id) is not None
 
 
-def on_message(body: dict[str, Any], event: dict[str, Any], *, desk: SupportDesk, settings: Settings) -> None:
+def on_message(body: Payload, event: Payload, *, desk: SupportDesk, settings: Settings) -> None:
     decided = meaning(event, settings.ops_channel_id)
     channel = str(event.get("channel"))
     if decided is Meaning.DIRECT:
@@ -109,7 +108,7 @@ def on_message(body: dict[str, Any], event: dict[str, Any], *, desk: SupportDesk
         desk.message_deleted(channel, deleted, slack_time(event.get("event_ts") or event["ts"]))
 
 
-def takes_a_request(body: dict[str, Any], *, settings: Settings) -> bool:
+def takes_a_request(body: Payload, *, settings: Settings) -> bool:
     event = body.get("event") or {}
     item = event.get("item") or {}
     return (
@@ -120,12 +119,12 @@ def takes_a_request(body: dict[str, Any], *, settings: Settings) -> bool:
 
 
 def on_reaction(
-    event: dict[str, Any],
+    event: Payload,
     *,
     desk: SupportDesk,
     team: SlackTeam,
     support_notifier: SlackSupportNotifier,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     item = event["item"]
     request = desk.request_at(item["channel"], item["ts"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest, OpsdeskError
 from opsdesk.domain.postmortems import parse_action_priority, section_problems
@@ -15,21 +15,19 @@ from opsdesk.slack.views.mrkdwn import worded
 from opsdesk.slack.views.postmortems import action_modal, edit_modal, read_edit_metadata
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
     from slack_bolt import Ack, Respond
 
+    from opsdesk.domain.clock import Clock
     from opsdesk.domain.postmortems import Postmortem, Section
     from opsdesk.flows.postmortem_actions import PostmortemActions
     from opsdesk.flows.postmortems import PostmortemFlows
     from opsdesk.settings import Settings
     from opsdesk.slack.notifier import SlackIncidentNotifier
-    from opsdesk.slack.payloads import Client
+    from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.team import SlackTeam
 
 
-def field_value(view: dict[str, Any], name: str) -> str:
+def field_value(view: Payload, name: str) -> str:
     """A modal input's value (text, option, user or date), by its block and action id."""
     state = view.get("state", {}).get("values", {}).get(name, {}).get(name, {})
     for key in ("selected_option", "selected_user", "selected_date", "value"):
@@ -69,7 +67,7 @@ def open_edit_modal(
     return "" if modal_opened(client, trigger_id, edit_modal(postmortem)) else BUSY
 
 
-def sections_from(view: dict[str, Any]) -> dict[Section, str]:
+def sections_from(view: Payload) -> dict[Section, str]:
     return {field.section: field_value(view, field) for field in SectionField}
 
 
@@ -95,12 +93,12 @@ def _unsaved(incident_id: str, texts: dict[Section, str]) -> str:
     )
 
 
-def open_action_modal(ack: Ack, body: dict[str, Any], client: Client) -> None:
+def open_action_modal(ack: Ack, body: Payload, client: Client) -> None:
     open_modal(client, ack, body["trigger_id"], action_modal(body["actions"][0]["value"]))
 
 
 def raise_action_ticket(
-    body: dict[str, Any], *, postmortem_actions: PostmortemActions, incident_notifier: SlackIncidentNotifier
+    body: Payload, *, postmortem_actions: PostmortemActions, incident_notifier: SlackIncidentNotifier
 ) -> None:
     user = body["user"]["id"]
     try:
@@ -113,11 +111,11 @@ def raise_action_ticket(
 
 
 def mark_action_done(
-    body: dict[str, Any],
+    body: Payload,
     *,
     postmortem_actions: PostmortemActions,
     incident_notifier: SlackIncidentNotifier,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     user = body["user"]["id"]
     try:
@@ -129,7 +127,7 @@ def mark_action_done(
     incident_notifier.tell_user(user, text)
 
 
-def ack_action_modal(ack: Ack, view: dict[str, Any]) -> None:
+def ack_action_modal(ack: Ack, view: Payload) -> None:
     if len(field_value(view, PostmortemField.DESCRIPTION)) < 3:
         ack(response_action="errors", errors={PostmortemField.DESCRIPTION: "Describe the action."})
         return
@@ -137,11 +135,11 @@ def ack_action_modal(ack: Ack, view: dict[str, Any]) -> None:
 
 
 def add_action_from_modal(
-    body: dict[str, Any],
+    body: Payload,
     *,
     postmortem_actions: PostmortemActions,
     incident_notifier: SlackIncidentNotifier,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     view, user = body["view"], body["user"]["id"]
     due = field_value(view, PostmortemField.DUE)
@@ -165,7 +163,7 @@ def add_action_from_modal(
 
 def open_edit(
     ack: Ack,
-    body: dict[str, Any],
+    body: Payload,
     client: Client,
     respond: Respond,
     *,
@@ -179,7 +177,7 @@ def open_edit(
         respond(text=why_not, response_type="ephemeral", replace_original=False)
 
 
-def ack_edit_modal(ack: Ack, view: dict[str, Any]) -> None:
+def ack_edit_modal(ack: Ack, view: Payload) -> None:
     problems = section_problems(sections_from(view))
     if problems:
         ack(response_action="errors", errors={SectionField.of(which): text for which, text in problems.items()})
@@ -188,12 +186,12 @@ def ack_edit_modal(ack: Ack, view: dict[str, Any]) -> None:
 
 
 def save_edit(
-    body: dict[str, Any],
+    body: Payload,
     *,
     postmortems: PostmortemFlows,
     incident_notifier: SlackIncidentNotifier,
     settings: Settings,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     view, user = body["view"], body["user"]["id"]
     incident_id, version = read_edit_metadata(view["private_metadata"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import InvalidRequest, OpsdeskError
 from opsdesk.domain.postmortems import ActionPriority, parse_action_priority
@@ -19,18 +19,18 @@ from opsdesk.slack.views.postmortems import HELP, action_modal, postmortem_block
 from opsdesk.slack.views.stats import describe
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
     from slack_bolt import Ack, Respond
 
+    from opsdesk.domain.clock import Clock
     from opsdesk.flows.postmortem_actions import PostmortemActions
     from opsdesk.flows.postmortem_publishing import PostmortemPublishing, Published
     from opsdesk.flows.postmortems import PostmortemFlows
     from opsdesk.flows.stats import Stats
     from opsdesk.settings import Settings
     from opsdesk.slack.commands import ParsedCommand
-    from opsdesk.slack.payloads import Client
+    from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.team import SlackTeam
 
 _DUE = re.compile(r"\bdue (\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
@@ -69,7 +69,7 @@ def _published_text(settings: Settings, incident_id: str, result: Published) -> 
 
 
 def ack_postmortem_command(
-    ack: Ack, command: dict[str, Any], client: Client, *, team: SlackTeam, postmortems: PostmortemFlows
+    ack: Ack, command: Payload, client: Client, *, team: SlackTeam, postmortems: PostmortemFlows
 ) -> None:
     parsed = parse(command.get("text", ""))
     if parsed.subcommand == "action" and parsed.incident_id and not parsed.rest:
@@ -92,14 +92,14 @@ def ack_postmortem_command(
 
 
 def run_postmortem_command(
-    command: dict[str, Any],
+    command: Payload,
     respond: Respond,
     *,
     postmortems: PostmortemFlows,
     postmortem_actions: PostmortemActions,
     publishing: PostmortemPublishing,
     settings: Settings,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     parsed = parse(command.get("text", ""))
     if parsed.subcommand not in _LAZY or (parsed.subcommand == "action" and not parsed.rest):
@@ -146,7 +146,7 @@ def ack_ops_command(ack: Ack) -> None:
     ack()
 
 
-def run_ops_command(command: dict[str, Any], respond: Respond, *, stats: Stats) -> None:
+def run_ops_command(command: Payload, respond: Respond, *, stats: Stats) -> None:
     words = command.get("text", "").split()
     if not words or words[0].lower() != "stats":
         respond(text="Try `/ops stats week`, `/ops stats month` or `/ops stats quarter`.")

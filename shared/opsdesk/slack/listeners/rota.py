@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import OpsdeskError
 from opsdesk.slack.routing import Listener
@@ -13,11 +13,12 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, Respond
 
     from opsdesk.flows.rota import Rota
+    from opsdesk.slack.payloads import Payload
 
 SUBCOMMANDS = {"set", "cover", "oncall", "on-call"}
 
 
-def ack_rota_command(ack: Ack, command: dict[str, Any]) -> None:
+def ack_rota_command(ack: Ack, command: Payload) -> None:
     words = command.get("text", "").split()
     if words and words[0].lower() == "help":
         ack(text=HELP)
@@ -27,7 +28,7 @@ def ack_rota_command(ack: Ack, command: dict[str, Any]) -> None:
         ack()
 
 
-def run_rota_command(command: dict[str, Any], respond: Respond, *, rota: Rota) -> None:
+def run_rota_command(command: Payload, respond: Respond, *, rota: Rota) -> None:
     """The work needs the table, so it runs after the ack."""
     sub, _, rest = command.get("text", "").strip().partition(" ")
     sub = sub.lower()

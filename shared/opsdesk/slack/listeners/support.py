@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import InvalidRequest, OpsdeskError
 from opsdesk.domain.ports import Posted
@@ -18,22 +18,22 @@ from opsdesk.slack.views.mrkdwn import worded
 from opsdesk.slack.views.support import HELP, done_modal, request_list
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from contextlib import AbstractContextManager
     from datetime import datetime
 
     from slack_bolt import Ack, Respond
 
+    from opsdesk.domain.clock import Clock
     from opsdesk.flows.support import SupportDesk
     from opsdesk.flows.tickets import Tickets
-    from opsdesk.slack.payloads import Client
+    from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.support_notifier import SlackSupportNotifier
 
 
 PENDING = "Jira is not answering; the ticket is pending and will be retried automatically."
 
 
-def ack_support_command(ack: Ack, command: dict[str, Any]) -> None:
+def ack_support_command(ack: Ack, command: Payload) -> None:
     words = command.get("text", "").split()
     if not words or words[0].lower() == "help":
         ack(text=HELP)
@@ -43,14 +43,7 @@ def ack_support_command(ack: Ack, command: dict[str, Any]) -> None:
         ack()
 
 
-def run_support_command(
-    command: dict[str, Any],
-    respond: Respond,
-    *,
-    desk: SupportDesk,
-    tickets: Tickets,
-    now: Callable[[], datetime],
-) -> None:
+def run_support_command(command: Payload, respond: Respond, *, desk: SupportDesk, tickets: Tickets, now: Clock) -> None:
     words = command.get("text", "").split()
     if not words or words[0].lower() == "help":
         return
@@ -71,7 +64,7 @@ def run_support_command(
         respond(text=worded(error), response_type="ephemeral")
 
 
-def _raise_request(command: dict[str, Any], desk: SupportDesk, at: datetime) -> str | None:
+def _raise_request(command: Payload, desk: SupportDesk, at: datetime) -> str | None:
     text = command.get("text", "").strip()
     if len(text) < 3:
         raise InvalidRequest("Say what you need, e.g. `/support I cannot reach the staging bastion`.")
@@ -81,64 +74,40 @@ def _raise_request(command: dict[str, Any], desk: SupportDesk, at: datetime) -> 
     return f"Raised {request.id} in {channel_link(request.channel)}; the conversation continues in its thread."
 
 
-def tell(body: dict[str, Any], notifier: SlackSupportNotifier, text: str) -> None:
+def tell(body: Payload, notifier: SlackSupportNotifier, text: str) -> None:
     """Answer the person who clicked, privately, in the thread they clicked in."""
     thread = (body.get("message") or {}).get("thread_ts")
     notifier.tell(body["user"]["id"], text, channel=clicked_in(body), thread_ts=thread)
 
 
-def answering(body: dict[str, Any], notifier: SlackSupportNotifier) -> AbstractContextManager[None]:
+def answering(body: Payload, notifier: SlackSupportNotifier) -> AbstractContextManager[None]:
     return failures_told(lambda text: tell(body, notifier, text))
 
 
-def _value(body: dict[str, Any]) -> str:
+def _value(body: Payload) -> str:
     return str(body["actions"][0]["value"])
 
 
-def take_request(
-    body: dict[str, Any],
-    *,
-    desk: SupportDesk,
-    support_notifier: SlackSupportNotifier,
-    now: Callable[[], datetime],
-) -> None:
+def take_request(body: Payload, *, desk: SupportDesk, support_notifier: SlackSupportNotifier, now: Clock) -> None:
     with answering(body, support_notifier):
         desk.take(desk.request_by_id(_value(body)), body["user"]["id"], now())
 
 
-def raise_ticket(
-    body: dict[str, Any], *, desk: SupportDesk, tickets: Tickets, support_notifier: SlackSupportNotifier
-) -> None:
+def raise_ticket(body: Payload, *, desk: SupportDesk, tickets: Tickets, support_notifier: SlackSupportNotifier) -> None:
     with answering(body, support_notifier):
         request = tickets.raise_ticket(desk.request_by_id(_value(body)), body["user"]["id"])
         if not request.has_ticket:
-            tell(
-                body,
-                support_notifier,
-                "Jira is not answering; the ticket is pending and will be retried automatically.",
-            )
+            tell(body, support_notifier, PENDING)
 
 
-def rate(
-    body: dict[str, Any],
-    *,
-    desk: SupportDesk,
-    support_notifier: SlackSupportNotifier,
-    now: Callable[[], datetime],
-) -> None:
+def rate(body: Payload, *, desk: SupportDesk, support_notifier: SlackSupportNotifier, now: Clock) -> None:
     with answering(body, support_notifier):
         request_id, _, score = _value(body).partition(":")
         said = desk.rate(desk.request_by_id(request_id), body["user"]["id"], int(score), now())
         tell(body, support_notifier, said)
 
 
-def take_board_issue(
-    body: dict[str, Any],
-    *,
-    tickets: Tickets,
-    support_notifier: SlackSupportNotifier,
-    now: Callable[[], datetime],
-) -> None:
+def take_board_issue(body: Payload, *, tickets: Tickets, support_notifier: SlackSupportNotifier, now: Clock) -> None:
     """A ticket raised straight on the board and posted to the team for triage: someone takes it."""
     with answering(body, support_notifier):
         message = body.get("message") or {}
@@ -149,30 +118,24 @@ def take_board_issue(
         tickets.take_board_issue(key, body["user"]["id"], where, headline, now())
 
 
-def set_board_priority(body: dict[str, Any], *, tickets: Tickets, support_notifier: SlackSupportNotifier) -> None:
+def set_board_priority(body: Payload, *, tickets: Tickets, support_notifier: SlackSupportNotifier) -> None:
     with answering(body, support_notifier):
         key, _, priority = _value(body).partition(":")
         tell(body, support_notifier, tickets.set_board_priority(key, priority, body["user"]["id"]))
 
 
-def open_done(ack: Ack, body: dict[str, Any], client: Client) -> None:
+def open_done(ack: Ack, body: Payload, client: Client) -> None:
     open_modal(client, ack, body["trigger_id"], done_modal(_value(body)))
 
 
-def ack_done(ack: Ack, view: dict[str, Any]) -> None:
+def ack_done(ack: Ack, view: Payload) -> None:
     if not modal_value(view, SupportField.RESOLUTION):  # type: ignore[arg-type]
         ack(response_action="errors", errors={SupportField.RESOLUTION: "Say in one line what resolved it."})
         return
     ack()
 
 
-def finish_request(
-    body: dict[str, Any],
-    *,
-    desk: SupportDesk,
-    support_notifier: SlackSupportNotifier,
-    now: Callable[[], datetime],
-) -> None:
+def finish_request(body: Payload, *, desk: SupportDesk, support_notifier: SlackSupportNotifier, now: Clock) -> None:
     view, user = body["view"], body["user"]["id"]
     try:
         request = desk.request_by_id(view["private_metadata"])
@@ -182,12 +145,12 @@ def finish_request(
 
 
 def add_to_ticket(
-    body: dict[str, Any],
+    body: Payload,
     *,
     desk: SupportDesk,
     tickets: Tickets,
     support_notifier: SlackSupportNotifier,
-    now: Callable[[], datetime],
+    now: Clock,
 ) -> None:
     """The message shortcut: a message in a request's thread becomes a comment on its ticket."""
     user, channel = body["user"]["id"], body["channel"]["id"]
