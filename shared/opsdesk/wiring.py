@@ -2,15 +2,16 @@
 
 Everything long-lived is built here from three things: the settings, the credentials and a clock.
 Repositories, Slack's clients and notifiers, the integrations and the flows are each built once, on
-first use, and each flow is handed its collaborators in its constructor: no flow, listener or job
-reaches into this module for them, and nothing imports it but the entry points (`entrypoints.py`).
-The incident flows are built first and their observers (postmortems, paging) after, then attached:
-an observer needs the flows, never the reverse, so no import goes in a circle. A flow's module is
-imported where the flow is built, so a function's cold start loads only the flows its handler
-reaches (the Pages function none, the Alarms function no support desk), and an integration is built
-only when a flow first calls it (`integrations/deferred.py`), so answering Slack loads no Jira,
-PagerDuty or Confluence code. Tests build the same wiring with their own clock and stand-in URLs
-(`entrypoints.wiring().now = clock`).
+first use, and each flow is handed its collaborators in its constructor; no flow or listener reaches
+into this module. The incident flows are built first and their observers (postmortems, paging)
+after, then attached: an observer needs the flows, never the reverse, so no import goes in a circle.
+The entry points (`entrypoints.py`) hand the wiring to a handler's work: the Slack app's listeners are
+bound to the collaborators they name (slack/routing.py), a schedule's job or a webhook calls one flow.
+A flow's module is imported where the flow is built, so a function's cold start loads only the flows
+its handler reaches (the Pages function none, the Alarms function no support desk), and an
+integration is built only when a flow first calls it (`integrations/deferred.py`), so answering Slack
+loads no Jira, PagerDuty or Confluence code. Tests build the same wiring with their own clock and
+stand-in URLs (`entrypoints.wiring().now = clock`).
 """
 
 from __future__ import annotations
