@@ -106,9 +106,6 @@ class IncidentFlows:
             record("TimeToLead", elapsed.total_seconds(), MetricUnit.Seconds, priority=incident.priority.value)
 
     # ---- reading
-    def get(self, incident_id: str) -> Incident:
-        return self.repository.get(incident_id)
-
     def open_incidents(self) -> list[Incident]:
         return self.repository.list_open()
 
