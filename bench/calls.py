@@ -99,7 +99,7 @@ class Recorder:
 
 
 def _open_incident(bench: Stack) -> str:
-    [incident] = entrypoints.services().incident_repository.list_open()
+    [incident] = entrypoints.wiring().incident_repository.list_open()
     return incident.id
 
 

@@ -49,8 +49,8 @@ def init_function(function_dir: str) -> Any:
 
     if function_dir.rstrip("/").endswith("slack"):
         entrypoints.slack_ingress()
-    elif hasattr(entrypoints, "services"):
-        entrypoints.services()
+    elif hasattr(entrypoints, "wiring"):
+        entrypoints.wiring()
     return module
 
 

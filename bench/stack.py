@@ -103,12 +103,12 @@ class Stack:
         return self.environment["OPS_CHANNEL_ID"]
 
     def activate(self) -> None:
-        """Point the process-wide settings and cached services at this stack (outside any timed region)."""
+        """Point the process-wide settings and the wiring at this stack (outside any timed region)."""
         restore_environment()
         os.environ.update(self.environment)
         os.environ.pop("SECRETS_ARN", None)
         entrypoints.reset()
-        entrypoints.services().now = lambda: self.now
+        entrypoints.wiring().now = lambda: self.now
         if self.world.calls is not None:
             self.world.calls.attach()
 

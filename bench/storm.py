@@ -58,7 +58,7 @@ def alarm_storm(world: World, calls: DynamoDBCalls, alarms: int = 50) -> dict[st
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         list(pool.map(deliver, events))
     wall = time.perf_counter() - started
-    repository = entrypoints.services().incident_repository
+    repository = entrypoints.wiring().incident_repository
     incidents = [
         incident for incident in repository.list_open() if incident.alarm and incident.alarm.name.startswith("storm-")
     ]

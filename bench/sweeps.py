@@ -103,7 +103,7 @@ def _job_time(job: str, round_number: int) -> Any:
 
 def _run(bench: Stack, calls: DynamoDBCalls, job: str, round_number: int) -> dict[str, Any]:
     bench.activate()
-    entrypoints.services()
+    entrypoints.wiring()
     calls.reset()
     work = [0]
 

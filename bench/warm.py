@@ -56,7 +56,6 @@ def warm_latency(world: World, calls: DynamoDBCalls, requests: int) -> dict[str,
 
 def framework_overhead(world: World, calls: DynamoDBCalls, requests: int) -> dict[str, Any]:
     """Ingress (size, signature, shape) and Bolt's dispatch through every registered listener to a no-op one."""
-    from opsdesk.slack.app import build_app
     from opsdesk.slack.ingress import SlackIngress
 
     bench = stack(world, lazy="lambda")
@@ -65,7 +64,7 @@ def framework_overhead(world: World, calls: DynamoDBCalls, requests: int) -> dic
         ack()
 
     # The real app, so the middleware and the listener list it walks are the production ones.
-    app = build_app(entrypoints.services(), lambda _event: None)
+    app = entrypoints.slack_app(entrypoints.wiring(), lambda _event: None)
     app.command("/bench-noop")(noop)
     ingress = SlackIngress(app, bench.secret)
     samples: list[float] = []

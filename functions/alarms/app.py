@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsdesk.alarms.handler import handle
 from opsdesk.deadline import within_invocation
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.observability import logger
 
 if TYPE_CHECKING:
@@ -16,4 +16,4 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context(clear_state=True)
 @within_invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle(services(), event)
+    return handle(wiring().alarms, event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.deadline import within_invocation
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.jobs.runner import run_tick
 from opsdesk.observability import logger
 
@@ -16,4 +16,4 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context(clear_state=True)
 @within_invocation
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
-    return run_tick(services(), event)
+    return run_tick(wiring(), event)

@@ -81,7 +81,7 @@ class ParameterStoreSource:
     ) -> None:
         self.path = path.rstrip("/")
         self.max_age = max_age
-        # Read late, like Services.now: tests swap it to travel past max_age without sleeping.
+        # Read late, like the wiring's clock: tests swap it to travel past max_age without sleeping.
         self.now = now
         self._client = client
         self._provider: Any = None

@@ -37,7 +37,7 @@ for name in ("slack", "alarms", "schedules", "webhooks", "pages"):
     spec = importlib.util.spec_from_file_location(f"fn_{name}", os.path.join(sys.argv[1], name, "app.py"))
     spec.loader.exec_module(importlib.util.module_from_spec(spec))
 from opsdesk import entrypoints
-built = entrypoints.services()
+built = entrypoints.wiring()
 # One signed slash command through the front door and Bolt, as Slack sends it.
 import time
 from urllib.parse import urlencode
@@ -51,7 +51,7 @@ answer = entrypoints.slack_ingress().handle(
     {"path": "/slack/commands", "httpMethod": "POST", "headers": headers, "body": body, "isBase64Encoded": False}
 )
 assert answer["statusCode"] == 200, answer
-built.jira, built.pagerduty, built.confluence, built.slack
+built.integrations.jira, built.integrations.pagerduty, built.integrations.confluence, built.slack
 from opsdesk.secrets import ParameterStoreSource
 ParameterStoreSource("/opsdesk")._ssm()
 import jira, requests, requests_oauthlib

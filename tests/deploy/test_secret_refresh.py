@@ -96,7 +96,7 @@ def world(
         monkeypatch.setenv(name, value)
     entrypoints.reset()
     clock = FakeClock()
-    built = entrypoints.services()
+    built = entrypoints.wiring()
     built.now = clock
     built.secrets.source.now = clock  # type: ignore[attr-defined]  # the Parameter Store source's cache clock
     ssm = client("ssm", local_aws.endpoint_url)
@@ -108,7 +108,7 @@ def world(
 
 
 def test_credentials_come_from_parameter_store_under_the_stack_path(world: World) -> None:
-    source = entrypoints.services().secrets.source
+    source = entrypoints.wiring().secrets.source
     assert type(source).__name__ == "ParameterStoreSource"
     assert (
         source.where("slack_bot_token")
@@ -202,7 +202,7 @@ def test_each_function_reads_only_credentials_its_role_is_granted(world: World) 
     # GIVEN every credential set, and a record of which ones are read
     for name in NAMES:
         world.put(name, BOT_TOKEN if name == "slack_bot_token" else f"value-of-{name}")
-    source = entrypoints.services().secrets.source
+    source = entrypoints.wiring().secrets.source
     read: list[str] = []
     original = source.read
 
@@ -234,7 +234,7 @@ def test_links_use_the_api_url_when_no_public_base_url_is_set(world: World, monk
     monkeypatch.setenv("PUBLIC_BASE_URL", "")
     entrypoints.reset()
     # THEN every link opsdesk publishes is absolute, on the API
-    built = entrypoints.services()
+    built = entrypoints.wiring()
     assert built.settings.public_base_url == url
     assert built.status_url == f"{url}/status"
 
@@ -244,7 +244,7 @@ def test_the_slack_cold_start_reads_its_credentials_in_one_round_trip(world: Wor
     world.put("slack_signing_secret", "the-signing-secret")
     world.put("slack_bot_token", BOT_TOKEN)
     calls: list[str] = []
-    client = entrypoints.services().secrets.source._ssm().client  # type: ignore[attr-defined]
+    client = entrypoints.wiring().secrets.source._ssm().client  # type: ignore[attr-defined]
     client.meta.events.register("before-call.ssm.*", lambda model, **_: calls.append(model.name))
     # WHEN it answers its first request, which needs the signing secret and the bot token
     assert world.slack_command("the-signing-secret") == 200

@@ -126,7 +126,7 @@ def local_stack() -> Iterator[LocalStack]:
 
 
 def _forget_clients() -> None:
-    """Drop opsdesk's cached services and DynamoDB client, so no one keeps talking to a stopped stack."""
+    """Drop opsdesk's cached wiring and DynamoDB client, so no one keeps talking to a stopped stack."""
     from opsdesk import entrypoints
     from opsdesk.store import dynamodb
 

@@ -125,7 +125,7 @@ def stack(
     # As a team does on day one (and the sandbox does): the app is invited to both of its channels.
     slack_api.invite(environment["OPS_CHANNEL_ID"], environment["TEAM_CHANNEL_ID"])
     entrypoints.reset()
-    entrypoints.services().now = clock
+    entrypoints.wiring().now = clock
     runtime = Runtime(template, environment)
     simulator = SlackClientSimulator(
         runtime, environment["SLACK_SIGNING_SECRET"], slack_api, channel=environment["OPS_CHANNEL_ID"]

@@ -68,7 +68,7 @@ def alarm(stack: Stack, event: dict[str, Any]) -> dict[str, Any]:
 
 
 def repository() -> Any:
-    return entrypoints.services().incident_repository
+    return entrypoints.wiring().incident_repository
 
 
 def announcements(stack: Stack) -> list[dict[str, Any]]:

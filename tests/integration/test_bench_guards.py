@@ -140,9 +140,9 @@ def test_the_build_compiles_hash_based_pyc_for_the_lambda_runtime() -> None:
 
 
 def _open_incidents() -> list[Any]:
-    from opsdesk.entrypoints import services
+    from opsdesk.entrypoints import wiring
 
-    return services().incident_repository.list_open()
+    return wiring().incident_repository.list_open()
 
 
 def _json(event: dict[str, Any]) -> str:

@@ -36,9 +36,9 @@ def test_declare_with_a_title_stores_and_announces_with_buttons(stack) -> None: 
 
 
 def _open_incidents(stack):  # type: ignore[no-untyped-def]
-    from opsdesk.entrypoints import services
+    from opsdesk.entrypoints import wiring
 
-    return services().incident_repository.list_open()
+    return wiring().incident_repository.list_open()
 
 
 def test_high_in_the_text_makes_it_high_priority(stack) -> None:  # type: ignore[no-untyped-def]

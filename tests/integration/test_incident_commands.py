@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.slack.ids import Action, Callback, Field
 
 pytestmark = pytest.mark.integration
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 def declare(stack, text: str = "declare Database down high") -> str:
     stack.slack.command(text)
-    [incident] = services().incident_repository.list_open()
+    [incident] = wiring().incident_repository.list_open()
     return incident.id
 
 
@@ -42,7 +42,7 @@ def test_take_lead_button_edits_the_announcement_in_place(stack) -> None:
     after = announcement(stack)
     assert after["ts"] == before["ts"]  # edited, not reposted
     assert "U0BOB" in json.dumps(after["blocks"])
-    incident = services().incident_repository.get(incident_id)
+    incident = wiring().incident_repository.get(incident_id)
     assert incident.lead == "U0BOB"
     assert incident.time_to_lead().total_seconds() == 240
     assert any("is leading" in message["text"] for message in thread(stack))
@@ -52,7 +52,7 @@ def test_a_second_taker_is_told_who_leads(stack) -> None:
     incident_id = declare(stack)
     stack.slack.click(Action.TAKE_LEAD, incident_id, user="U0BOB")
     stack.slack.click(Action.TAKE_LEAD, incident_id, user="U0CAROL")
-    assert services().incident_repository.get(incident_id).lead == "U0BOB"
+    assert wiring().incident_repository.get(incident_id).lead == "U0BOB"
     [told] = stack.slack_api.ephemeral_messages("U0CAROL")
     assert "U0BOB" in told["text"] and "already leading" in told["text"]
 
@@ -61,9 +61,9 @@ def test_lead_command_hands_over_and_comms_defaults_to_me(stack) -> None:
     incident_id = declare(stack)
     stack.slack.command(f"lead {incident_id} <@U0CAROL|carol>", user="U0ALICE")
     stack.slack.command("comms", user="U0BOB")
-    incident = services().incident_repository.get(incident_id)
+    incident = wiring().incident_repository.get(incident_id)
     assert (incident.lead, incident.comms) == ("U0CAROL", "U0BOB")
-    kinds = [entry.kind.value for entry in services().incident_repository.timeline(incident_id)]
+    kinds = [entry.kind.value for entry in wiring().incident_repository.timeline(incident_id)]
     assert kinds == ["declared", "lead", "comms"]
 
 
@@ -82,7 +82,7 @@ def test_update_modal_posts_once_even_if_submitted_twice(stack) -> None:
     assert stack.slack_api.views()[-1]["callback_id"] == Callback.UPDATE
     for _ in range(2):
         stack.slack.submit(Callback.UPDATE, {Field.UPDATE_TEXT: "Still degraded"}, incident_id, "U0BOB", "V123UPDATE")
-    updates = [e for e in services().incident_repository.timeline(incident_id) if e.kind.value == "update"]
+    updates = [e for e in wiring().incident_repository.timeline(incident_id) if e.kind.value == "update"]
     assert len(updates) == 1
 
 
@@ -91,7 +91,7 @@ def test_priority_change_needs_the_team_and_lands_on_the_timeline(stack) -> None
     stack.slack.command(f"priority {incident_id} high", user="U0STRANGER")
     assert "Only the support team" in responses_text(stack)
     stack.slack.command(f"priority {incident_id} high", user="U0ALICE")
-    assert services().incident_repository.get(incident_id).priority.value == "high"
+    assert wiring().incident_repository.get(incident_id).priority.value == "high"
     stack.slack.command(f"priority {incident_id} critical", user="U0ALICE")
     assert "Priority must be `high` or `normal`" in responses_text(stack)
 
@@ -103,7 +103,7 @@ def test_resolve_records_summary_thanks_people_and_flags_postmortem(stack) -> No
     stack.slack.click(Action.RESOLVE, incident_id, user="U0BOB")
     stack.slack.submit(Callback.RESOLVE, {Field.SUMMARY: "Restarted the primary"}, incident_id, "U0BOB")
 
-    incident = services().incident_repository.get(incident_id)
+    incident = wiring().incident_repository.get(incident_id)
     assert incident.status.value == "resolved"
     assert incident.resolution == "Restarted the primary"
     assert incident.time_to_resolve().total_seconds() == 42 * 60
@@ -111,13 +111,13 @@ def test_resolve_records_summary_thanks_people_and_flags_postmortem(stack) -> No
     [closing] = [message["text"] for message in thread(stack) if "*Resolved*" in message["text"]]
     assert "Resolved" in closing and "42 min" in closing and "U0BOB" in closing and "postmortem" in closing
     assert "Reopen" in json.dumps(announcement(stack)["blocks"])
-    assert services().incident_repository.list_open() == []
+    assert wiring().incident_repository.list_open() == []
 
 
 def test_resolve_by_someone_outside_the_team_is_refused(stack) -> None:
     incident_id = declare(stack)
     stack.slack.command(f"resolve {incident_id} fixed", user="U0STRANGER")
-    assert services().incident_repository.get(incident_id).is_open
+    assert wiring().incident_repository.get(incident_id).is_open
     assert "Only the support team can resolve" in responses_text(stack)
 
 
@@ -125,7 +125,7 @@ def test_reopen_brings_it_back(stack) -> None:
     incident_id = declare(stack)
     stack.slack.command(f"resolve {incident_id} fixed")
     stack.slack.command(f"reopen {incident_id}")
-    assert services().incident_repository.get(incident_id).is_open
+    assert wiring().incident_repository.get(incident_id).is_open
 
 
 def test_status_list_and_timeline_answer_ephemerally(stack) -> None:

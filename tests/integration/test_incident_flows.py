@@ -14,6 +14,7 @@ import pytest
 from opsdesk import entrypoints
 from opsdesk.domain.incidents import EntryKind
 from opsdesk.slack.ids import Action, Callback
+from opsdesk.slack.views.mrkdwn import mention
 
 if TYPE_CHECKING:
     from opsdesk.domain.incidents import Incident
@@ -25,15 +26,15 @@ TEAM = ("U0ALICE", "U0BOB", "U0CAROL")
 
 
 def open_incidents() -> list[Incident]:
-    return entrypoints.services().incident_repository.list_open()
+    return entrypoints.wiring().incident_repository.list_open()
 
 
 def get(incident_id: str) -> Incident:
-    return entrypoints.services().incident_repository.get(incident_id)
+    return entrypoints.wiring().incident_repository.get(incident_id)
 
 
 def timeline_kinds(incident_id: str) -> list[EntryKind]:
-    return [entry.kind for entry in entrypoints.services().incident_repository.timeline(incident_id)]
+    return [entry.kind for entry in entrypoints.wiring().incident_repository.timeline(incident_id)]
 
 
 def declare(stack: Stack, text: str = "Database down", user: str = "U0ALICE") -> Incident:
@@ -199,7 +200,7 @@ def test_checkin_answers_land_on_the_timeline_and_more_people_calls_for_help(sta
     stack.tick("incident-checkins", incident.declared_at + timedelta(minutes=61))
     stack.slack.click(Action.CHECKIN_MORE_PEOPLE, incident.id, user="U0BOB")
     stack.slack.click(Action.CHECKIN_COMMS_CURRENT, incident.id, user="U0CAROL")
-    entries = entrypoints.services().incident_repository.timeline(incident.id)
+    entries = entrypoints.wiring().incident_repository.timeline(incident.id)
     answers = [entry.text for entry in entries if entry.kind is EntryKind.CHECKIN_ANSWER]
     assert len(answers) == 2 and "more people" in answers[0] and "comms are current" in answers[1]
     replies = thread(stack, incident)
@@ -217,10 +218,13 @@ def test_add_to_timeline_from_the_incident_thread_keeps_author_and_time(stack: S
     said = stack.slack_api.add_user_message(channel, "Replica lag is 40 s", user="U0CAROL", thread_ts=ts)
     message_shortcut(stack, Callback.TIMELINE_SHORTCUT, said, user="U0BOB")
     message_shortcut(stack, Callback.TIMELINE_SHORTCUT, said, user="U0BOB")  # twice: recorded once
-    entries = entrypoints.services().incident_repository.timeline(incident.id)
+    entries = entrypoints.wiring().incident_repository.timeline(incident.id)
     notes = [entry for entry in entries if "Replica lag" in entry.text]
     assert len(notes) == 1
-    assert "<@U0CAROL>" in notes[0].text and notes[0].at.timestamp() == pytest.approx(float(said["ts"]))
+    # The author and who added it are kept as people, apart from the words; Slack shows them as mentions.
+    assert (notes[0].subject, notes[0].actor) == ("U0CAROL", "U0BOB")
+    assert notes[0].describe(mention) == "<@U0CAROL> said: Replica lag is 40 s (added by <@U0BOB>)"
+    assert notes[0].at.timestamp() == pytest.approx(float(said["ts"]))
 
 
 def test_add_to_timeline_from_elsewhere_offers_a_picker(stack: Stack) -> None:
@@ -229,7 +233,7 @@ def test_add_to_timeline_from_elsewhere_offers_a_picker(stack: Stack) -> None:
     message_shortcut(stack, Callback.TIMELINE_SHORTCUT, said)
     [picker] = [view for view in stack.slack_api.views() if view.get("callback_id") == "incident_timeline_pick_modal"]
     stack.slack.submit(picker["callback_id"], {"incident": ("select", incident.id)}, picker["private_metadata"])
-    texts = [entry.text for entry in entrypoints.services().incident_repository.timeline(incident.id)]
+    texts = [entry.text for entry in entrypoints.wiring().incident_repository.timeline(incident.id)]
     assert any("Seeing 502s" in text for text in texts)
 
 
@@ -246,9 +250,7 @@ def test_a_pin_in_the_incident_thread_lands_on_the_timeline(stack: Stack) -> Non
         "event_ts": f"{time.time():.6f}",
     }
     stack.slack.event(event)
-    assert any(
-        "expired cert" in entry.text for entry in entrypoints.services().incident_repository.timeline(incident.id)
-    )
+    assert any("expired cert" in entry.text for entry in entrypoints.wiring().incident_repository.timeline(incident.id))
 
 
 def test_declare_from_a_message_opens_the_form_prefilled(stack: Stack) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from devstack.standins.slack_blockkit import judge_message
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.slack.ids import Action, Callback
 from opsdesk.slack.postmortem_ids import PostmortemCallback, SectionField
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
@@ -88,7 +88,7 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
     stack.clock.now = MONDAY_10
     for n in range(45):
         stack.slack.command(f"declare {n} {TITLE} high")
-    incidents = services().incident_repository.list_open()
+    incidents = wiring().incident_repository.list_open()
     assert len(incidents) == 45
     first = incidents[0].id
     stack.slack.command(f"lead {first} <@U0BOB>")
@@ -121,7 +121,7 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
 def test_a_postmortem_with_long_sections_and_many_long_action_items_is_accepted(stack: Stack) -> None:
     stack.clock.now = MONDAY_10
     stack.slack.command(f"declare {TITLE} high")
-    [incident] = services().incident_repository.list_open()
+    [incident] = wiring().incident_repository.list_open()
     stack.slack.command(f"update {incident.id} {LOG}")
     stack.slack.command(f"resolve {incident.id} {LOG}")
     for n in range(25):

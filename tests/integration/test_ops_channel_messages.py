@@ -194,7 +194,7 @@ def test_without_an_invitation_nothing_arrives_and_the_support_team_is_shown_the
     caplog.set_level(logging.WARNING, logger="opsdesk.slack.access")
     for _ in range(3):
         with pytest.raises(Exception, match="not_in_channel"):
-            entrypoints.services().slack.chat_postEphemeral(channel=ops(stack), user="U0DAVE", text="hello")
+            entrypoints.wiring().slack.chat_postEphemeral(channel=ops(stack), user="U0DAVE", text="hello")
     logged = [record.getMessage() for record in caplog.records if record.name == "opsdesk.slack.access"]
     assert len(logged) == 1
     assert "#ops" in logged[0] and "OPS_CHANNEL_ID" in logged[0] and "/invite @opsdesk" in logged[0]

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from tests.harness import api_event
 
 SLACK_ID = re.compile(r"<@|\bU[A-Z0-9]{6,}\b|\bC[A-Z0-9]{6,}\b")
@@ -19,7 +19,7 @@ def get(stack, path: str) -> dict:
 def test_status_shows_open_and_recent_incidents_and_availability(stack) -> None:
     stack.clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
     stack.slack.command("declare <@U0ALICE> says login broken high")
-    [first] = services().incident_repository.list_open()
+    [first] = wiring().incident_repository.list_open()
     stack.clock.advance(hours=3)
     stack.slack.command(f"resolve {first.id} fixed")
     stack.slack.command("declare Reports are slow")

@@ -12,8 +12,9 @@ import pytest
 
 from devstack.standins.pagerduty import PagerDutyStandIn
 from opsdesk.domain.paging import Alert, PagingFailed
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.integrations.pagerduty import PagerDutyEvents
+from opsdesk.slack.views.mrkdwn import mention
 from tests.harness import api_event
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def stand_in_urls(slack_api: SlackStandIn, pagerduty: PagerDutyStandIn, monkeypa
 
 def declare_high(stack) -> str:
     stack.slack.command("declare Database down high")
-    [incident] = services().incident_repository.list_open()
+    [incident] = wiring().incident_repository.list_open()
     return incident.id
 
 
@@ -63,8 +64,8 @@ def test_high_priority_on_a_saturday_pages_once_and_resolving_resolves_it(stack,
     # THEN one alert, resolved with the same key, and both on the timeline
     [alert] = pagerduty.alerts()
     assert (alert["dedup_key"], alert["status"]) == (incident_id, "resolved")
-    timeline = services().incident_repository.timeline(incident_id)
-    pages = [entry.text for entry in timeline if entry.kind.value == "page"]
+    timeline = wiring().incident_repository.timeline(incident_id)
+    pages = [entry.describe(mention) for entry in timeline if entry.kind.value == "page"]
     assert pages == ["Paged on-call via PagerDuty", "Page resolved in PagerDuty"]
 
 
@@ -78,7 +79,7 @@ def test_the_same_incident_on_a_tuesday_at_ten_does_not_page(stack, pagerduty) -
 def test_raising_to_high_on_a_sunday_pages_and_by_hand_pages_on_a_weekday(stack, pagerduty) -> None:
     stack.clock.now = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
     stack.slack.command("declare Slow pages")
-    [incident] = services().incident_repository.list_open()
+    [incident] = wiring().incident_repository.list_open()
     assert pagerduty.calls() == []
     stack.slack.command(f"priority {incident.id} high")
     assert len(pagerduty.alerts(incident.id)) == 1
@@ -132,5 +133,5 @@ def test_webhook_bad_signature_is_401_and_a_good_one_records_the_ack(stack, page
     good = "v1=" + hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
     for _ in range(2):  # a redelivery records nothing twice
         assert webhook(stack, body, f"v1=deadbeef, {good}")["statusCode"] == 200
-    texts = [entry.text for entry in services().incident_repository.timeline(incident_id)]
+    texts = [entry.text for entry in wiring().incident_repository.timeline(incident_id)]
     assert texts.count("Page acknowledged in PagerDuty by Dana On-call") == 1

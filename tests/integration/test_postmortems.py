@@ -14,7 +14,7 @@ import requests
 from devstack.settings import LOCAL_DEFAULTS
 from devstack.standins.confluence import ConfluenceStandIn
 from opsdesk.domain.publishing import PublishingFailed
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.integrations.confluence import ConfluencePages
 from opsdesk.slack.postmortem_ids import PostmortemCallback, SectionField
 from opsdesk.store.postmortems import PostmortemRepository
@@ -73,7 +73,7 @@ def run_incident(stack) -> str:
     """A high-priority incident with a lead, an update and a resolution, an hour apart."""
     stack.clock.now = FRIDAY
     stack.slack.command("declare Database down high")
-    [incident] = services().incident_repository.list_open()
+    [incident] = wiring().incident_repository.list_open()
     stack.clock.advance(minutes=5)
     stack.slack.command(f"lead {incident.id} <@U0BOB>")
     stack.clock.advance(minutes=20)
@@ -103,7 +103,7 @@ def get(stack, path: str, query: dict | None = None) -> dict:
 def test_resolving_a_high_incident_opens_a_draft_matching_the_timeline(stack) -> None:
     incident_id = run_incident(stack)
     postmortem = PostmortemRepository(stack.table_name).get(incident_id)
-    recorded = services().incident_repository.timeline(incident_id)
+    recorded = wiring().incident_repository.timeline(incident_id)
     # THEN the draft walks the recorded events, in order, with their times
     assert [(line.at, line.text) for line in postmortem.timeline] == [(e.at, e.text) for e in recorded]
     assert [line.kind for line in postmortem.timeline] == ["declared", "lead", "update", "resolved"]
@@ -118,7 +118,7 @@ def test_resolving_a_high_incident_opens_a_draft_matching_the_timeline(stack) ->
 def test_normal_priority_opens_no_postmortem(stack) -> None:
     stack.clock.now = FRIDAY
     stack.slack.command("declare Slow report")
-    [incident] = services().incident_repository.list_open()
+    [incident] = wiring().incident_repository.list_open()
     stack.slack.command(f"resolve {incident.id} ok")
     assert PostmortemRepository(stack.table_name).find(incident.id) is None
 
@@ -173,6 +173,11 @@ def test_actions_reminders_publish_and_pages(stack) -> None:
     assert "Bob Baker" in body and "Carol Chen" in body  # the lead and the owners, by name
     assert "Carol Chen saw it in a Slack channel; a Slack group paged." in body
     assert "Failed over; see the status page." in body and "Logins failed for an hour." in body
+    # The timeline names who did what, from the people recorded with each entry
+    assert "Declared by Alice Archer (high priority): Database down" in body
+    assert "Bob Baker is now the incident lead (set by Alice Archer)" in body
+    assert "Update from Alice Archer: Failing over to the standby in a Slack channel" in body
+    assert "Resolved by Alice Archer: Failed over;" in body
     markdown = get(stack, f"/postmortems/{incident_id}", {"format": "md"})
     assert (header(markdown, "Content-Type") or "").startswith("text/markdown")
     assert markdown["body"].startswith(f"# Postmortem {incident_id}")

@@ -111,7 +111,7 @@ def test_the_old_search_before_create_would_file_twice_on_jira_cloud(stack: Stac
     """What issue 11 fixed: searching for the label and creating when it is missing, twice inside the index lag."""
     from opsdesk import entrypoints
 
-    jira = entrypoints.services().jira
+    jira = entrypoints.wiring().integrations.jira
     for _ in range(2):  # a click and its retry a second later
         _ = jira.find_by_label("opsdesk-req-double") or jira.create("Export fails", "", ["opsdesk-req-double"])
     assert len(jira_api.issues()) == 2

@@ -103,7 +103,7 @@ class Stack(StackActions):
         for name, value in environment.items():
             os.environ[name] = value
         entrypoints.reset()
-        entrypoints.services().now = self.clock
+        entrypoints.wiring().now = self.clock
 
     def wait_for_lazy_work(self) -> None:
         runner = entrypoints.slack_ingress().app.listener_runner.lazy_listener_runner
@@ -181,7 +181,7 @@ def stack(
     store_dynamodb.client.cache_clear()
     entrypoints.reset()
     clock = FakeClock()
-    entrypoints.services().now = clock
+    entrypoints.wiring().now = clock
     jira_api.clock = clock  # Jira Cloud's search index catches up as the case's time passes
     runtime = _RecordingRuntime(template, environment)
     responses: list[Any] = []
@@ -234,7 +234,7 @@ def paging(stack: Stack, sleeps: Sleeps) -> Stack:
     """The weekend paging trial on, a Saturday afternoon, PagerDuty's back-offs recorded rather than slept."""
     stack.reconfigure(PAGING_ENABLED="true")
     # The container's one PagerDuty client, built now so every page this test sends uses this sleep.
-    entrypoints.services().pagerduty.sleep = sleeps.module("pagerduty").sleep
+    entrypoints.wiring().integrations.pagerduty.sleep = sleeps.module("pagerduty").sleep
     stack.clock.now = PAGING_SATURDAY
     return stack
 

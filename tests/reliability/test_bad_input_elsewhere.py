@@ -313,7 +313,7 @@ def test_pagerduty_webhook_junk_correctly_signed_never_fails_and_never_changes_a
 def declare(stack: Stack, title: str = "Reports are slow") -> str:
     stack.clock.now = T0
     stack.slack.command(f"declare {title}")
-    [incident] = entrypoints.services().incident_repository.list_open()
+    [incident] = entrypoints.wiring().incident_repository.list_open()
     return incident.id
 
 
@@ -595,7 +595,7 @@ def test_alarm_junk_is_rejected_without_raising_opening_or_posting(
 
     one()
     ledger.tried(tried)
-    ledger.effects("incidents opened by junk", len(entrypoints.services().incident_repository.list_open()), 0)
+    ledger.effects("incidents opened by junk", len(entrypoints.wiring().incident_repository.list_open()), 0)
 
 
 def _eventbridge_odd() -> st.SearchStrategy[dict[str, Any]]:
@@ -653,7 +653,7 @@ def test_a_genuine_alarm_with_odd_optional_parts_never_raises_and_opens_once(sta
 
     one()
     ledger.tried(tried)
-    ledger.effects("incidents opened", len(entrypoints.services().incident_repository.list_open()), 1)
+    ledger.effects("incidents opened", len(entrypoints.wiring().incident_repository.list_open()), 1)
 
 
 # ---------------------------------------------------------------- schedule ticks
@@ -693,7 +693,7 @@ def would_run(event: Any) -> bool:
     """A tick naming a known job at a usable time runs it: that is a tick, not junk."""
     try:
         tick = Tick.model_validate(event)
-        entrypoints.services().settings.hours.local(tick.time)
+        entrypoints.wiring().settings.hours.local(tick.time)
     except Exception:  # anything the model refuses (or cannot place in London) is junk
         return False
     return tick.job in JOBS
@@ -834,7 +834,7 @@ def test_genuine_alarms_with_the_odd_parts_the_fuzzer_found_open_their_incident(
     """An odd optional part is no reason to lose a real alarm, nor to raise (SNS/Lambda would retry it)."""
     stack.clock.now = T0
     assert invoked(stack, "AlarmsFunction", event) == {"declared": 1}
-    ledger.effects("incidents opened", len(entrypoints.services().incident_repository.list_open()), 1)
+    ledger.effects("incidents opened", len(entrypoints.wiring().incident_repository.list_open()), 1)
 
 
 @pytest.mark.parametrize(

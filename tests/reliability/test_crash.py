@@ -57,7 +57,7 @@ def crash_after(owner: type, name: str, *, nth: int = 1) -> Iterator[list[int]]:
 
 
 def repository() -> Any:
-    return entrypoints.services().incident_repository
+    return entrypoints.wiring().incident_repository
 
 
 def thread_of(stack: Stack, incident_id: str) -> list[dict[str, Any]]:

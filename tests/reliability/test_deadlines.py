@@ -86,7 +86,7 @@ def test_slack_rate_limiting_a_declaration_past_every_retry_leaves_it_owed_for_t
     assert sleeps.of("slack") == []
     runner = lazy_runner(stack)
     ledger.effects("dead letters", len(runner.dead_letters), 1)
-    [incident] = entrypoints.services().incident_repository.list_open()
+    [incident] = entrypoints.wiring().incident_repository.list_open()
     assert Followup.ANNOUNCE in incident.pending
     ledger.lose("incidents", 0 if incident.announcement is None else 1)
     ledger.effects("announcements while Slack refuses", len(announcements(stack)), 0)
@@ -94,7 +94,7 @@ def test_slack_rate_limiting_a_declaration_past_every_retry_leaves_it_owed_for_t
     stack.clock.advance(minutes=5)
     stack.invoke("SlackFunction", runner.dead_letters[0])
     ledger.effects("announcements", len(announcements(stack)), 1)
-    assert entrypoints.services().incident_repository.get(incident.id).pending == frozenset()
+    assert entrypoints.wiring().incident_repository.get(incident.id).pending == frozenset()
 
 
 def paging_failed_posts(stack: Stack) -> list[str]:
@@ -131,7 +131,7 @@ def test_pagerduty_down_through_every_retry_says_how_to_page_again(
 ) -> None:
     paging.pagerduty.fail_next("POST /v2/enqueue", 503, times=4)
     paging.slack.command("declare Payments down high", trigger_id="300.400.pdown")
-    [incident] = entrypoints.services().incident_repository.list_open()
+    [incident] = entrypoints.wiring().incident_repository.list_open()
     [told] = paging_failed_posts(paging)
     assert f"/incident page {incident.id} tries again" in told and "HTTP 503" in told
     ledger.effects("PagerDuty attempts", len(paging.pagerduty.calls("POST /v2/enqueue")), 4)
@@ -149,7 +149,7 @@ def test_a_pagerduty_429_asking_30_s_is_not_waited_for_and_people_are_told_at_on
 
 
 def test_the_resolve_that_pagerduty_refuses_says_to_resolve_it_there(paging: Stack) -> None:
-    events = entrypoints.services().pagerduty
+    events = entrypoints.wiring().integrations.pagerduty
     paging.pagerduty.fail_next("POST /v2/enqueue", 400, body=PAGERDUTY_REFUSAL)
     with pytest.raises(Exception, match="resolve INC-7K3QF in PagerDuty") as refused:
         events.resolve("INC-7K3QF")

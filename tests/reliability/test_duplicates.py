@@ -38,7 +38,7 @@ OPS = "C0OPS"
 
 
 def repository() -> Any:
-    return entrypoints.services().incident_repository
+    return entrypoints.wiring().incident_repository
 
 
 def declare(stack: Stack, title: str = "Database down high", trigger_id: str = "100.200.declare") -> str:

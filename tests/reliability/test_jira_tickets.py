@@ -164,7 +164,7 @@ def test_credentials_jira_refuses_twice_are_named_once_and_not_retried(stack: St
 
 @pytest.mark.reliability("failing neighbours")
 def test_a_short_429_is_waited_out_and_the_ticket_filed_once(stack: Stack, ledger: Ledger, sleeps: Sleeps) -> None:
-    entrypoints.services().jira.sleep = sleeps.module("jira").sleep
+    entrypoints.wiring().integrations.jira.sleep = sleeps.module("jira").sleep
     ts = "1764496800.001700"
     request = open_request(stack, ts)
     stack.jira.fail_next("POST /rest/api/2/issue", 429, headers={"Retry-After": "2"})

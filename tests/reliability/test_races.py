@@ -23,7 +23,7 @@ PEOPLE = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN", "U0ERIN", "U0FRED"]
 
 
 def repository() -> Any:
-    return entrypoints.services().incident_repository
+    return entrypoints.wiring().incident_repository
 
 
 def declare(stack: Stack, trigger_id: str) -> str:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from opsdesk.secrets import PLACEHOLDER, Secrets, from_environment
-from opsdesk.services import Services
 from opsdesk.settings import Settings
+from opsdesk.wiring import Wiring
 
 if TYPE_CHECKING:
     import pytest
@@ -28,7 +28,7 @@ class StoredValues:
         return f"the test store's {name}"
 
 
-def services(store: StoredValues) -> Services:
+def wired(store: StoredValues) -> Wiring:
     settings = Settings(
         table_name="t",
         ops_channel_id="C0OPS",
@@ -37,7 +37,7 @@ def services(store: StoredValues) -> Services:
         paging_enabled=True,
         pagerduty_events_url="https://events.invalid/v2/enqueue",
     )
-    return Services(settings=settings, secrets=Secrets(store))
+    return Wiring(settings=settings, secrets=Secrets(store))
 
 
 def test_a_placeholder_reads_as_unset_and_is_asked_for_again_skipping_any_cache(
@@ -66,7 +66,7 @@ def test_a_refresh_skips_the_cache_once() -> None:
 def test_the_jira_client_is_rebuilt_only_when_its_token_changes() -> None:
     # GIVEN the Jira adapter as wired, on a site whose deployment is known (no serverInfo call)
     store = StoredValues({"jira_api_token": "token-one"})
-    tracker = services(store).jira
+    tracker = wired(store).integrations.jira
     tracker.deployment = "cloud"
     first = tracker._jira()
     # WHEN nothing changes, THEN the client is kept; WHEN the token is rotated, THEN the next call builds a new one
@@ -79,10 +79,10 @@ def test_the_jira_client_is_rebuilt_only_when_its_token_changes() -> None:
 
 def test_pages_carry_the_routing_key_in_force() -> None:
     store = StoredValues({"pagerduty_routing_key": "a" * 32})
-    built = services(store)
-    assert built._current_pagerduty().routing_key == "a" * 32
+    built = wired(store)
+    assert built.integrations._current_pagerduty().routing_key == "a" * 32
     store.values["pagerduty_routing_key"] = "b" * 32
-    assert built._current_pagerduty().routing_key == "b" * 32
+    assert built.integrations._current_pagerduty().routing_key == "b" * 32
 
 
 def test_the_source_follows_the_environment() -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from opsdesk.domain.paging import Alert, Alerts
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.tickets import DisabledTracker, Ticket
-from opsdesk.services import DeferredAlerts, DeferredTracker
+from opsdesk.integrations.deferred import DeferredAlerts, DeferredTracker
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -17,7 +17,7 @@ T = TypeVar("T")
 
 
 class Builder(Generic[T]):
-    """Stands in for Services' cached adapter property, counting how often it is asked."""
+    """Stands in for the wiring's cached adapter property, counting how often it is asked."""
 
     def __init__(self, adapter: T) -> None:
         self.adapter, self.calls = adapter, 0

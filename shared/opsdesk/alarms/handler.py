@@ -6,27 +6,18 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.alarms.models import Rejected, parse_event
-from opsdesk.alarms.routes import parse_routes
-from opsdesk.flows.alarms import AlarmFlows
 from opsdesk.observability import logger
-from opsdesk.store.alarm_changes import AlarmChanges
 
 if TYPE_CHECKING:
-    from opsdesk.services import Services
+    from opsdesk.flows.alarms import AlarmFlows
 
 
-def alarm_flows(services: Services) -> AlarmFlows:
-    settings = services.settings
-    return AlarmFlows(services.incidents, AlarmChanges(settings.table_name), parse_routes(settings.alarm_routes))
-
-
-def handle(services: Services, event: Any) -> dict[str, Any]:
+def handle(flows: AlarmFlows, event: Any) -> dict[str, Any]:
     """Apply the event's alarm changes; transient AWS or Slack errors raise, so Lambda retries.
 
     Junk is logged and skipped rather than raised: raising would make SNS and EventBridge
     retry it until it lands in the dead-letter queue, for no gain.
     """
-    flows = alarm_flows(services)
     outcomes: Counter[str] = Counter()
     for parsed in parse_event(event):
         if isinstance(parsed, Rejected):

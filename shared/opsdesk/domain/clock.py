@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
+from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 from opsdesk.domain.bank_holidays import CALENDARS, is_bank_holiday
 
+# Time is injected: what gives the flows and listeners "now" (the wall clock, or a test's).
+Clock: TypeAlias = Callable[[], datetime]
 _WEEKEND = {5, 6}
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import Conflict, InvalidRequest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime, timedelta
 
 HIGH_PRIORITY_CRITERIA = (
@@ -42,6 +43,7 @@ class Followup(StrEnum):
 
 
 class EntryKind(StrEnum):
+    DETECTED = "detected"  # a postmortem's first line: when the first alarm went off
     DECLARED = "declared"
     LEAD = "lead"
     COMMS = "comms"
@@ -59,17 +61,52 @@ class EntryKind(StrEnum):
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One thing that happened during an incident, with who and when."""
+    """One thing that happened during an incident: what, when, who did it and whom it concerns.
+
+    People stay data (`actor`, `subject`: Slack user ids, or a system's name) apart from the words
+    (`text`: what a person wrote, or the plain sentence of a system event), so each reader shows them
+    its own way: a Slack mention in the thread, a display name on the published postmortem.
+    """
 
     at: datetime
     kind: EntryKind
-    text: str
+    text: str = ""
     actor: str | None = None
     source_key: str = ""
+    subject: str | None = None  # the new lead or comms, a quoted message's author, who was paged
+    priority: Priority | None = None  # the priority it was declared with or changed to
+    # Recorded before people were kept apart from the words: `text` is the whole entry, in Slack's markup.
+    verbatim: bool = False
 
     @property
     def sort_key(self) -> str:
         return f"TL#{self.at.isoformat()}#{self.source_key}"
+
+    def describe(self, person: Callable[[str], str]) -> str:
+        """The entry as one sentence, each person shown as `person` shows them (a system's name as it is)."""
+        if self.verbatim:
+            return self.text
+        actor = person(self.actor) if self.actor else "someone"
+        subject = person(self.subject) if self.subject else ""
+        by_other = f" (set by {actor})" if self.actor != self.subject else ""
+        sentences: dict[EntryKind, Callable[[], str]] = {
+            EntryKind.DECLARED: lambda: f"Declared by {actor} ({self.priority} priority): {self.text}",
+            EntryKind.LEAD: lambda: f"{subject} is now the incident lead{by_other}",
+            EntryKind.COMMS: lambda: f"{subject} is handling communications",
+            EntryKind.UPDATE: lambda: f"Update from {actor}: {self.text}",
+            EntryKind.PRIORITY: lambda: f"Priority changed to {self.priority} by {actor}",
+            EntryKind.CHECKIN_ANSWER: lambda: f"{actor} {self.text}",
+            EntryKind.RESOLVED: lambda: f"Resolved by {actor}" + (f": {self.text}" if self.text else ""),
+            EntryKind.REOPENED: lambda: f"Reopened by {actor}",
+        }
+        if self.subject and self.kind is EntryKind.NOTE:
+            added = f" (added by {actor})" if self.actor != self.subject else ""
+            return f"{subject} said: {self.text}{added}"
+        if self.subject and self.kind is EntryKind.PAGE:
+            asked = f" (asked by {actor})" if self.actor != "opsdesk" else ""
+            return f"Paged {subject} via PagerDuty{asked}"
+        sentence = sentences.get(self.kind)
+        return sentence() if sentence else self.text
 
 
 @dataclass(frozen=True)

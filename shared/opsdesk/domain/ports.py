@@ -1,4 +1,8 @@
-"""What the flows need from the outside world, as protocols the adapters implement."""
+"""What the flows need from the outside world, as protocols the adapters implement.
+
+Flows say who and what (an incident and the entry just recorded, a request and its ticket); the adapter
+decides how it reads (Slack's mentions, emoji and mrkdwn live in `opsdesk.slack`, never here or in flows).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,12 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import datetime
 
+    from opsdesk.domain.day import Handover, MorningDigest
     from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
+    from opsdesk.domain.postmortems import ActionItem
     from opsdesk.domain.requests import SupportRequest
+    from opsdesk.domain.stats import WeeklyReport
+    from opsdesk.domain.tickets import Ticket
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,10 @@ class RequestThread:
 
 @dataclass(frozen=True)
 class Checklist:
-    """The start-of-day checklist as posted: the pair, the sections, and who ticked which item."""
+    """The start-of-day checklist as posted: the pair, its sections as the notifier wrote them, who ticked what.
+
+    The sections are kept as posted, so a tick redraws the same message rather than a new one.
+    """
 
     day: str
     pair: tuple[str, ...]
@@ -48,8 +59,16 @@ class Checklist:
     ticks: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Ticks:
+    """Who ticked which checklist item, and the version a save of them is conditional on."""
+
+    ticks: Mapping[str, str] = field(default_factory=dict)
+    version: int = 0
+
+
 class IncidentNotifier(Protocol):
-    """Tells people about incidents (Slack in production, a recorder in tests)."""
+    """Tells people about incidents (Slack in production)."""
 
     def announce(self, incident: Incident, *, recovering: bool = False) -> Announcement:
         """Post the announcement; when recovering, first look for one a crashed run posted."""
@@ -57,8 +76,12 @@ class IncidentNotifier(Protocol):
 
     def refresh(self, incident: Incident) -> None: ...
 
-    def post_in_thread(self, incident: Incident, text: str, *, key: str = "", recovering: bool = False) -> None:
-        """Post plain text in the incident's thread; messages with buttons have a method of their own.
+    def recorded(self, incident: Incident, entry: TimelineEntry) -> None:
+        """Tell the thread what was just recorded (a new lead, an update, an alarm, a page, a note)."""
+        ...
+
+    def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
+        """Say in the thread that it is resolved, thanking those who took part.
 
         A `key` names the message, so a recovering run finds it and does not post it twice.
         """
@@ -68,20 +91,36 @@ class IncidentNotifier(Protocol):
         """DM the leadership contacts; `key` names the message so a recovering run sends it once."""
         ...
 
-    def tell_user(self, user: str, text: str, *, channel: str | None = None) -> None: ...
-
-    def timeline_entry_posted(self, incident: Incident, entry: TimelineEntry) -> None: ...
-
     def ask_checkin(self, incident: Incident) -> None:
         """Ask the hourly check-in's two questions in the thread, with answer buttons."""
+        ...
+
+    def update_overdue(self, incident: Incident, person: str | None) -> None:
+        """Nudge comms (else the lead, else whoever reads) that no update went out since the last check-in."""
+        ...
+
+    def call_for_help(self, incident: Incident, asked_by: str) -> None:
+        """Tell the whole ops channel that the incident needs more people or skills."""
         ...
 
     def offer_resolve_after_recovery(self, incident: Incident, alarm_name: str) -> None:
         """Say the alarm is OK again and offer to resolve (people decide, not the alarm)."""
         ...
 
-    def ask_for_postmortem(self, incident: Incident, text: str) -> None:
-        """Ask in the thread for the postmortem to be booked, with its buttons (also the daily reminder)."""
+    def ask_for_postmortem(self, incident: Incident, owner: str, *, reminder: bool = False) -> None:
+        """Ask the owner, in the thread and in private, to book the postmortem session (also the daily reminder)."""
+        ...
+
+    def action_overdue(self, incident_id: str, item: ActionItem) -> None:
+        """Remind an action item's owner that it is overdue; NotifierUnavailable when they cannot be told."""
+        ...
+
+    def paging_failed(self, incident: Incident, reason: str) -> None:
+        """Say in the thread that PagerDuty could not be paged, and what to do instead."""
+        ...
+
+    def thread_link(self, incident: Incident) -> str:
+        """A link to the incident's thread ("" when there is none or it cannot be had)."""
         ...
 
 
@@ -104,20 +143,34 @@ class SupportNotifier(Protocol):
         """Show the request's current stage on its panel."""
         ...
 
-    def say(self, request: SupportRequest, text: str) -> None: ...
+    def taken(self, request: SupportRequest) -> None:
+        """Say in the thread who is now working on it."""
+        ...
+
+    def moved(self, request: SupportRequest, why: str) -> None:
+        """Say in the thread that it moved to another stage, and why (its ticket moved on the board)."""
+        ...
 
     def suggest_ticket(self, request: SupportRequest) -> None:
         """The 15-minute rule's question, with a one-click "raise a ticket"."""
+        ...
+
+    def ticket_raised(self, request: SupportRequest, ticket: Ticket, engineer: str | None) -> None:
+        """Tell the thread, and the product manager, that the ticket exists and who is working on it."""
+        ...
+
+    def ticket_pending(self, request: SupportRequest, reason: str) -> None:
+        """Say in the thread that Jira is not answering, and that the ticket will be filed when it does."""
+        ...
+
+    def ticket_refused(self, request: SupportRequest, reason: str) -> None:
+        """Say in the thread why Jira refused the ticket, and that a person must fix it and ask again."""
         ...
 
     def ask_for_rating(self, request: SupportRequest) -> None: ...
 
     def original_deleted(self, request: SupportRequest) -> None:
         """Say in the thread that the message that opened the request was deleted, and what happens next."""
-        ...
-
-    def tell(self, user: str, text: str, *, channel: str | None = None, thread_ts: str | None = None) -> None:
-        """Tell one person: visible only to them in `channel`, else in a direct message."""
         ...
 
     def point_to_ops_channel(self, channel: str) -> None:
@@ -132,8 +185,8 @@ class SupportNotifier(Protocol):
         """A link to one message; NotifierUnavailable when there is none."""
         ...
 
-    def name_of(self, user: str) -> str:
-        """A person's name for records outside Slack (their id when it cannot be looked up)."""
+    def post_board_issue(self, ticket: Ticket, reporter: str) -> None:
+        """Post an issue raised straight on the board to the team for triage, with its buttons."""
         ...
 
     def board_issue_taken(self, where: Posted, key: str, headline: str, taken_by: str) -> None:
@@ -144,19 +197,19 @@ class SupportNotifier(Protocol):
 class DayNotifier(Protocol):
     """Posts the working day's messages to the team channel and keeps them current."""
 
-    def post_checklist(self, checklist: Checklist) -> Posted: ...
+    def post_checklist(self, day: str, pair: Sequence[str], digest: MorningDigest) -> tuple[Posted, Checklist]:
+        """Post the start-of-day checklist; return where, and the checklist as posted (to redraw on a tick)."""
+        ...
 
     def show_ticks(self, where: Posted, checklist: Checklist) -> None:
         """Edit the checklist in place to show who ticked what."""
         ...
 
-    def post_handover(self, day: str, on_call: str | None, sections: Sequence[str]) -> Posted: ...
+    def post_handover(self, day: str, on_call: str | None, handover: Handover) -> Posted: ...
 
-    def send_handover_to_on_call(self, on_call: str, sections: Sequence[str]) -> None: ...
+    def send_handover_to_on_call(self, on_call: str, handover: Handover) -> None: ...
 
-    def show_handover_done(
-        self, where: Posted, day: str, on_call: str | None, sections: Sequence[str], by: str
-    ) -> None: ...
+    def show_handover_done(self, where: Posted, day: str, on_call: str | None, handover: Handover, by: str) -> None: ...
 
     def nudge_about_handover(self, pair: Sequence[str]) -> None:
         """Remind today's pair at 18:00 that nobody has handed over to on call."""
@@ -164,6 +217,18 @@ class DayNotifier(Protocol):
 
     def messages_since(self, channel: str, since: datetime, until: datetime) -> int:
         """How many messages people wrote in a channel; NotifierUnavailable when it cannot be read."""
+        ...
+
+    def post_weekly_report(self, report: WeeklyReport) -> None:
+        """Post last week's numbers, with their chart, to the team in one message."""
+        ...
+
+
+class People(Protocol):
+    """Who people are, for records read outside Slack (tickets, published postmortems)."""
+
+    def display_name(self, user: str) -> str | None:
+        """A person's name as Slack shows it; None when it cannot be had (a deactivated or unknown user)."""
         ...
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import Conflict, InvalidRequest
-from opsdesk.domain.incidents import EntryKind
+from opsdesk.domain.incidents import EntryKind, TimelineEntry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import date, datetime, timedelta
 
-    from opsdesk.domain.incidents import Incident, TimelineEntry
+    from opsdesk.domain.incidents import Incident
 
 NEUTRAL_PERSON = "a support engineer"
 NEUTRAL_CHANNEL = "a Slack channel"
@@ -22,7 +22,7 @@ WITHHELD = "A message from another Slack channel was added here (not published).
 # Slack's plain-text input takes at most 3,000 characters; so does each blameless section.
 MAX_SECTION_CHARS = 3000
 # The entries a postmortem walks through; hourly check-in prompts are noise in the write-up.
-_TIMELINE_KINDS = frozenset(EntryKind) - {EntryKind.CHECKIN}
+_TIMELINE_KINDS = frozenset(EntryKind) - {EntryKind.CHECKIN, EntryKind.DETECTED}
 _RECOVERY_KINDS = {EntryKind.RECOVERED, EntryKind.RESOLVED}
 
 
@@ -81,13 +81,14 @@ def parse_action_priority(text: str) -> ActionPriority:
 
 
 @dataclass(frozen=True)
-class DraftEntry:
-    """One line of the postmortem timeline."""
+class DraftEntry(TimelineEntry):
+    """One line of the postmortem timeline: a timeline entry, or the detection that preceded them."""
 
-    at: datetime
-    kind: str
-    text: str
     withheld: bool = False  # quotes a message from a channel other than the incident's own
+
+    @classmethod
+    def of(cls, entry: TimelineEntry, *, withheld: bool = False) -> DraftEntry:
+        return cls(**{part.name: getattr(entry, part.name) for part in fields(entry)}, withheld=withheld)
 
 
 @dataclass(frozen=True)
@@ -203,9 +204,9 @@ def draft_from(incident: Incident, entries: Sequence[TimelineEntry], at: datetim
     detected = incident.detected_at or (first_alarm.at if first_alarm else None)
     if detected is not None:
         what = f"Detected: alarm {incident.alarm.name} went off" if incident.alarm else "Detected: first alarm"
-        lines.append(DraftEntry(detected, "detected", what))
+        lines.append(DraftEntry(detected, EntryKind.DETECTED, what))
     home = incident.announcement.channel if incident.announcement else None
-    lines += [DraftEntry(entry.at, entry.kind.value, entry.text, _quoted_elsewhere(entry, home)) for entry in ordered]
+    lines += [DraftEntry.of(entry, withheld=_quoted_elsewhere(entry, home)) for entry in ordered]
     started = detected or incident.declared_at
     recovery = next((entry.at for entry in ordered if entry.kind in _RECOVERY_KINDS and entry.at >= started), None)
     resolved = incident.resolved_at

@@ -145,7 +145,7 @@ class SupportRequest:
         if self.stage is Stage.DONE:
             raise Conflict(f"{self.id} is already done.")
         if self.assignee and self.assignee != user and self.stage is Stage.IN_PROGRESS:
-            raise Conflict(f"<@{self.assignee}> is already working on {self.id}.")
+            raise Conflict(f"{{engineer}} is already working on {self.id}.", people={"engineer": self.assignee})
         return self.move_to(Stage.IN_PROGRESS, at, assignee=user)
 
     def finish(self, resolution: str, by: str, at: datetime) -> SupportRequest:
@@ -177,7 +177,9 @@ class SupportRequest:
     def rate(self, score: int, by: str, at: datetime) -> SupportRequest:
         """Store the requester's rating; a second answer is refused, kindly, by the caller."""
         if by != self.requester:
-            raise NotAllowed(f"Only <@{self.requester}>, who raised {self.id}, can rate it.")
+            raise NotAllowed(
+                f"Only {{requester}}, who raised {self.id}, can rate it.", people={"requester": self.requester}
+            )
         if score not in RATINGS:
             raise InvalidRequest("A rating is a number from 1 to 5.")
         if self.rating is not None:

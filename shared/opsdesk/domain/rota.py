@@ -31,8 +31,9 @@ class Cover:
     starts: time
     ends: time
 
-    def describe(self) -> str:
-        return f"<@{self.user}> covers {self.starts:%H:%M}-{self.ends:%H:%M}"
+    @property
+    def period(self) -> str:
+        return f"{self.starts:%H:%M}-{self.ends:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -48,15 +49,10 @@ class RotaToday:
     def engineers(self) -> tuple[str, ...]:
         return self.pair.engineers if self.pair else ()
 
-    def warnings(self) -> list[str]:
+    @property
+    def short_of_pair(self) -> bool:
         """The process wants two engineers on support at any time."""
-        missing = PAIR_SIZE - len(self.engineers)
-        if missing > 0:
-            return [
-                f":warning: Only {len(self.engineers)} of {PAIR_SIZE} engineers are on support today. "
-                "Set the pair with `/rota set @a @b`."
-            ]
-        return []
+        return len(self.engineers) < PAIR_SIZE
 
 
 def mentions(text: str) -> list[str]:

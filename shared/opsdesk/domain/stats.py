@@ -132,6 +132,33 @@ def incident_figures(incidents: Iterable[Incident], start: datetime, end: dateti
     )
 
 
+@dataclass(frozen=True)
+class RequestFigures:
+    """Support requests finished in the period: time in each stage and the requesters' ratings."""
+
+    done: int = 0
+    stages: dict[str, Summary] = field(default_factory=dict)
+    ratings: Summary = field(default_factory=Summary)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The numbers for one period."""
+
+    incidents: IncidentFigures
+    requests: RequestFigures | None  # None: the support-desk store is not available
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    """Last week's numbers, with the week before's to compare."""
+
+    start: datetime
+    label: str
+    current: Figures
+    previous: Figures
+
+
 def human_duration(seconds: float | None) -> str:
     """ "2 h 05 min", "12 min", "-" for no data."""
     if seconds is None:

@@ -50,11 +50,9 @@ class AlarmFlows:
     """Applies alarm changes through the incident flows, with the alarm's routing."""
 
     flows: IncidentFlows
+    runner: IncidentRunner
     changes: AlarmChanges
     routes: Sequence[AlarmRoute] = ()
-
-    def __post_init__(self) -> None:
-        self.runner = IncidentRunner(self.flows)
 
     def apply(self, change: AlarmChange) -> Outcome:
         """Apply one change; a copy (redelivery, or the other path) changes nothing."""
@@ -99,18 +97,18 @@ class AlarmFlows:
 
     def _attach(self, incident_id: str, change: AlarmChange) -> Outcome:
         """Record the change on the alarm's open incident, unless a newer state is already there."""
-        step = Change(by=ALARM_ACTOR, at=change.changed_at, source_key=f"alarm:{change.key}")
-        kind, text = _entry_for(change)
+        entry = Change(by=ALARM_ACTOR, at=change.changed_at, source_key=f"alarm:{change.key}").entry(
+            *_entry_for(change)
+        )
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
             current = incident.alarm
             if current is not None and current.state_changed_at >= change.changed_at:
                 return None  # older (or the same) news: never undo what is stored
             runbook = current.runbook_url if current else None
-            updated = replace(incident, alarm=alarm_info(change, runbook))
-            return updated, TimelineEntry(change.changed_at, kind, text, ALARM_ACTOR, step.source_key)
+            return replace(incident, alarm=alarm_info(change, runbook)), entry
 
-        incident, changed = self.runner.apply(incident_id, step, decide)
+        incident, changed = self.runner.apply(incident_id, decide)
         if incident.pending:
             # An earlier delivery stored the incident but died before announcing it: finish that.
             incident = self.flows.followups.recover(incident)
@@ -123,7 +121,7 @@ class AlarmFlows:
             notifier.offer_resolve_after_recovery(incident, change.name)
             return Outcome.RECOVERED
         if change.state is AlarmState.ALARM:
-            notifier.post_in_thread(incident, f":rotating_light: {text}")
+            notifier.recorded(incident, entry)
             return Outcome.ATTACHED
         return Outcome.NOTED
 

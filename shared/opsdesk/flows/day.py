@@ -7,33 +7,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from opsdesk.domain.day import LISTED, Board, Handover, MorningDigest, Overnight
 from opsdesk.domain.errors import NotifierUnavailable, OpsdeskError
-from opsdesk.domain.ports import Checklist, Posted
+from opsdesk.domain.ports import Posted, Ticks
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.stats import months_between
-from opsdesk.store.day import DayRepository
-from opsdesk.store.requests import RequestRepository
-from opsdesk.store.rota import RotaRepository
+from opsdesk.flows.optimistic import Optimistic
 
 if TYPE_CHECKING:
     from opsdesk.domain.incidents import Incident
     from opsdesk.domain.ports import DayNotifier
     from opsdesk.domain.tickets import TicketTracker
-    from opsdesk.services import Services
     from opsdesk.settings import Settings
+    from opsdesk.store.day import DayRepository
     from opsdesk.store.incidents import IncidentRepository
+    from opsdesk.store.requests import RequestRepository
+    from opsdesk.store.rota import RotaRepository
 
 logger = logging.getLogger(__name__)
-
-
-def age(since: datetime, now: datetime) -> str:
-    minutes = max(int((now - since).total_seconds() // 60), 0)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 48:
-        return f"{hours // 24} days"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 @dataclass
@@ -48,24 +39,18 @@ class WorkingDay:
     days: DayRepository
     tracker: TicketTracker
 
-    @classmethod
-    def from_services(cls, services: Services) -> WorkingDay:
-        table = services.settings.table_name
-        return cls(
-            services.settings,
-            services.day_notifier,
-            services.incident_repository,
-            RequestRepository(table),
-            RotaRepository(table),
-            DayRepository(table),
-            services.tracker,
-        )
-
     def day_of(self, now: datetime) -> str:
         return self.settings.hours.local(now).date().isoformat()
 
     def local_date(self, now: datetime) -> date:
         return self.settings.hours.local(now).date()
+
+    def closed(self, now: datetime) -> dict[str, object] | None:
+        """Why the day's jobs do nothing today (a weekend, a bank holiday), or None on a working day."""
+        day = self.local_date(now)
+        if self.settings.hours.is_working_day(day):
+            return None
+        return {"skipped": "not a working day", "day": day.isoformat()}
 
     def last_close(self, now: datetime) -> datetime:
         """18:00 on the previous working day: where the out-of-hours handover starts."""
@@ -77,32 +62,25 @@ class WorkingDay:
 
     # ---- 08:00
     def start(self, now: datetime) -> dict[str, object]:
+        if skipped := self.closed(now):
+            return skipped
         day = self.day_of(now)
         pair = self.rota.today(self.local_date(now)).engineers
-        sections = (self._unassigned_requests(now), self._board(), self._out_of_hours(now))
-        checklist = Checklist(day, tuple(pair), sections)
-        posted = self.notifier.post_checklist(checklist)
+        waiting = self.requests.list_stage(Stage.TODO)
+        board = self._board()
+        digest = MorningDigest(now, tuple(waiting[:LISTED]), len(waiting), board, self._overnight(now))
+        posted, checklist = self.notifier.post_checklist(day, tuple(pair), digest)
         self.days.record_checklist(checklist, posted, now)
         return {"posted": "checklist", "day": day}
 
-    def _unassigned_requests(self, now: datetime) -> str:
-        waiting = self.requests.list_stage(Stage.TODO)
-        if not waiting:
-            return "*Unassigned requests:* none :sunny:"
-        lines = [f"• *{request.id}* waiting {age(request.created_at, now)}: {request.text[:80]}" for request in waiting]
-        return f"*Unassigned requests ({len(waiting)}):*\n" + "\n".join(lines[:20])
-
-    def _board(self) -> str:
+    def _board(self) -> Board:
         if not self.tracker.enabled:
-            return "*Board:* Jira is not configured, so check the board by hand."
+            return Board(configured=False)
         try:
             tickets = self.tracker.unassigned()
         except OpsdeskError as error:
-            return f"*Board:* could not read Jira ({error}); check the board by hand."
-        if not tickets:
-            return "*Board:* no unassigned tickets."
-        lines = [f"• <{ticket.url}|{ticket.key}> {ticket.summary[:80]}" for ticket in tickets[:20]]
-        return f"*Board tickets not assigned ({len(tickets)}):*\n" + "\n".join(lines)
+            return Board(configured=True, error=str(error))
+        return Board(configured=True, tickets=tuple(tickets[:LISTED]), total=len(tickets))
 
     def _incidents_since(self, since: datetime, now: datetime) -> list[Incident]:
         months = months_between(since, now)
@@ -110,66 +88,49 @@ class WorkingDay:
         unique = {incident.id: incident for incident in found if incident.declared_at >= since}
         return sorted(unique.values(), key=lambda incident: incident.declared_at)
 
-    def _out_of_hours(self, now: datetime) -> str:
+    def _overnight(self, now: datetime) -> Overnight:
         since = self.last_close(now)
         incidents = self._incidents_since(since, now)
-        lines = [f"*Out-of-hours handover* (since {since:%a %H:%M}):"]
-        lines += [f"• {incident.id} ({incident.priority.value}) {incident.title[:80]}" for incident in incidents]
-        if not incidents:
-            lines.append("• No incidents.")
-        high = [incident for incident in incidents if incident.is_high]
-        if self.settings.paging_enabled and high:
-            lines.append(f"• Pages: {len(high)} high-priority incident(s) may have paged on call.")
-        lines.append(f"• Messages in <#{self.settings.ops_channel_id}>: {self._messages_since(since, now)}")
-        return "\n".join(lines)
-
-    def _messages_since(self, since: datetime, now: datetime) -> str:
+        paged = sum(incident.is_high for incident in incidents) if self.settings.paging_enabled else 0
+        channel = self.settings.ops_channel_id
         try:
-            return str(self.notifier.messages_since(self.settings.ops_channel_id, since, now))
+            messages, unread = self.notifier.messages_since(channel, since, now), ""
         except NotifierUnavailable as error:
             # The checklist still goes out; the person reads the channel by hand.
-            return f"could not read the channel ({error})"
+            messages, unread = None, str(error)
+        return Overnight(since, tuple(incidents), channel, paged, messages, unread)
 
     # ---- 17:30
     def end(self, now: datetime) -> dict[str, object]:
+        if skipped := self.closed(now):
+            return skipped
         day = self.day_of(now)
         on_call = self.rota.on_call()
-        sections = self._handover_sections()
+        handover = self._handover()
         # A retry after a later step failed finds the handover already posted, and keeps who did it.
         if self.days.post_of(day, "HANDOVER") is None:
-            posted = self.notifier.post_handover(day, on_call, sections)
+            posted = self.notifier.post_handover(day, on_call, handover)
             self.days.record_post(day, "HANDOVER", posted.channel, posted.ts, now)
         if on_call:
-            self.notifier.send_handover_to_on_call(on_call, sections)
+            self.notifier.send_handover_to_on_call(on_call, handover)
         return {"posted": "handover", "day": day, "on_call": on_call or ""}
 
-    def _handover_sections(self) -> list[str]:
+    def _handover(self) -> Handover:
         high = [incident for incident in self.incidents.list_open() if incident.is_high]
-        in_progress = self.requests.list_stage(Stage.IN_PROGRESS)
-        incidents = "\n".join(f"• {incident.id} {incident.title[:80]}" for incident in high) or "• None."
-        requests = (
-            "\n".join(
-                f"• {request.id} <@{request.assignee}>: {request.text[:80]}" if request.assignee else f"• {request.id}"
-                for request in in_progress
-            )
-            or "• None."
-        )
-        return [
-            f"*Open high-priority incidents:*\n{incidents}",
-            f"*Requests in progress:*\n{requests}",
-            "*Planned work:* reply in this thread with anything planned for out of hours.",
-        ]
+        return Handover(tuple(high), tuple(self.requests.list_stage(Stage.IN_PROGRESS)))
 
     def record_handover(self, day: str, user: str, at: datetime) -> bool:
         first = self.days.record_handover(day, user, at)
         post = self.days.post_of(day, "HANDOVER")
         if first and post:
             where = _posted(post)
-            self.notifier.show_handover_done(where, day, self.rota.on_call(), self._handover_sections(), user)
+            self.notifier.show_handover_done(where, day, self.rota.on_call(), self._handover(), user)
         return first
 
     # ---- 18:00
     def check_handover(self, now: datetime) -> dict[str, object]:
+        if skipped := self.closed(now):
+            return skipped
         day = self.day_of(now)
         post = self.days.post_of(day, "HANDOVER")
         if post and post.get("done_by"):
@@ -181,9 +142,28 @@ class WorkingDay:
     def record_ticks(
         self, day: str, selected: list[str], user: str, at: datetime, *, shown: list[str] | None = None
     ) -> None:
-        """Record who ticked what, and show it on the checklist for the whole team."""
-        ticks = self.days.record_ticks(day, selected, user, at, shown=shown)
-        logger.info("checklist ticks", extra={"day": day, "ticks": ticks})
+        """Keep the first ticker of each item still ticked, and show who ticked what to the whole team.
+
+        `selected` is the whole selection as the clicker saw it, and `shown` what their message showed
+        ticked before the click: only the difference is applied, so someone clicking on a message that
+        did not show a colleague's tick yet does not untick it. Without `shown`, `selected` is taken as
+        the whole truth. The save is conditional on the ticks read, so two people ticking at once both count.
+        """
+
+        def tick(current: Ticks) -> Ticks:
+            unticked = set(current.ticks) - set(selected) if shown is None else set(shown) - set(selected)
+            ticks = {item: who for item, who in current.ticks.items() if item not in unticked}
+            for item in selected:
+                ticks.setdefault(item, f"{user}@{at.isoformat()}")
+            return Ticks(ticks, current.version)
+
+        writes: Optimistic[Ticks, Ticks] = Optimistic(
+            lambda: self.days.ticks(day),
+            lambda ticks: self.days.save_ticks(day, ticks),
+            "The checklist is changing fast; please tick again.",
+        )
+        saved, _ = writes.apply(tick)
+        logger.info("checklist ticks", extra={"day": day, "ticks": dict(saved.ticks)})
         found = self.days.checklist(day)
         if found is not None:
             where, checklist = found

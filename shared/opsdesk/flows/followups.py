@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict
 from opsdesk.domain.incidents import Followup, Incident
-from opsdesk.domain.stats import human_duration
+from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, logger, record
 from opsdesk.store.incidents import Pointer
 
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 # Longer than the function timeout (20 s in template.yaml): a lease older than this has no live owner.
 LEASE = timedelta(seconds=30)
-SAVE_ATTEMPTS = 5
 
 
 @dataclass
@@ -102,7 +101,7 @@ class Followups:
         self.notifier.refresh(incident)
         # Keyed by the resolution time: a reopened incident resolved again owes new messages.
         key = f"resolved:{incident.resolved_at.isoformat() if incident.resolved_at else ''}"
-        self.notifier.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering)
+        self.notifier.resolved(incident, key=key, recovering=recovering)
         self.notifier.tell_leadership(incident, f"Resolved: {incident.id}", key=key, recovering=recovering)
         for observer in self.observers:
             observer.on_resolved(incident)
@@ -115,27 +114,12 @@ class Followups:
         add_pointers: Sequence[Pointer] = (),
     ) -> Incident:
         """Apply `change` to the stored incident, re-reading it if someone else wrote in between."""
-        current = incident
-        for _ in range(SAVE_ATTEMPTS):
-            try:
-                saved = self.repository.save(change(current), add_pointers=add_pointers)
-            except Conflict:
-                current = self.repository.get(incident.id)
-                continue
-            if current is not incident:
-                self.notifier.refresh(saved)  # it changed while we worked: show the latest in the channel
-            return saved
-        raise Conflict(f"{incident.id} is changing fast; its follow-ups will finish on the next attempt.")
-
-
-def resolution_text(incident: Incident) -> str:
-    thanks = ", ".join(f"<@{person}>" for person in sorted(incident.participants) if person.startswith(("U", "W")))
-    elapsed = incident.time_to_resolve()
-    lines = [f":white_check_mark: *Resolved* after {human_duration(elapsed.total_seconds() if elapsed else None)}."]
-    if incident.resolution:
-        lines.append(f"Summary: {incident.resolution}")
-    if thanks:
-        lines.append(f"Thank you {thanks}.")
-    if incident.postmortem_due:
-        lines.append("This was high priority, so a blameless postmortem is due: the lead will be asked to schedule it.")
-    return "\n".join(lines)
+        writes: Optimistic[Incident, Incident] = Optimistic(
+            lambda: self.repository.get(incident.id),
+            lambda changed: self.repository.save(changed, add_pointers=add_pointers),
+            f"{incident.id} is changing fast; its follow-ups will finish on the next attempt.",
+        )
+        saved, _ = writes.apply(change, start=incident)
+        if saved.version != incident.version + 1:
+            self.notifier.refresh(saved)  # it changed while we worked: show the latest in the channel
+        return saved

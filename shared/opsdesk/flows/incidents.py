@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import random
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import cached_property
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed
+from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed, NotFound
 from opsdesk.domain.ids import short_id
-from opsdesk.domain.incidents import (
-    AlarmInfo,
-    EntryKind,
-    Followup,
-    Incident,
-    Priority,
-    Source,
-    TimelineEntry,
-)
+from opsdesk.domain.incidents import AlarmInfo, EntryKind, Followup, Incident, Priority, Source, TimelineEntry
 from opsdesk.flows.followups import Followups
+from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, record
-from opsdesk.store.incidents import AlreadyApplied, IncidentRepository, Pointer
+from opsdesk.store.incidents import AlreadyApplied, Pointer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
+    from datetime import datetime
 
     from opsdesk.domain.ports import IncidentNotifier, IncidentObserver, Team
+    from opsdesk.store.incidents import IncidentRepository
 
 MIN_TITLE = 3
 REFUSAL = (
@@ -50,19 +42,25 @@ class Declaration:
     alarm: AlarmInfo | None = None
 
 
-@dataclass
 class IncidentFlows:
-    """Incident use cases over a repository, a notifier and the support team."""
+    """Incident use cases over a repository, a notifier and the support team.
 
-    repository: IncidentRepository
-    notifier: IncidentNotifier
-    team: Team
-    observers: Sequence[IncidentObserver] = ()
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    Observers (postmortems, paging) watch the flows, so they are built after them and attached with
+    `observe`: nothing here needs to know what watches it.
+    """
 
-    @cached_property
-    def followups(self) -> Followups:
-        return Followups(self.repository, self.notifier, self.observers, self.now)
+    def __init__(
+        self, repository: IncidentRepository, notifier: IncidentNotifier, team: Team, now: Callable[[], datetime]
+    ) -> None:
+        self.repository = repository
+        self.notifier = notifier
+        self.team = team
+        self.now = now
+        self.observers: list[IncidentObserver] = []
+        self.followups = Followups(repository, notifier, self.observers, now)
+
+    def observe(self, observer: IncidentObserver) -> None:
+        self.observers.append(observer)
 
     def require_team(self, user: str, action: str) -> None:
         if not self.team.is_member(user):
@@ -87,13 +85,13 @@ class IncidentFlows:
             detected_at=declaration.alarm.state_changed_at if declaration.alarm else None,
             participants=frozenset({declaration.declared_by}) if declaration.source is Source.SLACK else frozenset(),
         ).owe(Followup.ANNOUNCE, until=self.followups.lease())
-        who = f"<@{declaration.declared_by}>" if declaration.source is Source.SLACK else declaration.declared_by
         entry = TimelineEntry(
             at=declaration.at,
             kind=EntryKind.DECLARED,
-            text=f"Declared by {who} ({incident.priority.value} priority): {incident.title}",
+            text=incident.title,
             actor=declaration.declared_by,
             source_key=declaration.source_key,
+            priority=incident.priority,
         )
         pointers = [Pointer(f"ALARM#{declaration.alarm.arn}", incident.id)] if declaration.alarm else []
         if not self.repository.create(incident, entry, pointers):
@@ -107,6 +105,32 @@ class IncidentFlows:
         if elapsed is not None:
             record("TimeToLead", elapsed.total_seconds(), MetricUnit.Seconds, priority=incident.priority.value)
 
+    # ---- reading
+    def open_incidents(self) -> list[Incident]:
+        return self.repository.list_open()
+
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        return self.repository.timeline(incident_id)
+
+    def in_thread(self, channel: str, thread_ts: str) -> str | None:
+        """The incident whose announcement thread this is (one key lookup), if any."""
+        return self.repository.pointer(f"THREAD#{channel}#{thread_ts}")
+
+    def pick(self, incident_id: str | None, command: str, *, open_only: bool = True) -> Incident:
+        """The incident a command means: the id given, else the only open one."""
+        if incident_id:
+            return self.repository.get(incident_id)
+        candidates = self.repository.list_open()
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise NotFound("No incident is open. Give an id, e.g. `/incident status INC-7K3QF`.")
+        ids = ", ".join(f"`{incident.id}`" for incident in candidates)
+        what = "open " if open_only else ""
+        raise InvalidRequest(
+            f"Several {what}incidents: {ids}. Say which, e.g. `/incident {command} {candidates[0].id} …`."
+        )
+
 
 @dataclass(frozen=True)
 class Change:
@@ -115,6 +139,12 @@ class Change:
     by: str
     at: datetime
     source_key: str
+
+    def entry(
+        self, kind: EntryKind, text: str = "", *, subject: str | None = None, priority: Priority | None = None
+    ) -> TimelineEntry:
+        """The timeline entry recording this change."""
+        return TimelineEntry(self.at, kind, text, self.by, self.source_key, subject=subject, priority=priority)
 
 
 class IncidentRunner:
@@ -132,154 +162,126 @@ class IncidentRunner:
     def apply(
         self,
         incident_id: str,
-        change: Change,
         decide: Callable[[Incident], tuple[Incident, TimelineEntry] | None],
         *,
         drop_pointers: Callable[[Incident], list[str]] | None = None,
     ) -> tuple[Incident, bool]:
-        """Read, decide, write if unchanged since read; retry on a concurrent change.
+        """Read, decide, write if unchanged since read (flows/optimistic.py); (the stored incident, changed).
 
-        Returns the stored incident and whether this call changed it (False for a replay
-        or a no-op), so callers post to Slack only when something really happened.
+        Not changed for a replay or a no-op, so callers post to Slack only when something really happened.
         """
-        for attempt in range(self.ATTEMPTS):
-            if attempt:
-                # Full jitter: concurrent writers spread out instead of colliding again in lockstep.
-                self._pause(random.uniform(0, min(0.4, 0.01 * 2**attempt)))  # noqa: S311  # jitter, not a secret
-            current = self.repository.get(incident_id)
-            decided = decide(current)
-            if decided is None:
-                return current, False
+
+        def save(decided: tuple[Incident, TimelineEntry]) -> Incident | None:
             updated, entry = decided
             try:
                 drops = drop_pointers(updated) if drop_pointers else []
-                return self.repository.save(updated, [entry], drop_pointers=drops), True
+                return self.repository.save(updated, [entry], drop_pointers=drops)
             except AlreadyApplied:
-                return self.repository.get(incident_id), False
-            except Conflict:
-                continue
-        raise Conflict(f"{incident_id} is changing fast; please try again.")
+                return None
+
+        busy = f"{incident_id} is changing fast; please try again."
+        writes = Optimistic(lambda: self.repository.get(incident_id), save, busy, self.ATTEMPTS, self._pause)
+        return writes.apply(decide)
 
     def take_lead(
         self, incident_id: str, change: Change, *, user: str | None = None, takeover: bool = False
     ) -> Incident:
         """Make `user` (default: whoever asked) the lead; without takeover, the first taker wins."""
         lead = user or change.by
+        entry = change.entry(EntryKind.LEAD, subject=lead)
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
             if incident.lead == lead:
                 return None
             if incident.lead and not takeover:
-                raise Conflict(f"<@{incident.lead}> is already leading {incident.id}.")
-            updated = incident.take_lead(lead, change.at)
-            text = f"<@{lead}> is now the incident lead" + (f" (set by <@{change.by}>)" if lead != change.by else "")
-            return updated, TimelineEntry(change.at, EntryKind.LEAD, text, change.by, change.source_key)
+                raise Conflict(f"{{lead}} is already leading {incident.id}.", people={"lead": incident.lead})
+            return incident.take_lead(lead, change.at), entry
 
-        incident, changed = self.apply(incident_id, change, decide)
+        incident, changed = self.apply(incident_id, decide)
         if changed:
             if incident.lead_at == change.at:
                 self.flows.record_time_to_lead(incident)
             self.notifier.refresh(incident)
-            self.notifier.post_in_thread(incident, f":technologist: <@{lead}> is leading this incident.")
+            self.notifier.recorded(incident, entry)
         return incident
 
     def assign_comms(self, incident_id: str, change: Change, *, user: str | None = None) -> Incident:
         comms = user or change.by
+        entry = change.entry(EntryKind.COMMS, subject=comms)
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
-            if incident.comms == comms:
-                return None
-            text = f"<@{comms}> is handling communications"
-            return incident.assign_comms(comms), TimelineEntry(
-                change.at, EntryKind.COMMS, text, change.by, change.source_key
-            )
+            return None if incident.comms == comms else (incident.assign_comms(comms), entry)
 
-        incident, changed = self.apply(incident_id, change, decide)
+        incident, changed = self.apply(incident_id, decide)
         if changed:
             self.notifier.refresh(incident)
-            self.notifier.post_in_thread(incident, f":mega: <@{comms}> is handling comms for this incident.")
+            self.notifier.recorded(incident, entry)
         return incident
 
     def post_update(self, incident_id: str, change: Change, text: str) -> Incident:
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry]:
-            updated = incident.record_update(text, change.by, change.at)
-            entry = TimelineEntry(
-                change.at,
-                EntryKind.UPDATE,
-                f"Update from <@{change.by}>: {updated.last_update_text}",
-                change.by,
-                change.source_key,
-            )
-            return updated, entry
+        entry = change.entry(EntryKind.UPDATE, text.strip())
 
-        incident, changed = self.apply(incident_id, change, decide)
+        def decide(incident: Incident) -> tuple[Incident, TimelineEntry]:
+            return incident.record_update(text, change.by, change.at), entry
+
+        incident, changed = self.apply(incident_id, decide)
         if changed:
             self.notifier.refresh(incident)
-            self.notifier.post_in_thread(
-                incident, f":loudspeaker: *Update* from <@{change.by}>: {incident.last_update_text}"
-            )
+            self.notifier.recorded(incident, entry)
             self.notifier.tell_leadership(incident, f"Update on {incident.id}")
         return incident
 
     def change_priority(self, incident_id: str, change: Change, priority: Priority) -> Incident:
         self.flows.require_team(change.by, "change an incident's priority")
+        entry = change.entry(EntryKind.PRIORITY, priority=priority)
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
-            if incident.priority is priority:
-                return None
-            text = f"Priority changed to {priority.value} by <@{change.by}>"
-            return incident.change_priority(priority), TimelineEntry(
-                change.at, EntryKind.PRIORITY, text, change.by, change.source_key
-            )
+            return None if incident.priority is priority else (incident.change_priority(priority), entry)
 
-        incident, changed = self.apply(incident_id, change, decide)
+        incident, changed = self.apply(incident_id, decide)
         if changed:
             self.notifier.refresh(incident)
-            self.notifier.post_in_thread(incident, f":arrows_counterclockwise: Priority is now *{priority.value}*.")
+            self.notifier.recorded(incident, entry)
             for observer in self.flows.observers:
                 observer.on_priority_changed(incident)
         return incident
 
     def resolve(self, incident_id: str, change: Change, summary: str) -> Incident:
         self.flows.require_team(change.by, "resolve an incident")
+        followups = self.flows.followups
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
             if not incident.is_open:
                 return None
             resolved = incident.resolve(summary, change.by, change.at)
-            text = f"Resolved by <@{change.by}>" + (f": {resolved.resolution}" if resolved.resolution else "")
-            owing = resolved.owe(Followup.RESOLUTION, until=self.flows.followups.lease())
-            return owing, TimelineEntry(change.at, EntryKind.RESOLVED, text, change.by, change.source_key)
+            owing = resolved.owe(Followup.RESOLUTION, until=followups.lease())
+            return owing, change.entry(EntryKind.RESOLVED, resolved.resolution)
 
         def alarm_pointer(incident: Incident) -> list[str]:
             return [f"ALARM#{incident.alarm.arn}"] if incident.alarm else []
 
-        incident, changed = self.apply(incident_id, change, decide, drop_pointers=alarm_pointer)
-        followups = self.flows.followups
+        incident, changed = self.apply(incident_id, decide, drop_pointers=alarm_pointer)
         return followups.settle(incident) if changed else followups.recover(incident)
 
     def reopen(self, incident_id: str, change: Change) -> Incident:
         self.flows.require_team(change.by, "reopen an incident")
+        entry = change.entry(EntryKind.REOPENED)
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
-            if incident.is_open:
-                return None
-            text = f"Reopened by <@{change.by}>"
-            return incident.reopen(), TimelineEntry(change.at, EntryKind.REOPENED, text, change.by, change.source_key)
+            return None if incident.is_open else (incident.reopen(), entry)
 
-        incident, changed = self.apply(incident_id, change, decide)
+        incident, changed = self.apply(incident_id, decide)
         if changed:
             self.notifier.refresh(incident)
-            self.notifier.post_in_thread(incident, f":rotating_light: Reopened by <@{change.by}>.")
+            self.notifier.recorded(incident, entry)
         return incident
 
-    def add_note(self, incident_id: str, change: Change, text: str, kind: EntryKind = EntryKind.NOTE) -> Incident:
-        """Put something on the timeline (a pinned message, an alarm's recovery) without other changes."""
+    def add_note(self, incident_id: str, entry: TimelineEntry) -> Incident:
+        """Put something on the timeline (a pinned message, a page resolved) without other changes.
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry]:
-            return incident, TimelineEntry(change.at, kind, text, change.by, change.source_key)
-
-        incident, changed = self.apply(incident_id, change, decide)
-        if changed and kind is EntryKind.NOTE:
-            self.notifier.timeline_entry_posted(incident, TimelineEntry(change.at, kind, text, change.by))
+        The thread hears of notes people added; the timeline alone keeps what systems did.
+        """
+        incident, changed = self.apply(incident_id, lambda incident: (incident, entry))
+        if changed and entry.kind is EntryKind.NOTE:
+            self.notifier.recorded(incident, entry)
         return incident

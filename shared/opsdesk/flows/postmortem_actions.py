@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.postmortems import ActionItem
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.tickets import TrackerError, TrackerRefused, TrackerUnavailable
-from opsdesk.flows.postmortems import display_name, require_team, with_names_for
+from opsdesk.flows.optimistic import Optimistic
+from opsdesk.flows.postmortems import name_of, require_team, with_names_for
 from opsdesk.observability import logger, record
-from opsdesk.store.postmortems import PostmortemRepository
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import date, datetime
 
+    from opsdesk.domain.ports import People, Team
     from opsdesk.domain.postmortems import ActionPriority, Postmortem
-    from opsdesk.services import Services
+    from opsdesk.domain.tickets import TicketTracker
+    from opsdesk.store.postmortems import PostmortemRepository
 
 
 def ticket_label(incident_id: str, number: int) -> str:
@@ -27,10 +31,20 @@ def ticket_label(incident_id: str, number: int) -> str:
 class PostmortemActions:
     """The prioritised list of improvements, with owners."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.repository = PostmortemRepository(services.settings.table_name)
-        self.items = self.repository.action_items
+    def __init__(
+        self,
+        repository: PostmortemRepository,
+        team: Team,
+        people: People,
+        tracker: TicketTracker,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.repository = repository
+        self.items = repository.action_items
+        self.team = team
+        self.people = people
+        self.tracker = tracker
+        self.now = now
 
     def add(
         self,
@@ -43,18 +57,25 @@ class PostmortemActions:
         priority: ActionPriority,
         due: date | None = None,
     ) -> ActionItem:
-        require_team(self.services, by)
+        require_team(self.team, by)
         if len(description.strip()) < 3:
             raise InvalidRequest("Describe the action, e.g. `/postmortem action INC-7K3QF high @sam Add a disk alarm`.")
         postmortem = self.repository.get(incident_id)  # the postmortem must exist
-        item = self.items.add(incident_id, ActionItem(0, description.strip(), owner, priority, at, due=due))
+        action = ActionItem(0, description.strip(), owner, priority, at, due=due)
+        # Numbered by a conditional put: two people adding at once get the next two numbers.
+        writes: Optimistic[ActionItem, ActionItem] = Optimistic(
+            lambda: replace(action, number=self.items.next_number(incident_id)),
+            lambda numbered: self.items.add(incident_id, numbered),
+            "Action items are being added fast; please try again.",
+        )
+        item, _ = writes.apply(lambda numbered: numbered)
         if postmortem.is_published:
             self._remember_names(postmortem, [item.owner, item.description])
         return item
 
     def _remember_names(self, postmortem: Postmortem, texts: list[str]) -> None:
         """Capture names for the public page; without them it shows the neutral phrase, never an id."""
-        named = with_names_for(self.services, postmortem, texts)
+        named = with_names_for(self.people, postmortem, texts)
         if named is postmortem:
             return
         try:
@@ -71,7 +92,7 @@ class PostmortemActions:
 
     def mark_done(self, incident_id: str, number: int, by: str, at: datetime) -> tuple[ActionItem, bool]:
         """Mark an action done (it stops being nudged); the bool says whether this call changed it."""
-        require_team(self.services, by)
+        require_team(self.team, by)
         self._item(incident_id, number)
         done = self.items.mark_done(incident_id, number, by, at)
         if done is None:
@@ -82,10 +103,10 @@ class PostmortemActions:
 
     def _close_ticket(self, item: ActionItem) -> None:
         """The ticket is the record: it follows the action to Done (best effort; Slack already says so)."""
-        if not item.ticket_key or not self.services.tracker.enabled:
+        if not item.ticket_key or not self.tracker.enabled:
             return
         try:
-            self.services.tracker.move(item.ticket_key, Stage.DONE)
+            self.tracker.move(item.ticket_key, Stage.DONE)
         except TrackerError:
             logger.warning("action done, its Jira ticket not moved", extra={"ticket": item.ticket_key})
 
@@ -98,14 +119,14 @@ class PostmortemActions:
         kept until it lapses, by when Jira's search shows what that attempt created; after a refusal it
         is given back, since nothing was created, and the person is told what to fix.
         """
-        require_team(self.services, by)
+        require_team(self.team, by)
         item = self._item(incident_id, number)
         if item.ticket_key:
             return item
-        tracker = self.services.tracker
+        tracker = self.tracker
         if not tracker.enabled:
             raise InvalidRequest("Jira is not configured (JIRA_URL), so no ticket can be raised.")
-        attempt = self.items.claim_ticket(incident_id, number, self.services.now())
+        attempt = self.items.claim_ticket(incident_id, number, self.now())
         if attempt is None:
             item = self._item(incident_id, number)
             if item.ticket_key:
@@ -116,7 +137,7 @@ class PostmortemActions:
             )
         postmortem = self.repository.get(incident_id)
         label = ticket_label(incident_id, number)
-        owner = display_name(self.services, item.owner) if item.owner[:1] in "UW" else item.owner
+        owner = name_of(self.people, item.owner) if item.owner[:1] in "UW" else item.owner
         try:
             found = tracker.find_by_label(label) if attempt > 1 else None
             ticket = found or tracker.create(

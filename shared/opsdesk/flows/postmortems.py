@@ -8,55 +8,62 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import NotAllowed, NotifierUnavailable
 from opsdesk.domain.postmortems import NEUTRAL_PERSON, draft_from, people_in
 from opsdesk.observability import logger, record
-from opsdesk.store.postmortems import PostmortemRepository
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from datetime import datetime
 
+    from opsdesk.domain.clock import SupportHours
     from opsdesk.domain.incidents import Incident
-    from opsdesk.domain.postmortems import Postmortem, Section
-    from opsdesk.services import Services
-
-ASK = (
-    ":spiral_note_pad: A blameless postmortem for *{id}* is open with a draft timeline. "
-    "{lead}, please book the group session as soon as you can (ideally within two working days), "
-    "then mark it held with `/postmortem held {id}`. Write it up with `/postmortem edit {id}` "
-    "and add actions with `/postmortem action {id}`."
-)
+    from opsdesk.domain.ports import IncidentNotifier, People, Team
+    from opsdesk.domain.postmortems import ActionItem, Postmortem, Section
+    from opsdesk.store.incidents import IncidentRepository
+    from opsdesk.store.postmortems import PostmortemRepository
 
 
-def require_team(services: Services, user: str) -> None:
-    if not services.team.is_member(user):
+def require_team(team: Team, user: str) -> None:
+    if not team.is_member(user):
         raise NotAllowed("Only the support team can change postmortems.")
 
 
-def display_name(services: Services, user: str) -> str:
-    """The person's name as Slack shows it; the neutral phrase for a deactivated or unknown user."""
-    try:
-        profile = services.slack.users_info(user=user)["user"]
-    except Exception:  # a missing name must not fail a publish; the neutral phrase is safe to show
-        logger.warning("users.info failed", extra={"user": user})
-        return NEUTRAL_PERSON
-    details = profile.get("profile") or {}
-    name = details.get("real_name") or details.get("display_name") or profile.get("real_name")
-    return str(name or NEUTRAL_PERSON)
+def name_of(people: People, user: str) -> str:
+    """A display name for records outside Slack; the neutral phrase for anyone Slack cannot name (deactivated)."""
+    return people.display_name(user) or NEUTRAL_PERSON
 
 
-def with_names_for(services: Services, postmortem: Postmortem, texts: Iterable[str]) -> Postmortem:
+def names_of(people: People, users: Iterable[str]) -> dict[str, str]:
+    return {user: name_of(people, user) for user in sorted(users)}
+
+
+def with_names_for(people: People, postmortem: Postmortem, texts: Iterable[str]) -> Postmortem:
     """Add display names for people mentioned in `texts` that the postmortem has no name for yet."""
     missing = people_in(texts) - set(postmortem.names)
     if not missing:
         return postmortem
-    return postmortem.with_names({user: display_name(services, user) for user in sorted(missing)})
+    return postmortem.with_names(names_of(people, missing))
 
 
 class PostmortemFlows:
     """Postmortem use cases; also the IncidentObserver that opens one on resolution."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.repository = PostmortemRepository(services.settings.table_name)
+    def __init__(
+        self,
+        repository: PostmortemRepository,
+        incidents: IncidentRepository,
+        notifier: IncidentNotifier,
+        *,
+        team: Team,
+        people: People,
+        hours: SupportHours,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.repository = repository
+        self.incidents = incidents
+        self.notifier = notifier
+        self.team = team
+        self.people = people
+        self.hours = hours
+        self.now = now
 
     # ---- IncidentObserver
     def on_declared(self, incident: Incident) -> None:
@@ -69,28 +76,33 @@ class PostmortemFlows:
         if incident.postmortem_due:
             self.open(incident)
 
+    # ---- reading
+    def get(self, incident_id: str) -> Postmortem:
+        return self.repository.get(incident_id)
+
+    def find(self, incident_id: str) -> Postmortem | None:
+        return self.repository.find(incident_id)
+
+    def actions(self, incident_id: str) -> list[ActionItem]:
+        return self.repository.actions(incident_id)
+
     # ---- flows
     def open(self, incident: Incident) -> Postmortem:
         """Draft from the recorded timeline and ask the lead to schedule the session (once)."""
-        entries = self.services.incident_repository.timeline(incident.id)
-        draft = draft_from(incident, entries, incident.resolved_at or self.services.now())
+        entries = self.incidents.timeline(incident.id)
+        draft = draft_from(incident, entries, incident.resolved_at or self.now())
         if not self.repository.create(draft):
             return self.repository.get(incident.id)
         record("PostmortemsOpened", 1)
         self._ask_lead(incident, draft)
         return draft
 
-    def _ask_lead(self, incident: Incident, postmortem: Postmortem, prefix: str = "") -> None:
+    def _ask_lead(self, incident: Incident, postmortem: Postmortem, *, reminder: bool = False) -> None:
         owner = postmortem.lead or incident.lead or incident.declared_by
-        who = f"<@{owner}>" if owner[:1] in "UW" else "Incident lead"
-        text = prefix + ASK.format(id=incident.id, lead=who)
-        notifier = self.services.incidents.notifier
-        notifier.ask_for_postmortem(incident, text)
-        if owner[:1] in "UW":
-            notifier.tell_user(owner, text)
+        self.notifier.ask_for_postmortem(incident, owner, reminder=reminder)
 
     def mark_held(self, incident_id: str, by: str, at: datetime) -> Postmortem:
-        require_team(self.services, by)
+        require_team(self.team, by)
         saved = self.repository.save(self.repository.get(incident_id).mark_held(at))
         record("PostmortemSessionsHeld", 1)
         return saved
@@ -103,16 +115,16 @@ class PostmortemFlows:
         Returns the saved postmortem, or None for a replay of a submission already saved;
         raises Conflict when somebody else saved first.
         """
-        require_team(self.services, by)
+        require_team(self.team, by)
         edited = replace(self.repository.get(incident_id).edit(texts, by, at), version=version)
         if edited.is_published:  # the public page reads names captured when they are written
-            edited = with_names_for(self.services, edited, edited.sections().values())
+            edited = with_names_for(self.people, edited, edited.sections().values())
         return self.repository.save_once(edited, claim, at)
 
     # ---- reminders
     def remind(self, now: datetime) -> dict[str, int]:
         """Working days only: nudge leads whose session is not held, and owners of overdue open actions."""
-        hours = self.services.settings.hours
+        hours = self.hours
         today = hours.local(now).date()
         if not hours.is_working_day(today):
             return {"sessions": 0, "actions": 0}
@@ -120,21 +132,15 @@ class PostmortemFlows:
         for postmortem in self.repository.list_open():
             opened_on = hours.local(postmortem.opened_at).date()
             if opened_on < today and postmortem.needs_session_reminder(today):
-                incident = self.services.incident_repository.get(postmortem.incident_id)
-                self._ask_lead(incident, postmortem, prefix="*Reminder:* ")
+                incident = self.incidents.get(postmortem.incident_id)
+                self._ask_lead(incident, postmortem, reminder=True)
                 self.repository.save(replace(postmortem, last_reminded_on=today))
                 sessions += 1
         overdue = self.repository.action_items.open_due_before(today)  # done items are not in this index
-        notifier = self.services.incidents.notifier
         for incident_id, item in overdue:
             if item.owner[:1] in "UW":
-                due = item.due.isoformat() if item.due else "?"
                 try:
-                    notifier.tell_user(
-                        item.owner,
-                        f":hourglass: Action {item.number} from the {incident_id} postmortem was due {due}: "
-                        f"{item.description}. When it is done: `/postmortem done {incident_id} {item.number}`.",
-                    )
+                    self.notifier.action_overdue(incident_id, item)
                 except NotifierUnavailable as error:
                     # One unreachable owner must not stop (or, on a retry, repeat) everyone else's reminder.
                     logger.warning("reminder not sent", extra={"owner": item.owner, "reason": str(error)})

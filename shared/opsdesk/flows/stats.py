@@ -2,60 +2,90 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.availability import as_percent
-from opsdesk.domain.stats import IncidentFigures, Summary, human_duration, incident_figures, months_between, summarise
+from opsdesk.domain.stats import (
+    Figures,
+    RequestFigures,
+    WeeklyReport,
+    before,
+    incident_figures,
+    months_between,
+    summarise,
+    trailing,
+)
 from opsdesk.observability import MetricUnit, record
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from collections.abc import Callable
 
-    from opsdesk.services import Services
-
-
-@dataclass(frozen=True)
-class RequestFigures:
-    """Support requests finished in the period: time in each stage and the requesters' ratings."""
-
-    done: int = 0
-    stages: dict[str, Summary] = field(default_factory=dict)
-    ratings: Summary = field(default_factory=Summary)
+    from opsdesk.domain.clock import SupportHours
+    from opsdesk.domain.ports import DayNotifier
+    from opsdesk.domain.stats import Period
+    from opsdesk.store.incidents import IncidentRepository
+    from opsdesk.store.requests import RequestRepository
 
 
-@dataclass(frozen=True)
-class Figures:
-    incidents: IncidentFigures
-    requests: RequestFigures | None  # None: the support-desk store is not available
+class Stats:
+    """The figures of a period from the incident and request indexes; the weekly report to the team."""
 
+    def __init__(
+        self,
+        incidents: IncidentRepository,
+        requests: RequestRepository | None,
+        notifier: DayNotifier,
+        hours: SupportHours,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.incidents = incidents
+        self.requests = requests
+        self.notifier = notifier
+        self.hours = hours
+        self.now = now
 
-def _request_figures(services: Services, start: datetime, end: datetime) -> RequestFigures | None:
-    try:
-        from opsdesk.store.requests import RequestRepository  # noqa: PLC0415  # the support desk is optional
-    except ImportError:
-        return None
-    repository = RequestRepository(services.settings.table_name)
-    done = [
-        request
-        for month in months_between(start, end)
-        for request in repository.list_done_in(month)
-        if request.done_at is not None and start <= request.done_at < end and not request.withdrawn
-    ]
-    per_stage: dict[str, list[float]] = {}
-    for request in done:
-        for stage, spent in request.time_in_stages(request.done_at or end).items():
-            per_stage.setdefault(stage.label, []).append(spent.total_seconds())
-    ratings = [float(request.rating) for request in done if request.rating is not None]
-    return RequestFigures(len(done), {name: summarise(v) for name, v in per_stage.items()}, summarise(ratings))
+    def gather(self, start: datetime, end: datetime) -> Figures:
+        now = max(self.now(), end)
+        repository = self.incidents
+        incidents = [incident for month in months_between(start, end) for incident in repository.list_closed_in(month)]
+        incidents += repository.list_open()
+        return Figures(incident_figures(incidents, start, end, now), self._request_figures(start, end))
 
+    def trailing(self, period: Period) -> tuple[Figures, Figures]:
+        """The period ending now (`/ops stats`), and the one before it to compare."""
+        start, end = trailing(period, self.now())
+        return self.gather(start, end), self.gather(*before(start, end))
 
-def gather(services: Services, start: datetime, end: datetime) -> Figures:
-    repository = services.incident_repository
-    now = services.now() if services.now() > end else end
-    incidents = [incident for month in months_between(start, end) for incident in repository.list_closed_in(month)]
-    incidents += repository.list_open()
-    return Figures(incident_figures(incidents, start, end, now), _request_figures(services, start, end))
+    def _request_figures(self, start: datetime, end: datetime) -> RequestFigures | None:
+        if self.requests is None:
+            return None
+        done = [
+            request
+            for month in months_between(start, end)
+            for request in self.requests.list_done_in(month)
+            if request.done_at is not None and start <= request.done_at < end and not request.withdrawn
+        ]
+        per_stage: dict[str, list[float]] = {}
+        for request in done:
+            for stage, spent in request.time_in_stages(request.done_at or end).items():
+                per_stage.setdefault(stage.label, []).append(spent.total_seconds())
+        ratings = [float(request.rating) for request in done if request.rating is not None]
+        return RequestFigures(len(done), {name: summarise(v) for name, v in per_stage.items()}, summarise(ratings))
+
+    def last_week(self, now: datetime) -> tuple[datetime, datetime]:
+        """Monday 00:00 to Monday 00:00 (London) of the week before `now`'s week."""
+        local = self.hours.local(now)
+        monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=self.hours.zone)
+        return monday - timedelta(days=7), monday
+
+    def weekly_report(self, now: datetime) -> dict[str, object]:
+        """Post last week's numbers, compared with the week before, with a chart."""
+        start, end = self.last_week(now)
+        current = self.gather(start, end)
+        previous = self.gather(start - timedelta(days=7), start)
+        emit_metrics(current, "week")
+        self.notifier.post_weekly_report(WeeklyReport(start, f"the week of {start:%-d %B %Y}", current, previous))
+        return {"incidents": current.incidents.total, "high": current.incidents.high}
 
 
 def emit_metrics(figures: Figures, period: str) -> None:
@@ -69,44 +99,3 @@ def emit_metrics(figures: Figures, period: str) -> None:
         record("Availability", fraction * 100, MetricUnit.Percent, period=period)
     if figures.requests and figures.requests.ratings.mean is not None:
         record("MeanRating", figures.requests.ratings.mean, MetricUnit.Count, period=period)
-
-
-def _change(now: float | None, before: float | None) -> str:
-    if now is None or before is None:
-        return ""
-    return f" (week before: {before:g})" if now != before else " (same as the week before)"
-
-
-def describe(figures: Figures, label: str, previous: Figures | None = None) -> str:
-    """The figures as Slack mrkdwn, with the previous period alongside when given."""
-    incidents = figures.incidents
-    before = previous.incidents if previous else None
-    priorities = ", ".join(f"{count} {name}" for name, count in sorted(incidents.by_priority.items())) or "none"
-    lines = [
-        f"*Numbers for {label}*",
-        f"• Incidents: *{incidents.total}* ({priorities})" + (_change(incidents.total, before.total) if before else ""),
-        f"• High priority: *{incidents.high}*" + (_change(incidents.high, before.high) if before else ""),
-        f"• Time to resolve: mean {human_duration(incidents.time_to_resolve.mean)}, "
-        f"median {human_duration(incidents.time_to_resolve.median)}",
-    ]
-    stages = "; ".join(
-        f"{name} {human_duration(summary.mean)}" for name, summary in incidents.stages.items() if summary.count
-    )
-    if stages:
-        lines.append(f"• Incident stages (mean): {stages}")
-    if incidents.availability:
-        lines.append(
-            "• Availability: "
-            + ", ".join(f"{name} {as_percent(value)}" for name, value in sorted(incidents.availability.items()))
-        )
-    else:
-        lines.append("• Availability: 100% (no high-priority incident touched a service)")
-    requests = figures.requests
-    if requests is None:
-        lines.append("_Support requests are not counted here yet (the support-desk store is not available)._")
-    else:
-        stage_text = "; ".join(f"{name} {human_duration(s.mean)}" for name, s in requests.stages.items()) or "-"
-        rating = f"{requests.ratings.mean:.1f}/5 from {requests.ratings.count}" if requests.ratings.mean else "none"
-        lines.append(f"• Requests done: *{requests.done}*; time in each stage (mean): {stage_text}")
-        lines.append(f"• Ratings: {rating}")
-    return "\n".join(lines)

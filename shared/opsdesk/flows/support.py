@@ -9,19 +9,18 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, NotAllowed, OpsdeskError
 from opsdesk.domain.requests import MAX_TEXT, Stage, SupportRequest
+from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, record
-from opsdesk.store.requests import RequestRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from opsdesk.domain.ports import SupportNotifier, Team
     from opsdesk.domain.tickets import TicketTracker
-    from opsdesk.services import Services
     from opsdesk.settings import Settings
+    from opsdesk.store.requests import RequestRepository
 
 logger = logging.getLogger(__name__)
-ATTEMPTS = 5
 # Longer than the function's 20 s timeout: an older claim with no message belongs to an invocation that is gone.
 COMMAND_LEASE = timedelta(seconds=30)
 # Slack retries an event for about an hour; a direct message's claim outlives every retry.
@@ -39,37 +38,37 @@ class SupportDesk:
     team: Team
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    @classmethod
-    def from_services(cls, services: Services) -> SupportDesk:
-        settings = services.settings
-        return cls(
-            RequestRepository(settings.table_name),
-            services.support_notifier,
-            settings,
-            services.tracker,
-            services.team,
-            services.clock,
-        )
-
     def require_team(self, user: str, action: str) -> None:
         if not self.team.is_member(user):
             raise NotAllowed(f"Only the support team can {action}.")
+
+    # ---- reading
+    def request_by_id(self, request_id: str) -> SupportRequest:
+        return self.repository.by_id(request_id)
+
+    def request_at(self, channel: str, ts: str) -> SupportRequest | None:
+        """The request a message opened, if it opened one."""
+        return self.repository.find(channel, ts)
+
+    def open_requests(self) -> list[SupportRequest]:
+        return self.repository.list_stage(Stage.TODO) + self.repository.list_stage(Stage.IN_PROGRESS)
 
     # ---- writing, optimistically
     def apply(
         self, request: SupportRequest, decide: Callable[[SupportRequest], SupportRequest | None]
     ) -> tuple[SupportRequest, bool]:
-        """Decide on the stored request and save; retry on a concurrent change; (request, changed)."""
-        current = request
-        for _ in range(ATTEMPTS):
+        """Decide on the stored request and save, re-reading on a concurrent change (flows/optimistic.py)."""
+
+        def changing(current: SupportRequest) -> SupportRequest | None:
             decided = decide(current)
-            if decided is None or decided == current:
-                return current, False
-            try:
-                return self.repository.save(decided), True
-            except Conflict:
-                current = self.repository.get(request.channel, request.ts)
-        raise Conflict(f"{request.id} is changing fast; please try again.")
+            return None if decided == current else decided
+
+        writes = Optimistic(
+            lambda: self.repository.get(request.channel, request.ts),
+            self.repository.save,
+            f"{request.id} is changing fast; please try again.",
+        )
+        return writes.apply(changing, start=request)
 
     # ---- opening
     def open(self, channel: str, ts: str, requester: str, text: str, at: datetime) -> SupportRequest:
@@ -176,7 +175,7 @@ class SupportDesk:
         stored, changed = self.apply(request, decide)
         if changed:
             self.refresh(stored)
-            self.say(stored, f":hammer_and_wrench: <@{user}> is looking at this.")
+            self.notifier.taken(stored)
             self.follow_on_board(stored, Stage.IN_PROGRESS)
         return stored
 
@@ -203,12 +202,20 @@ class SupportDesk:
 
         stored, changed = self.apply(request, decide)
         if changed:
-            self.say(stored, f":arrows_counterclockwise: Now *{stage.label}* ({why}).")
+            self.notifier.moved(stored, why)
             if stage is Stage.DONE:
                 self._finished(stored, at)
             else:
                 self.refresh(stored)
         return stored
+
+    def ticket_moved(self, key: str, stage: Stage, moved_by: str, at: datetime) -> bool:
+        """The board moved a request's ticket: the request follows, once (Jira repeats its webhooks)."""
+        request = self.repository.by_ticket(key)
+        if request is None or request.stage is stage:
+            return False
+        self.move(request, stage, at, f"{key} moved on the board by {moved_by}")
+        return True
 
     def _finished(self, request: SupportRequest, at: datetime) -> None:
         for stage, spent in request.time_in_stages(at).items():
@@ -248,12 +255,5 @@ class SupportDesk:
             record("SupportRating", score, MetricUnit.Count)  # per engineer: in the rating items, not a dimension
         return f"Thank you! Your rating of {score}/5 for {stored.id} is recorded."
 
-    # ---- talking in the thread
     def refresh(self, request: SupportRequest) -> None:
         self.notifier.refresh(request)
-
-    def say(self, request: SupportRequest, text: str) -> None:
-        self.notifier.say(request, text)
-
-    def tell(self, user: str, text: str, *, channel: str | None = None, thread_ts: str | None = None) -> None:
-        self.notifier.tell(user, text, channel=channel, thread_ts=thread_ts)

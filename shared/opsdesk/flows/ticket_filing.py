@@ -92,8 +92,4 @@ class TicketFiling:
             return
         # Once, by the run that made it FAILED: the reason, in the logs and in the thread.
         logger.error("Jira refused the ticket for %s: %s", stored.id, refusal)
-        self.desk.say(
-            stored,
-            f":warning: No Jira ticket for {stored.id}: {refusal} Nothing will retry this; once it is fixed, "
-            f"raise the ticket again (`/support ticket {stored.id}`).",
-        )
+        self.desk.notifier.ticket_refused(stored, str(refusal))

@@ -15,9 +15,8 @@ from opsdesk.flows.ticket_filing import TicketFiling
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from opsdesk.domain.ports import Posted
+    from opsdesk.domain.ports import People, Posted
     from opsdesk.flows.support import SupportDesk
-    from opsdesk.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +24,17 @@ logger = logging.getLogger(__name__)
 class Tickets:
     """Raises Jira tickets for support requests, never twice (claimed first; a unique label finds a lost one)."""
 
-    def __init__(self, desk: SupportDesk) -> None:
+    def __init__(self, desk: SupportDesk, people: People) -> None:
         self.desk = desk
+        self.people = people
         self.repository = desk.repository
         self.tracker = desk.tracker
         self.notifier = desk.notifier
         self.filing = TicketFiling(desk, _summary)
 
-    @classmethod
-    def from_services(cls, services: Services) -> Tickets:
-        from opsdesk.flows.support import SupportDesk  # noqa: PLC0415
-
-        return cls(SupportDesk.from_services(services))
+    def name_of(self, user: str) -> str:
+        """A person's name for the ticket's record (their id when Slack cannot name them)."""
+        return self.people.display_name(user) or user
 
     # ---- the 15-minute rule
     def sweep(self, now: datetime) -> dict[str, int]:
@@ -99,11 +97,7 @@ class Tickets:
         except TrackerUnavailable as error:
             stored = self.repository.get(request.channel, request.ts)
             if announce_failure:
-                self.desk.say(
-                    stored,
-                    f":warning: {error} The request is kept and the ticket is marked pending: "
-                    "I will file it automatically when Jira answers again.",
-                )
+                self.notifier.ticket_pending(stored, str(error))
             return stored
         if ticket is not None:
             return self._filed(stored, ticket)
@@ -131,16 +125,9 @@ class Tickets:
 
     def _announce(self, stored: SupportRequest) -> SupportRequest:
         """Tell the thread and the product manager about the ticket, then record that they know."""
-        ticket = Ticket(key=str(stored.ticket_key), url=str(stored.ticket_url))
+        ticket = Ticket(key=str(stored.ticket_key), url=str(stored.ticket_url), summary=_summary(stored))
         self.desk.refresh(stored)
-        self.desk.say(stored, f":ticket: Ticket raised: <{ticket.url}|{ticket.key}>. Slack stays the conversation.")
-        manager = self.desk.settings.product_manager_id
-        if manager:
-            engineer = stored.ticket_requested_by or stored.assignee
-            starter = f"<@{engineer}> is" if engineer else "The support team is"
-            self.desk.tell(
-                manager, f"{starter} starting work on <{ticket.url}|{ticket.key}>: {_summary(stored)} ({stored.id})."
-            )
+        self.notifier.ticket_raised(stored, ticket, stored.ticket_requested_by or stored.assignee)
         if stored.stage is not Stage.TODO:
             self.desk.follow_on_board(stored, stored.stage)
         announced, _ = self.desk.apply(stored, lambda current: replace(current, ticket_announced=True))
@@ -148,14 +135,14 @@ class Tickets:
 
     def _description(self, request: SupportRequest) -> str:
         """The ticket's record: who asked, the thread's messages, a link back to Slack."""
-        lines = [f"Raised in Slack by {self.notifier.name_of(request.requester)} ({request.id}).", ""]
+        lines = [f"Raised in Slack by {self.name_of(request.requester)} ({request.id}).", ""]
         try:
             thread = self.notifier.thread_of(request)
             messages, link = thread.messages, thread.link
         except NotifierUnavailable as error:
             # The ticket matters more than its transcript: file it with what the request says.
             logger.warning("thread of %s not read: %s", request.id, error)
-            messages, link = (ThreadMessage(self.notifier.name_of(request.requester), request.text),), ""
+            messages, link = (ThreadMessage(self.name_of(request.requester), request.text),), ""
         lines.append("Thread:")
         lines += [f"- {message.author}: {message.text}" for message in messages]
         if link:
@@ -185,7 +172,7 @@ class Tickets:
             link = self.notifier.permalink(request.channel, message_ts)
         except NotifierUnavailable:
             link = ""
-        who = self.notifier.name_of(author) if author else "Someone"
+        who = self.name_of(author) if author else "Someone"
         try:
             self.tracker.comment(request.ticket_key, f"{who} in Slack: {text}" + (f"\n{link}" if link else ""))
         except TrackerError:
@@ -200,14 +187,28 @@ class Tickets:
         if not self.repository.claim(f"board-take:{key}", at, by=user):
             taker = self.repository.claimant(f"board-take:{key}")
             if taker != user:  # the same person again is a replay: finish what it started
-                raise InvalidRequest(f"{key} is already taken" + (f" by <@{taker}>." if taker else "."))
+                if taker:
+                    raise InvalidRequest(f"{key} is already taken by {{taker}}.", people={"taker": taker})
+                raise InvalidRequest(f"{key} is already taken.")
         try:
             self.tracker.move(key, Stage.IN_PROGRESS)
-            self.tracker.comment(key, f"Taken by {self.notifier.name_of(user)} from Slack.")
+            self.tracker.comment(key, f"Taken by {self.name_of(user)} from Slack.")
         except TrackerError:
             self.repository.release(f"board-take:{key}")  # the board does not show it taken: nobody has it
             raise
         self.notifier.board_issue_taken(where, key, headline, user)
+
+    def board_issue_created(self, ticket: Ticket, reporter: str, at: datetime) -> bool:
+        """An issue raised straight on the board: posted to the team for triage, once (Jira retries webhooks)."""
+        claim = f"jira-created:{ticket.key}"
+        if not self.repository.claim(claim, at):
+            return False
+        try:
+            self.notifier.post_board_issue(ticket, reporter)
+        except Exception:
+            self.repository.release(claim)  # not posted: Jira's retry must be able to post it
+            raise
+        return True
 
     def set_board_priority(self, key: str, priority: str, user: str) -> str:
         """Set a board issue's priority; returns what to tell the person."""

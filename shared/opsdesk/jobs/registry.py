@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from opsdesk.services import Services
+    from opsdesk.wiring import Wiring
 
 
 class Tick(BaseModel):
@@ -39,23 +39,23 @@ class Job:
     """A scheduled job; `once_per` names its slot (None: the job is idempotent on its own)."""
 
     name: str
-    run: Callable[[Services, datetime], dict[str, object]]
-    once_per: Callable[[Services, datetime], str] | None = None
+    run: Callable[[Wiring, datetime], dict[str, object]]
+    once_per: Callable[[Wiring, datetime], str] | None = None
 
 
 JOBS: dict[str, Job] = {}
 
 
-def job(name: str, *, once_per: Callable[[Services, datetime], str] | None = None) -> Callable[..., object]:
+def job(name: str, *, once_per: Callable[[Wiring, datetime], str] | None = None) -> Callable[..., object]:
     """Register a function as the job `name`."""
 
-    def register(function: Callable[[Services, datetime], dict[str, object]]) -> Callable[..., object]:
+    def register(function: Callable[[Wiring, datetime], dict[str, object]]) -> Callable[..., object]:
         JOBS[name] = Job(name, function, once_per)
         return function
 
     return register
 
 
-def local_day(services: Services, now: datetime) -> str:
+def local_day(wiring: Wiring, now: datetime) -> str:
     """A slot per working day in London: what daily jobs claim."""
-    return services.settings.hours.local(now).date().isoformat()
+    return wiring.settings.hours.local(now).date().isoformat()

@@ -16,10 +16,10 @@ from opsdesk.observability import logger
 from opsdesk.store.job_runs import run_once
 
 if TYPE_CHECKING:
-    from opsdesk.services import Services
+    from opsdesk.wiring import Wiring
 
 
-def run_tick(services: Services, event: dict[str, Any]) -> dict[str, object]:
+def run_tick(services: Wiring, event: dict[str, Any]) -> dict[str, object]:
     """Run the job the tick names; a repeated tick for a claimed slot does nothing."""
     tick = Tick.model_validate(event)
     job = JOBS.get(tick.job)

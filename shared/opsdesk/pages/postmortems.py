@@ -30,7 +30,8 @@ def _sections(postmortem: Postmortem) -> list[tuple[str, str]]:
 
 
 def _line(line: DraftEntry, names: dict[str, str]) -> str:
-    return WITHHELD if line.withheld else scrub(line.text, names)
+    """A timeline line with each person named, and Slack's markup in what people wrote scrubbed."""
+    return WITHHELD if line.withheld else scrub(line.describe(lambda user: person(user, names)), names)
 
 
 def _status(item: ActionItem) -> str:

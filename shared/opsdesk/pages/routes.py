@@ -16,10 +16,9 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from opsdesk.domain.ids import normalise_incident_id
 from opsdesk.domain.stats import months_between
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 from opsdesk.pages.postmortems import index_page, markdown, postmortem_page
 from opsdesk.pages.status import status_data, status_page
-from opsdesk.store.postmortems import PostmortemRepository
 
 if TYPE_CHECKING:
     from typing import Any
@@ -80,7 +79,7 @@ def status_json() -> dict[str, Any]:
 
 @app.get("/postmortems")
 def postmortems() -> Response[str]:
-    published = PostmortemRepository(services().settings.table_name).list_published()
+    published = wiring().postmortem_repository.list_published()
     return Response(200, HTML, index_page(published))
 
 
@@ -91,7 +90,7 @@ def postmortem() -> Response[str]:
     raw_id = (event.path_parameters or {}).get("id") or event.path.removeprefix("/postmortems/")
     wants_markdown = raw_id.lower().endswith(".md") or (event.query_string_parameters or {}).get("format") == "md"
     incident_id = normalise_incident_id(raw_id.removesuffix(".md").removesuffix(".MD"))
-    repository = PostmortemRepository(services().settings.table_name)
+    repository = wiring().postmortem_repository
     found = repository.find(incident_id) if incident_id else None
     if found is None or not found.is_published:
         return _not_found_page()  # unpublished ones are indistinguishable from missing ones
@@ -102,7 +101,7 @@ def postmortem() -> Response[str]:
 
 
 def _status_data() -> dict[str, Any]:
-    built = services()
+    built = wiring()
     now = built.now()
     repository = built.incident_repository
     closed = [

@@ -19,11 +19,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from opsdesk.slack.client import CurrentTokenClient
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from slack_sdk import WebClient
 
@@ -144,3 +149,29 @@ class WatchedWebClient(CurrentTokenClient):
             if self.access is not None and code in REFUSALS and channel:
                 self.access.refused(api_method, channel, code, self)
             raise
+
+
+def client_after_the_ack(
+    token: Callable[[], str], refresh: Callable[[], None], *, base_url: str, access: ChannelAccess
+) -> WatchedWebClient:
+    """For work after the ack: retries rate limits (it may sleep for Retry-After); channel refusals are logged."""
+    client = WatchedWebClient(
+        token,
+        refresh,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+    client.access = access
+    return client
+
+
+def client_on_the_ack_path(
+    token: Callable[[], str], refresh: Callable[[], None], *, base_url: str
+) -> CurrentTokenClient:
+    """For the 3-second path (views.open): never sleeps on a rate limit."""
+    return CurrentTokenClient(token, refresh, base_url=base_url, timeout=2)

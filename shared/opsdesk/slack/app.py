@@ -1,4 +1,4 @@
-"""The Bolt app: configured for Lambda, our own front door, and every feature's listeners."""
+"""The Bolt app: configured for Lambda, our own front door, and every feature's table of listeners."""
 
 from __future__ import annotations
 
@@ -13,28 +13,59 @@ from opsdesk.slack.listeners import (
     day,
     incident_actions,
     incident_extras,
-    incident_subcommands,
+    incident_timeline,
     incidents,
     messages,
+    postmortem_interactions,
     postmortems,
     rota,
     support,
 )
+from opsdesk.slack.routing import register
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from slack_bolt import BoltContext
+    from slack_sdk import WebClient
 
-    from opsdesk.services import Services
+    from opsdesk.slack.routing import Collaborators
+
+__all__ = ["FEATURES", "App", "build_app"]
+
+# Bolt tries listeners in registration order: channel messages, by far the most frequent
+# request, come first so they do not pay for matching every command and button before them.
+FEATURES = (
+    messages.LISTENERS,
+    incidents.LISTENERS,
+    incident_actions.LISTENERS,
+    incident_extras.LISTENERS,
+    incident_timeline.LISTENERS,
+    postmortems.LISTENERS,
+    postmortem_interactions.LISTENERS,
+    support.LISTENERS,
+    rota.LISTENERS,
+    day.LISTENERS,
+)
 
 
-def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object]) -> App:
-    """Build the app once per container; `invoke_self` runs a lazy payload in-process locally."""
+def build_app(
+    collaborators: Collaborators,
+    *,
+    client: WebClient,
+    bot_token: Callable[[], str],
+    lazy_mode: str,
+    invoke_self: Callable[[dict[str, Any]], object],
+) -> App:
+    """Build the app once per container: `client` answers within the 3 seconds; lazy work runs by `lazy_mode`.
+
+    On Lambda ("lambda") lazy work is a second, asynchronous invocation of the function; locally it runs in
+    this process, "inline" (tests) or on a "thread", through `invoke_self`.
+    """
 
     def authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> AuthorizeResult:
         # One workspace, one bot token (read current, cached for minutes): no auth.test round trip on the ack path.
-        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=services.secrets.slack_bot_token)
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=bot_token())
 
     bolt_logger = logging.getLogger("opsdesk.bolt")
     # Bolt warns that SLACK_BOT_TOKEN (our local secret) is ignored because we authorize ourselves:
@@ -42,7 +73,7 @@ def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object
     bolt_logger.setLevel(logging.ERROR)
     app = App(
         logger=bolt_logger,
-        client=services.slack_ack,
+        client=client,
         authorize=authorize,
         process_before_response=True,
         # The ingress checked the signature on the raw bytes already.
@@ -57,23 +88,12 @@ def build_app(services: Services, invoke_self: Callable[[dict[str, Any]], object
     @app.middleware
     def current_token_client(context: BoltContext, next_: Callable[[], None]) -> None:
         # Bolt builds a plain WebClient per request; listeners get ours, which retries once after a rotated token.
-        context["client"] = services.slack_ack
+        context["client"] = client
         next_()
 
-    mode = services.settings.lazy_mode
     app.listener_runner.lazy_listener_runner = (
-        SelfInvokingRunner() if mode == "lambda" else InProcessRunner(invoke_self, threaded=mode == "thread")
+        SelfInvokingRunner() if lazy_mode == "lambda" else InProcessRunner(invoke_self, threaded=lazy_mode == "thread")
     )
-    # Bolt tries listeners in registration order: channel messages, by far the most frequent
-    # request, come first so they do not pay for matching every command and button before them.
-    messages.register(app, services)
-    subcommands: dict[str, Callable[..., None]] = {}
-    incidents.register(app, services, subcommands)
-    incident_subcommands.register(services, subcommands)
-    incident_actions.register(app, services)
-    incident_extras.register(app, services)
-    postmortems.register(app, services, subcommands)
-    support.register(app, services)
-    rota.register(app, services)
-    day.register(app, services)
+    for listeners in FEATURES:
+        register(app, listeners, collaborators)
     return app

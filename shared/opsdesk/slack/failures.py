@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from slack_sdk.errors import SlackApiError
 
 from opsdesk.domain.errors import OpsdeskError
+from opsdesk.slack.views.mrkdwn import worded
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from slack_bolt import Ack
     from slack_sdk import WebClient
@@ -48,22 +50,29 @@ def tell_or_raise(error: Exception, tell: Callable[[str], object]) -> None:
     Anything else is a bug: it is raised untold, never shown as a stack trace.
     """
     if isinstance(error, OpsdeskError):
-        tell(str(error))
+        tell(worded(error))
         return
     if is_transient(error):
         tell(BUSY)
     raise error
 
 
-def open_modal(client: WebClient, ack: Ack, trigger_id: str, view: View | dict[str, Any]) -> None:
-    """Open a modal on the 3-second path; if Slack refuses (e.g. a 429), say so instead of failing."""
+def modal_opened(client: WebClient, trigger_id: str, view: View | dict[str, Any]) -> bool:
+    """Open a modal on the 3-second path; False (logged) when Slack refuses (e.g. a 429) or is slow."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
     except (SlackApiError, OSError) as error:  # refused, or slow: a timeout is an OSError
         logger.warning("views.open failed: %s", type(error).__name__)
+        return False
+    return True
+
+
+def open_modal(client: WebClient, ack: Ack, trigger_id: str, view: View | dict[str, Any]) -> None:
+    """Open a modal on the 3-second path; if Slack refuses, say so instead of failing."""
+    if modal_opened(client, trigger_id, view):
+        ack()
+    else:
         ack(text=BUSY, response_type="ephemeral")
-        return
-    ack()
 
 
 def answer_on_ack_path(client: WebClient, channel: str, user: str, text: str) -> None:
@@ -75,18 +84,10 @@ def answer_on_ack_path(client: WebClient, channel: str, user: str, text: str) ->
         logger.warning("ephemeral answer not sent in %s: %s", channel, code)
 
 
-Body = dict[str, Any]
-
-
-def guarded(work: Callable[[Body], None], answer: Callable[[Body, str], object]) -> Callable[..., None]:
-    """The lazy half of a listener: refusals and busy dependencies are answered, bugs raise (and retry)."""
-
-    def lazy(body: Body) -> None:
-        try:
-            work(body)
-        except Exception as error:
-            tell_or_raise(error, lambda text: answer(body, text))
-
-    # Bolt names lazy work by function name; distinct names keep the second invocation unambiguous.
-    lazy.__name__ = f"lazy_{work.__name__}"
-    return lazy
+@contextmanager
+def failures_told(tell: Callable[[str], object]) -> Iterator[None]:
+    """Around a listener's lazy half: refusals and busy dependencies are told to the person, bugs raise (and retry)."""
+    try:
+        yield
+    except Exception as error:  # tell_or_raise re-raises all but the refusals
+        tell_or_raise(error, tell)

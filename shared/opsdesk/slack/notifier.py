@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
 from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
 from opsdesk.slack.errors import unavailable
-from opsdesk.slack.views.incident_thread import CHECKIN_QUESTIONS, checkin_blocks, recovered_blocks, recovered_text
+from opsdesk.slack.views.incident_thread import (
+    CHECKIN_QUESTIONS,
+    call_for_help_text,
+    checkin_blocks,
+    paging_failed_text,
+    recorded_text,
+    recovered_blocks,
+    recovered_text,
+    resolution_text,
+    update_overdue_text,
+)
 from opsdesk.slack.views.incidents import announcement_blocks, announcement_text, as_dicts, incident_summary
-from opsdesk.slack.views.postmortems import ask_blocks
+from opsdesk.slack.views.postmortems import ask_blocks, ask_text, overdue_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from slack_sdk import WebClient
+
+    from opsdesk.domain.postmortems import ActionItem
+
+logger = logging.getLogger(__name__)
 
 # Every incident message says what it is in Slack's message metadata, so a worker finishing
 # what a crashed one started can find a message that was posted and not post it again.
@@ -126,14 +141,51 @@ class SlackIncidentNotifier:
         except SlackApiError as error:  # e.g. a deactivated user, or a channel the app is not in
             raise unavailable(error) from error
 
-    def timeline_entry_posted(self, incident: Incident, entry: TimelineEntry) -> None:
-        self.post_in_thread(incident, f":memo: Added to the timeline: {entry.text}")
+    def recorded(self, incident: Incident, entry: TimelineEntry) -> None:
+        self.post_in_thread(incident, recorded_text(entry))
+
+    def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
+        self.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering)
 
     def ask_checkin(self, incident: Incident) -> None:
         self.post_in_thread(incident, CHECKIN_QUESTIONS, blocks=as_dicts(checkin_blocks(incident)))
 
+    def update_overdue(self, incident: Incident, person: str | None) -> None:
+        self.post_in_thread(incident, update_overdue_text(person))
+
+    def call_for_help(self, incident: Incident, asked_by: str) -> None:
+        where = incident.announcement
+        if where is None:
+            return
+        # Broadcast so the whole ops channel sees the call, not only those following the thread.
+        self.client.chat_postMessage(
+            channel=where.channel,
+            thread_ts=where.ts,
+            reply_broadcast=True,
+            text=call_for_help_text(incident, asked_by),
+        )
+
     def offer_resolve_after_recovery(self, incident: Incident, alarm_name: str) -> None:
         self.post_in_thread(incident, recovered_text(incident), blocks=as_dicts(recovered_blocks(incident, alarm_name)))
 
-    def ask_for_postmortem(self, incident: Incident, text: str) -> None:
+    def ask_for_postmortem(self, incident: Incident, owner: str, *, reminder: bool = False) -> None:
+        text = ask_text(incident.id, owner, reminder=reminder)
         self.post_in_thread(incident, text, blocks=as_dicts(ask_blocks(incident.id, text)))
+        if owner[:1] in "UW":
+            self.tell_user(owner, text)
+
+    def action_overdue(self, incident_id: str, item: ActionItem) -> None:
+        self.tell_user(item.owner, overdue_text(incident_id, item))
+
+    def paging_failed(self, incident: Incident, reason: str) -> None:
+        self.post_in_thread(incident, paging_failed_text(reason))
+
+    def thread_link(self, incident: Incident) -> str:
+        where = incident.announcement
+        if where is None:
+            return ""
+        try:
+            return str(self.client.chat_getPermalink(channel=where.channel, message_ts=where.ts).get("permalink") or "")
+        except Exception:  # a missing link must not stop the page
+            logger.exception("could not get the thread permalink")
+            return ""

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from slack_bolt import Ack
+    from slack_sdk import WebClient
+
+# A Slack payload as Bolt hands it to a listener (body, command, event, view).
+Payload: TypeAlias = dict[str, Any]
+# The client Bolt hands a listener (ours: it answers within the 3 seconds). Listeners only pass it on to the
+# ack path's helpers (slack/failures.py); a listener that needed Slack's Web API itself would use a notifier.
+Client: TypeAlias = "WebClient"
 
 
 def just_ack(ack: Ack) -> None:

@@ -13,14 +13,21 @@ from opsdesk.slack.views.support import (
     DM_POINTER,
     NUDGE,
     RECEIVED_REACTION,
+    board_issue_blocks,
     board_issue_taken_blocks,
     deleted_text,
+    moved_text,
     nudge_blocks,
     out_of_hours_notice,
     panel_blocks,
     panel_text,
     raised_text,
     rating_blocks,
+    taken_text,
+    ticket_pending_text,
+    ticket_raised_text,
+    ticket_refused_text,
+    work_started_text,
 )
 
 if TYPE_CHECKING:
@@ -28,6 +35,8 @@ if TYPE_CHECKING:
 
     from opsdesk.domain.ports import Posted
     from opsdesk.domain.requests import SupportRequest
+    from opsdesk.domain.tickets import Ticket
+    from opsdesk.slack.people import SlackPeople
 
 THREAD_LIMIT = 200
 
@@ -35,9 +44,21 @@ THREAD_LIMIT = 200
 class SlackSupportNotifier:
     """Posts, edits and reads support messages with a WebClient that retries rate limits."""
 
-    def __init__(self, client: WebClient, ops_channel: str, *, paging_enabled: bool = False) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        people: SlackPeople,
+        *,
+        ops_channel: str,
+        team_channel: str,
+        product_manager: str = "",
+        paging_enabled: bool = False,
+    ) -> None:
         self.client = client
+        self.people = people
         self.ops_channel = ops_channel
+        self.team_channel = team_channel
+        self.product_manager = product_manager
         self.paging_enabled = paging_enabled
 
     # ---- the request and its thread
@@ -74,12 +95,26 @@ class SlackSupportNotifier:
             blocks=as_dicts(panel_blocks(request)),
         )
 
-    def say(self, request: SupportRequest, text: str) -> None:
-        self._in_thread(request, text)
+    def taken(self, request: SupportRequest) -> None:
+        self._in_thread(request, taken_text(request))
+
+    def moved(self, request: SupportRequest, why: str) -> None:
+        self._in_thread(request, moved_text(request, why))
 
     def suggest_ticket(self, request: SupportRequest) -> None:
         who = f"<@{request.assignee}> " if request.assignee else ""
         self._in_thread(request, f"{who}{NUDGE}", as_dicts(nudge_blocks(request)))
+
+    def ticket_raised(self, request: SupportRequest, ticket: Ticket, engineer: str | None) -> None:
+        self._in_thread(request, ticket_raised_text(ticket))
+        if self.product_manager:
+            self.tell(self.product_manager, work_started_text(request, ticket, engineer))
+
+    def ticket_pending(self, request: SupportRequest, reason: str) -> None:
+        self._in_thread(request, ticket_pending_text(reason))
+
+    def ticket_refused(self, request: SupportRequest, reason: str) -> None:
+        self._in_thread(request, ticket_refused_text(request, reason))
 
     def ask_for_rating(self, request: SupportRequest) -> None:
         self.client.chat_postMessage(
@@ -115,7 +150,7 @@ class SlackSupportNotifier:
         except SlackApiError as error:
             raise unavailable(error) from error
         messages = tuple(
-            ThreadMessage(self.name_of(str(message.get("user", ""))), str(message.get("text", "")))
+            ThreadMessage(self._name_of(str(message.get("user", ""))), str(message.get("text", "")))
             for message in replies.get("messages") or []
             if not message.get("bot_id")
         )
@@ -127,14 +162,18 @@ class SlackSupportNotifier:
         except SlackApiError as error:
             raise unavailable(error) from error
 
-    def name_of(self, user: str) -> str:
-        try:
-            person = self.client.users_info(user=user)["user"]
-            return str(person.get("real_name") or person.get("name") or user)
-        except (SlackApiError, KeyError, TypeError):
-            return user
+    def _name_of(self, user: str) -> str:
+        return self.people.display_name(user) or user
 
     # ---- the board's issues, posted for triage
+    def post_board_issue(self, ticket: Ticket, reporter: str) -> None:
+        self.client.chat_postMessage(
+            channel=self.team_channel,
+            text=f"New on the board: {ticket.key} {ticket.summary}",
+            blocks=as_dicts(board_issue_blocks(ticket, reporter)),
+            unfurl_links=False,
+        )
+
     def board_issue_taken(self, where: Posted, key: str, headline: str, taken_by: str) -> None:
         self.client.chat_update(
             channel=where.channel,

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from opsdesk.domain.errors import Conflict
-from opsdesk.domain.ports import Checklist, Posted
+from opsdesk.domain.ports import Checklist, Posted, Ticks
 from opsdesk.store.dynamodb import client, get_item, is_conditional_failure, to_dynamo
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
 _KEEP = timedelta(days=400)
-_ATTEMPTS = 5
 
 
 class DayRepository:
@@ -73,39 +69,29 @@ class DayRepository:
         )
         return Posted(str(item["channel"]), str(item["ts"])), checklist
 
-    def record_ticks(
-        self, day: str, selected: Sequence[str], user: str, at: datetime, *, shown: Sequence[str] | None = None
-    ) -> dict[str, str]:
-        """Keep the first ticker of each item still ticked; return item -> who ticked it.
+    def ticks(self, day: str) -> Ticks:
+        """Who ticked what on the day's checklist, with the version a save is conditional on."""
+        current = self.post_of(day, "CHECKLIST") or {}
+        ticks = {str(item): str(who) for item, who in (current.get("ticks") or {}).items()}
+        return Ticks(ticks, int(current.get("ticks_version", 0)))
 
-        `selected` is the whole selection as the clicker saw it, and `shown` what their
-        message showed ticked before the click: only the difference is applied, so someone
-        clicking on a message that did not show a colleague's tick yet does not untick it.
-        Without `shown`, `selected` is taken as the whole truth. The write is conditional
-        on the ticks read, so two people ticking at once both count.
-        """
-        for _ in range(_ATTEMPTS):
-            current = self.post_of(day, "CHECKLIST") or {}
-            version = int(current.get("ticks_version", 0))
-            ticks: dict[str, str] = {str(item): str(who) for item, who in (current.get("ticks") or {}).items()}
-            unticked = set(ticks) - set(selected) if shown is None else set(shown) - set(selected)
-            ticks = {item: who for item, who in ticks.items() if item not in unticked}
-            for item in selected:
-                ticks.setdefault(item, f"{user}@{at.isoformat()}")
-            try:
-                client().update_item(
-                    TableName=self.table,
-                    Key=self._key(day, "CHECKLIST"),
-                    UpdateExpression="SET ticks = :t, ticks_version = :next",
-                    ConditionExpression="attribute_not_exists(ticks_version) OR ticks_version = :v",
-                    ExpressionAttributeValues=to_dynamo({":t": ticks, ":next": version + 1, ":v": version}),
-                )
-            except ClientError as error:
-                if is_conditional_failure(error):
-                    continue
-                raise
-            return ticks
-        raise Conflict("The checklist is changing fast; please tick again.")
+    def save_ticks(self, day: str, ticks: Ticks) -> Ticks:
+        """Write the ticks if nobody ticked since they were read; Conflict otherwise."""
+        try:
+            client().update_item(
+                TableName=self.table,
+                Key=self._key(day, "CHECKLIST"),
+                UpdateExpression="SET ticks = :t, ticks_version = :next",
+                ConditionExpression="attribute_not_exists(ticks_version) OR ticks_version = :v",
+                ExpressionAttributeValues=to_dynamo(
+                    {":t": dict(ticks.ticks), ":next": ticks.version + 1, ":v": ticks.version}
+                ),
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                raise Conflict("The checklist is changing fast; please tick again.") from error
+            raise
+        return Ticks(ticks.ticks, ticks.version + 1)
 
     def record_handover(self, day: str, user: str, at: datetime) -> bool:
         """Record who handed over; False if someone already did (the first one counts)."""

@@ -141,26 +141,48 @@ def incident_from_item(item: Item) -> Incident:
     )
 
 
+# Entries written since people are kept apart from the words say so; older ones are read verbatim.
+ENTRY_FORMAT = 2
+
+
+def entry_fields(entry: TimelineEntry) -> Item:
+    """What an entry stores (also a postmortem's timeline line): the kind, the words, the people."""
+    return {
+        "kind": entry.kind.value,
+        "text": entry.text,
+        "actor": entry.actor,
+        "subject": entry.subject,
+        "priority": entry.priority.value if entry.priority else None,
+        "format": ENTRY_FORMAT,
+    }
+
+
+def entry_values(item: Item) -> dict[str, Any]:
+    """An entry's stored fields as TimelineEntry (and DraftEntry) take them."""
+    priority = item.get("priority")
+    return {
+        "at": _required_time(item["at"]),
+        "kind": EntryKind(item["kind"]),
+        "text": item.get("text", ""),
+        "actor": item.get("actor"),
+        "subject": item.get("subject"),
+        "priority": Priority(priority) if priority else None,
+        "verbatim": "format" not in item,
+    }
+
+
 def entry_to_item(incident_id: str, entry: TimelineEntry) -> Item:
     return {
         "pk": f"INCIDENT#{incident_id}",
         "sk": entry.sort_key,
         "at": iso(entry.at),
-        "kind": entry.kind.value,
-        "text": entry.text,
-        "actor": entry.actor,
+        **entry_fields(entry),
         "source_key": entry.source_key,
     }
 
 
 def entry_from_item(item: Item) -> TimelineEntry:
-    return TimelineEntry(
-        at=_required_time(item["at"]),
-        kind=EntryKind(item["kind"]),
-        text=item.get("text", ""),
-        actor=item.get("actor"),
-        source_key=item.get("source_key", ""),
-    )
+    return TimelineEntry(**entry_values(item), source_key=item.get("source_key", ""))
 
 
 @dataclass(frozen=True)

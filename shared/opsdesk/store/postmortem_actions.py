@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -100,14 +99,15 @@ class ActionRepository:
         items = query_all(self.table, "gsi2pk = :k AND gsi2sk < :b", values, index="gsi2")
         return [(str(item["incident_id"]), action_from_item(item)) for item in items]
 
+    def next_number(self, incident_id: str) -> int:
+        """The number the next action item of this postmortem takes (one past the highest)."""
+        return max((existing.number for existing in self.list_for(incident_id)), default=0) + 1
+
     def add(self, incident_id: str, action: ActionItem) -> ActionItem:
-        """Store an action item under the next free number (a conditional put, retried on a race)."""
-        numbers = [existing.number for existing in self.list_for(incident_id)]
-        for attempt in range(5):
-            numbered = replace(action, number=max(numbers, default=0) + 1 + attempt)
-            if put_new(self.table, action_to_item(incident_id, numbered), "attribute_not_exists(sk)"):
-                return numbered
-        raise Conflict("Action items are being added fast; please try again.")
+        """Store an action item under its number if that is still free; Conflict when another took it first."""
+        if not put_new(self.table, action_to_item(incident_id, action), "attribute_not_exists(sk)"):
+            raise Conflict(f"Action {action.number} of {incident_id} was just added by someone else.")
+        return action
 
     def mark_done(self, incident_id: str, number: int, by: str, at: datetime) -> ActionItem | None:
         """Mark an open item done and take it off the overdue index; None if it was already done (or is missing)."""

@@ -19,6 +19,7 @@ from opsdesk.store.dynamodb import (
     to_dynamo,
     transact,
 )
+from opsdesk.store.incidents import entry_fields, entry_values
 from opsdesk.store.postmortem_actions import ActionRepository, postmortem_key
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ _pk = postmortem_key
 
 
 def _line_to_item(line: DraftEntry) -> Item:
-    item: Item = {"at": iso(line.at), "kind": line.kind, "text": line.text}
+    item: Item = {"at": iso(line.at), **{key: value for key, value in entry_fields(line).items() if value is not None}}
     if line.withheld:
         item["withheld"] = True
     return item
@@ -94,8 +95,7 @@ def postmortem_from_item(item: Item) -> Postmortem:
         summary=item.get("summary", ""),
         impact=item.get("impact", ""),
         timeline=tuple(
-            DraftEntry(_required(line["at"]), line["kind"], line.get("text", ""), bool(line.get("withheld")))
-            for line in item.get("timeline", [])
+            DraftEntry(**entry_values(line), withheld=bool(line.get("withheld"))) for line in item.get("timeline", [])
         ),
         started_at=_required(item["started_at"]),
         resolved_at=parse_time(item.get("resolved_at")),

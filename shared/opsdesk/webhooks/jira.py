@@ -12,13 +12,10 @@ from aws_lambda_powertools.event_handler.exceptions import BadRequestError, Serv
 
 from opsdesk.apigw import BadRequest, headers_of, raw_body
 from opsdesk.domain.tickets import Ticket
-from opsdesk.flows.support import SupportDesk
 from opsdesk.integrations.jira import stage_of
-from opsdesk.slack.views.incidents import as_dicts
-from opsdesk.slack.views.support import board_issue_blocks
 
 if TYPE_CHECKING:
-    from opsdesk.services import Services
+    from opsdesk.wiring import Wiring
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "x-hub-signature"
@@ -47,7 +44,7 @@ def authenticated(event: dict[str, Any], body: bytes, expected: str) -> bool:
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:
+def handle(event: dict[str, Any], services: Wiring) -> dict[str, Any]:
     """Authenticate the raw body, then read it; refusals raise the resolver's HTTP errors (413, 401, 400)."""
     try:
         raw = raw_body(event)
@@ -103,42 +100,23 @@ def _status_changed(body: dict[str, Any]) -> bool:
     return any(str(item.get("field", "")).lower() == "status" for item in items) or not items
 
 
-def _issue_updated(body: dict[str, Any], services: Services) -> bool:
+def _issue_updated(body: dict[str, Any], services: Wiring) -> bool:
     issue = body["issue"]
     stage = stage_of((issue.get("fields") or {}).get("status") or {})
     if stage is None or not _status_changed(body):
         return False
-    desk = SupportDesk.from_services(services)
-    request = desk.repository.by_ticket(str(issue.get("key")))
-    if request is None or request.stage is stage:
-        return False
     who = str((body.get("user") or {}).get("displayName") or "someone")
-    desk.move(request, stage, services.now(), f"{issue['key']} moved on the board by {who}")
-    return True
+    return services.desk.ticket_moved(str(issue.get("key")), stage, who, services.now())
 
 
-def _issue_created(body: dict[str, Any], services: Services) -> bool:
+def _issue_created(body: dict[str, Any], services: Wiring) -> bool:
     issue = body["issue"]
     fields = issue.get("fields") or {}
     labels = [str(label).lower() for label in fields.get("labels") or []]
     if "opsdesk" in labels or any(label.startswith("opsdesk-") for label in labels):
         return False  # ours: already in a thread
     key = str(issue.get("key"))
-    desk = SupportDesk.from_services(services)
-    # Jira retries webhooks: the claim makes the triage post happen once.
-    if not desk.repository.claim(f"jira-created:{key}", services.now()):
-        return False
     server = services.settings.jira_url.rstrip("/")
     ticket = Ticket(key, f"{server}/browse/{key}" if server else key, str(fields.get("summary") or ""))
     reporter = str((fields.get("reporter") or body.get("user") or {}).get("displayName") or "someone")
-    try:
-        services.slack.chat_postMessage(
-            channel=services.settings.team_channel_id,
-            text=f"New on the board: {key} {ticket.summary}",
-            blocks=as_dicts(board_issue_blocks(ticket, reporter)),
-            unfurl_links=False,
-        )
-    except Exception:
-        desk.repository.release(f"jira-created:{key}")  # not posted: Jira's retry must be able to post it
-        raise
-    return True
+    return services.tickets.board_issue_created(ticket, reporter, services.now())

@@ -17,12 +17,11 @@ from aws_lambda_powertools.event_handler.exceptions import (
 
 from opsdesk.apigw import BadRequest, headers_of, raw_body
 from opsdesk.domain.ids import normalise_incident_id
-from opsdesk.domain.incidents import EntryKind, TimelineEntry
-from opsdesk.flows.incidents import Change, IncidentRunner
+from opsdesk.flows.incidents import Change
 from opsdesk.observability import logger
 
 if TYPE_CHECKING:
-    from opsdesk.services import Services
+    from opsdesk.wiring import Wiring
 
 
 def signature_valid(secret: str, body: bytes, header: str) -> bool:
@@ -42,7 +41,7 @@ def _incident_id(data: dict[str, Any]) -> str | None:
     return None
 
 
-def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:
+def handle(event: dict[str, Any], services: Wiring) -> dict[str, Any]:
     """Verify the raw body's signature, then read it; refusals raise the resolver's HTTP errors."""
     if not services.settings.paging_enabled:
         raise NotFoundError("paging is off")
@@ -61,27 +60,19 @@ def handle(event: dict[str, Any], services: Services) -> dict[str, Any]:
     return _record(services, message, kind, data)
 
 
-def _record(services: Services, message: dict[str, Any], kind: str, data: dict[str, Any]) -> dict[str, Any]:
+def _record(services: Wiring, message: dict[str, Any], kind: str, data: dict[str, Any]) -> dict[str, Any]:
     if kind != "incident.acknowledged":
         return {"ignored": kind}
     incident_id = _incident_id(data)
-    incident = services.incident_repository.find(incident_id) if incident_id else None
-    if incident is None:
-        logger.info("acknowledgement for an incident we do not know", extra={"pagerduty": data.get("id")})
-        return {"ignored": "unknown incident"}
     who = message.get("agent")
     agent = str((who if isinstance(who, dict) else {}).get("summary") or "the on-call engineer")
     at = _time(message.get("occurred_at")) or services.now()
     change = Change("pagerduty", at, f"pagerduty:{message.get('id') or data.get('id')}:{kind}")
-    text = f"Page acknowledged in PagerDuty by {agent}"
-    runner = IncidentRunner(services.incidents)
-    stored, changed = runner.apply(
-        incident.id,
-        change,
-        lambda current: (current, TimelineEntry(at, EntryKind.PAGE, text, "pagerduty", change.source_key)),
-    )
-    if changed:
-        services.incidents.notifier.post_in_thread(stored, f":pager: {text}.")
+    recorded = services.paging.acknowledged(incident_id, agent, change) if incident_id else None
+    if recorded is None:
+        logger.info("acknowledgement for an incident we do not know", extra={"pagerduty": data.get("id")})
+        return {"ignored": "unknown incident"}
+    incident, changed = recorded
     return {"recorded": changed, "incident": incident.id}
 
 

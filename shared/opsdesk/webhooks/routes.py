@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
-from opsdesk.entrypoints import services
+from opsdesk.entrypoints import wiring
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -25,14 +25,14 @@ app = APIGatewayRestResolver()
 def jira_webhook() -> dict[str, Any]:
     from opsdesk.webhooks import jira  # noqa: PLC0415  # see the module docstring
 
-    return jira.handle(app.current_event.raw_event, services())
+    return jira.handle(app.current_event.raw_event, wiring())
 
 
 @app.post(PAGERDUTY)
 def pagerduty_webhook() -> dict[str, Any]:
     from opsdesk.webhooks import pagerduty  # noqa: PLC0415  # see the module docstring
 
-    return pagerduty.handle(app.current_event.raw_event, services())
+    return pagerduty.handle(app.current_event.raw_event, wiring())
 
 
 @app.not_found

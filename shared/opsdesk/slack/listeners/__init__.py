@@ -1,1 +1,1 @@
-"""Bolt listeners, one module per feature; each exposes register(app, services)."""
+"""Bolt listeners, one module per feature; each lists its listeners once, in `LISTENERS` (see slack/routing.py)."""

@@ -2,108 +2,122 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict
 from opsdesk.domain.incidents import parse_priority
-from opsdesk.flows.incidents import Change, IncidentRunner
-from opsdesk.slack.failures import guarded, open_modal
+from opsdesk.flows.incidents import Change
+from opsdesk.slack.failures import failures_told, open_modal
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.listeners.incidents import modal_value
-from opsdesk.slack.payloads import clicked_in, just_ack
+from opsdesk.slack.payloads import clicked_in
+from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.incidents import resolve_modal, update_modal
+from opsdesk.slack.views.mrkdwn import worded
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from contextlib import AbstractContextManager
 
-    from slack_bolt import Ack, App
-    from slack_sdk import WebClient
+    from slack_bolt import Ack
 
-    from opsdesk.services import Services
-
-
-def register(app: App, services: Services) -> None:
-    """Attach button and modal listeners for running an incident."""
-    runner = IncidentRunner(services.incidents)
-    _register_buttons(app, services, runner)
-    _register_modals(app, services, runner)
+    from opsdesk.domain.clock import Clock
+    from opsdesk.flows.incidents import IncidentRunner
+    from opsdesk.slack.notifier import SlackIncidentNotifier
+    from opsdesk.slack.payloads import Client, Payload
 
 
-def _answer(services: Services, body: dict[str, Any], text: str) -> None:
-    """Answer the person who clicked or submitted: ephemerally where they clicked, else by DM."""
-    services.incidents.notifier.tell_user(body["user"]["id"], text, channel=clicked_in(body))
+def answering(body: Payload, notifier: SlackIncidentNotifier) -> AbstractContextManager[None]:
+    """Tell the person who clicked or submitted why it could not be done: where they clicked, else by DM."""
+    return failures_told(lambda text: answer(body, notifier, text))
 
 
-def _guarded(services: Services, work: Callable[[dict[str, Any]], None]) -> Callable[..., None]:
-    return guarded(work, lambda body, text: _answer(services, body, text))
+def answer(body: Payload, notifier: SlackIncidentNotifier, text: str) -> None:
+    notifier.tell_user(body["user"]["id"], text, channel=clicked_in(body))
 
 
-def _register_buttons(app: App, services: Services, runner: IncidentRunner) -> None:
+def clicked(body: Payload, now: Clock) -> tuple[str, Change]:
+    """The incident a button names, and the change: action_ts is unique per click, a redelivery repeats it."""
+    action, user = body["actions"][0], body["user"]["id"]
+    return action["value"], Change(by=user, at=now(), source_key=f"slack-action:{action['action_ts']}:{user}")
 
-    def click(body: dict[str, Any]) -> tuple[str, Change]:
-        action = body["actions"][0]
-        user = body["user"]["id"]
-        # action_ts is unique per click, so two clicks are two requests, while a redelivery is one.
-        return action["value"], Change(
-            by=user, at=services.now(), source_key=f"slack-action:{action['action_ts']}:{user}"
-        )
 
-    def take_lead(body: dict[str, Any]) -> None:
-        incident_id, change = click(body)
+def submitted(body: Payload, now: Clock) -> tuple[str, Change]:
+    """The incident a modal is about, and the change, keyed on the view's id."""
+    view, user = body["view"], body["user"]["id"]
+    return view["private_metadata"], Change(by=user, at=now(), source_key=f"slack-view:{view['id']}")
+
+
+def take_lead(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
+    with answering(body, incident_notifier):
+        incident_id, change = clicked(body, now)
         try:
-            runner.take_lead(incident_id, change)
+            changes.take_lead(incident_id, change)
         except Conflict as lost:
-            _answer(services, body, f"{lost} Ask them, or use `/incident lead {incident_id} @you` to take over.")
+            text = f"{worded(lost)} Ask them, or use `/incident lead {incident_id} @you` to take over."
+            answer(body, incident_notifier, text)
 
-    def change_priority(body: dict[str, Any]) -> None:
-        value, change = click(body)
+
+def change_priority(
+    body: Payload,
+    *,
+    changes: IncidentRunner,
+    incident_notifier: SlackIncidentNotifier,
+    now: Clock,
+) -> None:
+    with answering(body, incident_notifier):
+        value, change = clicked(body, now)
         incident_id, _, level = value.partition(":")
-        runner.change_priority(incident_id, change, parse_priority(level))
-
-    def reopen(body: dict[str, Any]) -> None:
-        incident_id, change = click(body)
-        runner.reopen(incident_id, change)
-
-    for action_id, work in (
-        (Action.TAKE_LEAD, take_lead),
-        (Action.CHANGE_PRIORITY, change_priority),
-        (Action.REOPEN, reopen),
-    ):
-        app.action(action_id)(ack=just_ack, lazy=[_guarded(services, work)])
-
-    def open_update(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        open_modal(client, ack, body["trigger_id"], update_modal(body["actions"][0]["value"]))
-
-    def open_resolve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        open_modal(client, ack, body["trigger_id"], resolve_modal(body["actions"][0]["value"]))
-
-    app.action(Action.POST_UPDATE)(open_update)
-    app.action(Action.RESOLVE)(open_resolve)
-    app.action(Action.RECOVERED_RESOLVE)(open_resolve)
+        changes.change_priority(incident_id, change, parse_priority(level))
 
 
-def _register_modals(app: App, services: Services, runner: IncidentRunner) -> None:
-    def submission(body: dict[str, Any]) -> tuple[str, Change]:
-        view = body["view"]
-        user = body["user"]["id"]
-        return view["private_metadata"], Change(by=user, at=services.now(), source_key=f"slack-view:{view['id']}")
+def reopen(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
+    with answering(body, incident_notifier):
+        changes.reopen(*clicked(body, now))
 
-    def ack_update(ack: Ack, view: dict[str, Any]) -> None:
-        if not modal_value(view, Field.UPDATE_TEXT):
-            ack(response_action="errors", errors={Field.UPDATE_TEXT: "Write the update people should read."})
-            return
-        ack()
 
-    def post_update(body: dict[str, Any]) -> None:
-        text = modal_value(body["view"], Field.UPDATE_TEXT)
-        if not text:
-            return  # Bolt runs lazy listeners even after an "errors" ack; the modal already said why.
-        incident_id, change = submission(body)
-        runner.post_update(incident_id, change, text)
+def open_update(ack: Ack, body: Payload, client: Client) -> None:
+    open_modal(client, ack, body["trigger_id"], update_modal(body["actions"][0]["value"]))
 
-    def resolve(body: dict[str, Any]) -> None:
-        incident_id, change = submission(body)
-        runner.resolve(incident_id, change, modal_value(body["view"], Field.SUMMARY))
 
-    app.view(Callback.UPDATE)(ack=ack_update, lazy=[_guarded(services, post_update)])
-    app.view(Callback.RESOLVE)(ack=just_ack, lazy=[_guarded(services, resolve)])
+def open_resolve(ack: Ack, body: Payload, client: Client) -> None:
+    open_modal(client, ack, body["trigger_id"], resolve_modal(body["actions"][0]["value"]))
+
+
+def ack_update(ack: Ack, view: Payload) -> None:
+    if not modal_value(view, Field.UPDATE_TEXT):
+        ack(response_action="errors", errors={Field.UPDATE_TEXT: "Write the update people should read."})
+        return
+    ack()
+
+
+def post_update(
+    body: Payload,
+    *,
+    changes: IncidentRunner,
+    incident_notifier: SlackIncidentNotifier,
+    now: Clock,
+) -> None:
+    text = modal_value(body["view"], Field.UPDATE_TEXT)
+    if not text:
+        return  # Bolt runs lazy listeners even after an "errors" ack; the modal already said why.
+    with answering(body, incident_notifier):
+        incident_id, change = submitted(body, now)
+        changes.post_update(incident_id, change, text)
+
+
+def resolve(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
+    with answering(body, incident_notifier):
+        incident_id, change = submitted(body, now)
+        changes.resolve(incident_id, change, modal_value(body["view"], Field.SUMMARY))
+
+
+LISTENERS = (
+    Listener("action", Action.TAKE_LEAD, lazy=(take_lead,)),
+    Listener("action", Action.CHANGE_PRIORITY, lazy=(change_priority,)),
+    Listener("action", Action.REOPEN, lazy=(reopen,)),
+    Listener("action", Action.POST_UPDATE, open_update),
+    Listener("action", Action.RESOLVE, open_resolve),
+    Listener("action", Action.RECOVERED_RESOLVE, open_resolve),
+    Listener("view", Callback.UPDATE, ack_update, (post_update,)),
+    Listener("view", Callback.RESOLVE, lazy=(resolve,)),
+)

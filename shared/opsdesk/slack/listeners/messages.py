@@ -21,15 +21,19 @@ from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.errors import OpsdeskError
 from opsdesk.domain.requests import MAX_TEXT
-from opsdesk.flows.support import SupportDesk
 from opsdesk.slack.fit import fit
-from opsdesk.slack.payloads import just_ack, slack_time
+from opsdesk.slack.payloads import slack_time
+from opsdesk.slack.routing import Listener
+from opsdesk.slack.views.mrkdwn import worded
 from opsdesk.slack.views.support import TAKE_REACTION
 
 if TYPE_CHECKING:
-    from slack_bolt import App
-
-    from opsdesk.services import Services
+    from opsdesk.domain.clock import Clock
+    from opsdesk.flows.support import SupportDesk
+    from opsdesk.settings import Settings
+    from opsdesk.slack.payloads import Payload
+    from opsdesk.slack.support_notifier import SlackSupportNotifier
+    from opsdesk.slack.team import SlackTeam
 
 # https://docs.slack.dev/reference/events/message: a plain message has no subtype; one with files is file_share.
 _WRITTEN = {None, "file_share"}
@@ -44,15 +48,15 @@ class Meaning(Enum):
     DIRECT = "direct"
 
 
-def _by_a_person(message: dict[str, Any]) -> bool:
+def _by_a_person(message: Payload) -> bool:
     return bool(message.get("user")) and not message.get("bot_id") and message.get("subtype") != "bot_message"
 
 
-def _top_level(message: dict[str, Any]) -> bool:
+def _top_level(message: Payload) -> bool:
     return message.get("thread_ts") in (None, message.get("ts"))
 
 
-def meaning(event: dict[str, Any], ops_channel: str) -> Meaning | None:
+def meaning(event: Payload, ops_channel: str) -> Meaning | None:
     """Decide from the event alone (no I/O: this runs before the ack) what it means, or None to drop it."""
     subtype = event.get("subtype")
     if event.get("channel_type") == "im":
@@ -69,7 +73,7 @@ def meaning(event: dict[str, Any], ops_channel: str) -> Meaning | None:
     return None
 
 
-def _change(message: dict[str, Any], previous: dict[str, Any]) -> Meaning | None:
+def _change(message: Payload, previous: dict[str, Any]) -> Meaning | None:
     if message.get("subtype") == "tombstone":  # a message with replies was deleted
         return Meaning.DELETED if _by_a_person(previous) else None
     # Slack also sends message_changed when a link unfurls or a reply lands: only new words or files count.
@@ -77,7 +81,7 @@ def _change(message: dict[str, Any], previous: dict[str, Any]) -> Meaning | None
     return Meaning.EDITED if changed and _by_a_person(message) and _top_level(message) else None
 
 
-def request_text(message: dict[str, Any]) -> str:
+def request_text(message: Payload) -> str:
     """The words of a request, naming any files shared with them (a screenshot may come with no words)."""
     names = [str(item.get("name") or item.get("title") or "a file") for item in message.get("files") or []]
     attached = fit(f"(attached: {', '.join(names)})", MAX_TEXT // 4) if names else ""
@@ -85,49 +89,57 @@ def request_text(message: dict[str, Any]) -> str:
     return "\n".join(part for part in (text, attached) if part)
 
 
-def register(app: App, services: Services) -> None:
-    """Attach the `message` and `reaction_added` listeners."""
-    desk = SupportDesk.from_services(services)
-    ops_channel = services.settings.ops_channel_id
+def has_work(body: Payload, *, settings: Settings) -> bool:
+    return meaning(body.get("event") or {}, settings.ops_channel_id) is not None
 
-    def has_work(body: dict[str, Any]) -> bool:
-        return meaning(body.get("event") or {}, ops_channel) is not None
 
-    def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-        decided = meaning(event, ops_channel)
-        channel = str(event.get("channel"))
-        if decided is Meaning.DIRECT:
-            desk.answer_direct_message(channel, str(body.get("event_id")), slack_time(event["ts"]))
-        elif decided is Meaning.NEW_REQUEST:
-            # The message's own ts is when it was asked: the event carries the time.
-            desk.open(channel, event["ts"], event["user"], request_text(event), slack_time(event["ts"]))
-        elif decided is Meaning.EDITED:
-            desk.revise(channel, event["message"]["ts"], request_text(event["message"]))
-        elif decided is Meaning.DELETED:
-            deleted = event.get("deleted_ts") or event["message"]["ts"]
-            desk.message_deleted(channel, deleted, slack_time(event.get("event_ts") or event["ts"]))
+def on_message(body: Payload, event: Payload, *, desk: SupportDesk, settings: Settings) -> None:
+    decided = meaning(event, settings.ops_channel_id)
+    channel = str(event.get("channel"))
+    if decided is Meaning.DIRECT:
+        desk.answer_direct_message(channel, str(body.get("event_id")), slack_time(event["ts"]))
+    elif decided is Meaning.NEW_REQUEST:
+        # The message's own ts is when it was asked: the event carries the time.
+        desk.open(channel, event["ts"], event["user"], request_text(event), slack_time(event["ts"]))
+    elif decided is Meaning.EDITED:
+        desk.revise(channel, event["message"]["ts"], request_text(event["message"]))
+    elif decided is Meaning.DELETED:
+        deleted = event.get("deleted_ts") or event["message"]["ts"]
+        desk.message_deleted(channel, deleted, slack_time(event.get("event_ts") or event["ts"]))
 
-    def takes_a_request(body: dict[str, Any]) -> bool:
-        event = body.get("event") or {}
-        item = event.get("item") or {}
-        return (
-            event.get("reaction") == TAKE_REACTION
-            and item.get("type") == "message"
-            and item.get("channel") == ops_channel
-        )
 
-    def on_reaction(event: dict[str, Any]) -> None:
-        item = event["item"]
-        request = desk.repository.find(item["channel"], item["ts"])
-        if request is None or not services.team.is_member(event["user"]):
-            return
-        try:
-            desk.take(request, event["user"], services.now())
-        except OpsdeskError as error:
-            desk.tell(event["user"], str(error), channel=request.channel, thread_ts=request.ts)
+def takes_a_request(body: Payload, *, settings: Settings) -> bool:
+    event = body.get("event") or {}
+    item = event.get("item") or {}
+    return (
+        event.get("reaction") == TAKE_REACTION
+        and item.get("type") == "message"
+        and item.get("channel") == settings.ops_channel_id
+    )
 
-    # Registered in this order: the matcher decides before the ack whether a second invocation is worth it.
-    app.event("message", matchers=[has_work])(ack=just_ack, lazy=[on_message])
-    app.event("message")(just_ack)
-    app.event("reaction_added", matchers=[takes_a_request])(ack=just_ack, lazy=[on_reaction])
-    app.event("reaction_added")(just_ack)
+
+def on_reaction(
+    event: Payload,
+    *,
+    desk: SupportDesk,
+    team: SlackTeam,
+    support_notifier: SlackSupportNotifier,
+    now: Clock,
+) -> None:
+    item = event["item"]
+    request = desk.request_at(item["channel"], item["ts"])
+    if request is None or not team.is_member(event["user"]):
+        return
+    try:
+        desk.take(request, event["user"], now())
+    except OpsdeskError as error:
+        support_notifier.tell(event["user"], worded(error), channel=request.channel, thread_ts=request.ts)
+
+
+# In this order: the matcher decides before the ack whether a second invocation is worth it.
+LISTENERS = (
+    Listener("event", "message", lazy=(on_message,), matchers=(has_work,)),
+    Listener("event", "message"),
+    Listener("event", "reaction_added", lazy=(on_reaction,), matchers=(takes_a_request,)),
+    Listener("event", "reaction_added"),
+)

@@ -3,31 +3,31 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
-
-from slack_sdk.errors import SlackApiError
+from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest, OpsdeskError
 from opsdesk.domain.postmortems import parse_action_priority, section_problems
-from opsdesk.flows.postmortem_actions import PostmortemActions
-from opsdesk.flows.postmortems import PostmortemFlows
-from opsdesk.slack.failures import BUSY, open_modal
+from opsdesk.slack.failures import BUSY, modal_opened, open_modal
 from opsdesk.slack.fit import TEXT_LIMIT, fit
-from opsdesk.slack.payloads import just_ack
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
+from opsdesk.slack.routing import Listener
+from opsdesk.slack.views.mrkdwn import worded
 from opsdesk.slack.views.postmortems import action_modal, edit_modal, read_edit_metadata
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from slack_bolt import Ack, Respond
 
-    from slack_bolt import Ack, App, Respond
-    from slack_sdk import WebClient
-
+    from opsdesk.domain.clock import Clock
     from opsdesk.domain.postmortems import Postmortem, Section
-    from opsdesk.services import Services
+    from opsdesk.flows.postmortem_actions import PostmortemActions
+    from opsdesk.flows.postmortems import PostmortemFlows
+    from opsdesk.settings import Settings
+    from opsdesk.slack.notifier import SlackIncidentNotifier
+    from opsdesk.slack.payloads import Client, Payload
+    from opsdesk.slack.team import SlackTeam
 
 
-def field_value(view: dict[str, Any], name: str) -> str:
+def field_value(view: Payload, name: str) -> str:
     """A modal input's value (text, option, user or date), by its block and action id."""
     state = view.get("state", {}).get("values", {}).get(name, {}).get(name, {})
     for key in ("selected_option", "selected_user", "selected_date", "value"):
@@ -39,8 +39,8 @@ def field_value(view: dict[str, Any], name: str) -> str:
     return ""
 
 
-def page_link(services: Services, incident_id: str) -> str:
-    return f"{services.settings.public_base_url.rstrip('/')}/postmortems/{incident_id}"
+def page_link(settings: Settings, incident_id: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/postmortems/{incident_id}"
 
 
 def action_ref(value: str) -> tuple[str, int]:
@@ -52,33 +52,30 @@ def action_ref(value: str) -> tuple[str, int]:
         raise InvalidRequest(f"`{number}` is not an action number.") from None
 
 
-def open_edit_modal(services: Services, client: WebClient, trigger_id: str, incident_id: str, user: str) -> str:
+def open_edit_modal(
+    client: Client, trigger_id: str, incident_id: str, user: str, *, team: SlackTeam, postmortems: PostmortemFlows
+) -> str:
     """Open the edit modal prefilled with the stored text; return why not ("" when it opened).
 
     One key lookup on the ack path: the modal cannot be prefilled without it.
     """
-    team = services.team
     if team.resolves_without_slack and not team.is_member(user):
         return "Only the support team can change postmortems."
-    postmortem = PostmortemFlows(services).repository.find(incident_id)
+    postmortem = postmortems.find(incident_id)
     if postmortem is None:
         return f"There is no postmortem for {incident_id}."
-    try:
-        client.views_open(trigger_id=trigger_id, view=edit_modal(postmortem))
-    except SlackApiError:  # e.g. a 429 on the 3-second path: say so rather than fail
-        return BUSY
-    return ""
+    return "" if modal_opened(client, trigger_id, edit_modal(postmortem)) else BUSY
 
 
-def sections_from(view: dict[str, Any]) -> dict[Section, str]:
+def sections_from(view: Payload) -> dict[Section, str]:
     return {field.section: field_value(view, field) for field in SectionField}
 
 
-def edit_outcome(services: Services, saved: Postmortem) -> str:
+def edit_outcome(settings: Settings, saved: Postmortem) -> str:
     text = f"Saved the postmortem of {saved.incident_id}."
     if saved.is_published:
-        text += f" The published page shows it now: {page_link(services, saved.incident_id)}."
-        if services.settings.confluence_url:
+        text += f" The published page shows it now: {page_link(settings, saved.incident_id)}."
+        if settings.confluence_url:
             text += f" To update Confluence too: `/postmortem publish {saved.incident_id}`."
     still = saved.to_write()
     if still:
@@ -96,117 +93,126 @@ def _unsaved(incident_id: str, texts: dict[Section, str]) -> str:
     )
 
 
-def register(app: App, services: Services) -> None:
-    """Attach the postmortem buttons and modal submissions."""
-    _register_actions(app, services)
-    _register_edit(app, services)
+def open_action_modal(ack: Ack, body: Payload, client: Client) -> None:
+    open_modal(client, ack, body["trigger_id"], action_modal(body["actions"][0]["value"]))
 
 
-def _teller(services: Services) -> Callable[[str, str], None]:
-    """Tell one person something privately (the incident wiring is built on first use, not at cold start)."""
-
-    def tell(user: str, text: str) -> None:
-        services.incidents.notifier.tell_user(user, text)
-
-    return tell
-
-
-def _register_actions(app: App, services: Services) -> None:
-    actions = PostmortemActions(services)
-    tell = _teller(services)
-
-    def open_action_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        open_modal(client, ack, body["trigger_id"], action_modal(body["actions"][0]["value"]))
-
-    app.action(PostmortemAction.ADD_ACTION)(open_action_modal)
-
-    def raise_ticket(body: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        try:
-            incident_id, number = action_ref(str(body["actions"][0]["value"]))
-            item = actions.raise_ticket(incident_id, number, user)
-            text = f"Action {item.number} of {incident_id} is Jira ticket {item.ticket_key}."
-        except OpsdeskError as error:
-            text = str(error)
-        tell(user, text)
-
-    app.action(PostmortemAction.RAISE_TICKET)(ack=just_ack, lazy=[raise_ticket])
-
-    def mark_done(body: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        try:
-            incident_id, number = action_ref(str(body["actions"][0]["value"]))
-            item, changed = actions.mark_done(incident_id, number, user, services.now())
-            text = f"Action {item.number} of {incident_id} " + (
-                "is done. Thank you!" if changed else "was already done."
-            )
-        except OpsdeskError as error:
-            text = str(error)
-        tell(user, text)
-
-    app.action(PostmortemAction.MARK_DONE)(ack=just_ack, lazy=[mark_done])
-
-    def ack_action_modal(ack: Ack, view: dict[str, Any]) -> None:
-        if len(field_value(view, PostmortemField.DESCRIPTION)) < 3:
-            ack(response_action="errors", errors={PostmortemField.DESCRIPTION: "Describe the action."})
-            return
-        ack()
-
-    def add_from_modal(body: dict[str, Any]) -> None:
-        view, user = body["view"], body["user"]["id"]
-        due = field_value(view, PostmortemField.DUE)
-        try:
-            item = actions.add(
-                view["private_metadata"],
-                user,
-                services.now(),
-                description=field_value(view, PostmortemField.DESCRIPTION),
-                owner=field_value(view, PostmortemField.OWNER) or user,
-                priority=parse_action_priority(field_value(view, PostmortemField.PRIORITY) or "medium"),
-                due=date.fromisoformat(due) if due else None,
-            )
-            text = f"Action {item.number} added to {view['private_metadata']}."
-        except (OpsdeskError, ValueError) as error:
-            text = str(error)
-        tell(user, text)
-
-    app.view(PostmortemCallback.ACTION_MODAL)(ack=ack_action_modal, lazy=[add_from_modal])
+def raise_action_ticket(
+    body: Payload, *, postmortem_actions: PostmortemActions, incident_notifier: SlackIncidentNotifier
+) -> None:
+    user = body["user"]["id"]
+    try:
+        incident_id, number = action_ref(str(body["actions"][0]["value"]))
+        item = postmortem_actions.raise_ticket(incident_id, number, user)
+        text = f"Action {item.number} of {incident_id} is Jira ticket {item.ticket_key}."
+    except OpsdeskError as error:
+        text = worded(error)
+    incident_notifier.tell_user(user, text)
 
 
-def _register_edit(app: App, services: Services) -> None:
-    flows = PostmortemFlows(services)
-    tell = _teller(services)
+def mark_action_done(
+    body: Payload,
+    *,
+    postmortem_actions: PostmortemActions,
+    incident_notifier: SlackIncidentNotifier,
+    now: Clock,
+) -> None:
+    user = body["user"]["id"]
+    try:
+        incident_id, number = action_ref(str(body["actions"][0]["value"]))
+        item, changed = postmortem_actions.mark_done(incident_id, number, user, now())
+        text = f"Action {item.number} of {incident_id} " + ("is done. Thank you!" if changed else "was already done.")
+    except OpsdeskError as error:
+        text = worded(error)
+    incident_notifier.tell_user(user, text)
 
-    def open_edit(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        why_not = open_edit_modal(services, client, body["trigger_id"], body["actions"][0]["value"], body["user"]["id"])
-        ack()
-        if why_not:
-            respond(text=why_not, response_type="ephemeral", replace_original=False)
 
-    app.action(PostmortemAction.EDIT)(open_edit)
+def ack_action_modal(ack: Ack, view: Payload) -> None:
+    if len(field_value(view, PostmortemField.DESCRIPTION)) < 3:
+        ack(response_action="errors", errors={PostmortemField.DESCRIPTION: "Describe the action."})
+        return
+    ack()
 
-    def ack_edit_modal(ack: Ack, view: dict[str, Any]) -> None:
-        problems = section_problems(sections_from(view))
-        if problems:
-            ack(response_action="errors", errors={SectionField.of(which): text for which, text in problems.items()})
-            return
-        ack()
 
-    def save_edit(body: dict[str, Any]) -> None:
-        view, user = body["view"], body["user"]["id"]
-        incident_id, version = read_edit_metadata(view["private_metadata"])
-        texts = sections_from(view)
-        try:
-            saved = flows.edit(
-                incident_id, version, texts, by=user, at=services.now(), claim=f"slack-view:{view['id']}"
-            )
-        except Conflict:
-            tell(user, _unsaved(incident_id, texts))
-            return
-        except OpsdeskError as error:
-            tell(user, str(error))
-            return
-        if saved is not None:  # None: this submission was saved by an earlier delivery
-            tell(user, edit_outcome(services, saved))
+def add_action_from_modal(
+    body: Payload,
+    *,
+    postmortem_actions: PostmortemActions,
+    incident_notifier: SlackIncidentNotifier,
+    now: Clock,
+) -> None:
+    view, user = body["view"], body["user"]["id"]
+    due = field_value(view, PostmortemField.DUE)
+    try:
+        item = postmortem_actions.add(
+            view["private_metadata"],
+            user,
+            now(),
+            description=field_value(view, PostmortemField.DESCRIPTION),
+            owner=field_value(view, PostmortemField.OWNER) or user,
+            priority=parse_action_priority(field_value(view, PostmortemField.PRIORITY) or "medium"),
+            due=date.fromisoformat(due) if due else None,
+        )
+        text = f"Action {item.number} added to {view['private_metadata']}."
+    except OpsdeskError as error:
+        text = worded(error)
+    except ValueError as error:  # a date Slack's picker would never send
+        text = str(error)
+    incident_notifier.tell_user(user, text)
 
-    app.view(PostmortemCallback.EDIT_MODAL)(ack=ack_edit_modal, lazy=[save_edit])
+
+def open_edit(
+    ack: Ack,
+    body: Payload,
+    client: Client,
+    respond: Respond,
+    *,
+    team: SlackTeam,
+    postmortems: PostmortemFlows,
+) -> None:
+    incident_id, user = body["actions"][0]["value"], body["user"]["id"]
+    why_not = open_edit_modal(client, body["trigger_id"], incident_id, user, team=team, postmortems=postmortems)
+    ack()
+    if why_not:
+        respond(text=why_not, response_type="ephemeral", replace_original=False)
+
+
+def ack_edit_modal(ack: Ack, view: Payload) -> None:
+    problems = section_problems(sections_from(view))
+    if problems:
+        ack(response_action="errors", errors={SectionField.of(which): text for which, text in problems.items()})
+        return
+    ack()
+
+
+def save_edit(
+    body: Payload,
+    *,
+    postmortems: PostmortemFlows,
+    incident_notifier: SlackIncidentNotifier,
+    settings: Settings,
+    now: Clock,
+) -> None:
+    view, user = body["view"], body["user"]["id"]
+    incident_id, version = read_edit_metadata(view["private_metadata"])
+    texts = sections_from(view)
+    try:
+        saved = postmortems.edit(incident_id, version, texts, by=user, at=now(), claim=f"slack-view:{view['id']}")
+    except Conflict:
+        incident_notifier.tell_user(user, _unsaved(incident_id, texts))
+        return
+    except OpsdeskError as error:
+        incident_notifier.tell_user(user, worded(error))
+        return
+    if saved is not None:  # None: this submission was saved by an earlier delivery
+        incident_notifier.tell_user(user, edit_outcome(settings, saved))
+
+
+LISTENERS = (
+    Listener("action", PostmortemAction.ADD_ACTION, open_action_modal),
+    Listener("action", PostmortemAction.RAISE_TICKET, lazy=(raise_action_ticket,)),
+    Listener("action", PostmortemAction.MARK_DONE, lazy=(mark_action_done,)),
+    Listener("view", PostmortemCallback.ACTION_MODAL, ack_action_modal, (add_action_from_modal,)),
+    Listener("action", PostmortemAction.EDIT, open_edit),
+    Listener("view", PostmortemCallback.EDIT_MODAL, ack_edit_modal, (save_edit,)),
+)

@@ -24,6 +24,8 @@ from opsdesk.slack.support_ids import SupportAction
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from opsdesk.domain.day import Board, Handover, MorningDigest, Overnight
+
 # The process's "on starting the day" list, in its order.
 CHECKLIST = (
     ("ops_channel", "Check the ops channel for issues to investigate"),
@@ -32,6 +34,75 @@ CHECKLIST = (
     ("handover", "Get the out-of-hours handover from on call"),
     ("team_channel", "Read through the team channel"),
 )
+
+
+def age(since: datetime, now: datetime) -> str:
+    minutes = max(int((now - since).total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return f"{hours // 24} days"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def morning_sections(digest: MorningDigest) -> tuple[str, ...]:
+    """The checklist's sections: requests nobody has taken, the board, what happened out of hours."""
+    return (_waiting(digest), _board(digest.board), _overnight(digest.overnight))
+
+
+def _waiting(digest: MorningDigest) -> str:
+    if not digest.waiting:
+        return "*Unassigned requests:* none :sunny:"
+    lines = [
+        f"• *{request.id}* waiting {age(request.created_at, digest.at)}: {request.text[:80]}"
+        for request in digest.waiting
+    ]
+    return f"*Unassigned requests ({digest.waiting_total}):*\n" + "\n".join(lines)
+
+
+def _board(board: Board) -> str:
+    if not board.configured:
+        return "*Board:* Jira is not configured, so check the board by hand."
+    if board.error:
+        return f"*Board:* could not read Jira ({board.error}); check the board by hand."
+    if not board.tickets:
+        return "*Board:* no unassigned tickets."
+    lines = [f"• <{ticket.url}|{ticket.key}> {ticket.summary[:80]}" for ticket in board.tickets]
+    return f"*Board tickets not assigned ({board.total}):*\n" + "\n".join(lines)
+
+
+def _overnight(overnight: Overnight) -> str:
+    lines = [f"*Out-of-hours handover* (since {overnight.since:%a %H:%M}):"]
+    lines += [f"• {incident.id} ({incident.priority.value}) {incident.title[:80]}" for incident in overnight.incidents]
+    if not overnight.incidents:
+        lines.append("• No incidents.")
+    if overnight.may_have_paged:
+        lines.append(f"• Pages: {overnight.may_have_paged} high-priority incident(s) may have paged on call.")
+    read = (
+        overnight.messages
+        if overnight.messages is not None
+        else f"could not read the channel ({overnight.unread_because})"
+    )
+    lines.append(f"• Messages in <#{overnight.ops_channel}>: {read}")
+    return "\n".join(lines)
+
+
+def handover_sections(handover: Handover) -> list[str]:
+    """The handover: open high-priority incidents, requests still being worked on, and planned work."""
+    incidents = "\n".join(f"• {incident.id} {incident.title[:80]}" for incident in handover.high) or "• None."
+    requests = (
+        "\n".join(
+            f"• {request.id} <@{request.assignee}>: {request.text[:80]}" if request.assignee else f"• {request.id}"
+            for request in handover.in_progress
+        )
+        or "• None."
+    )
+    return [
+        f"*Open high-priority incidents:*\n{incidents}",
+        f"*Requests in progress:*\n{requests}",
+        "*Planned work:* reply in this thread with anything planned for out of hours.",
+    ]
 
 
 def people(users: Sequence[str]) -> str:

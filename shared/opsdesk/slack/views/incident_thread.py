@@ -1,4 +1,4 @@
-"""Messages with buttons in an incident's thread: the hourly check-in and the offer to resolve on recovery."""
+"""Messages in an incident's thread: what was recorded, the resolution, the hourly check-in, the offer to resolve."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 
+from opsdesk.domain.incidents import EntryKind
+from opsdesk.domain.stats import human_duration
+from opsdesk.slack.fit import fit
 from opsdesk.slack.ids import Action
+from opsdesk.slack.views.incidents import TITLE_IN_TEXT
+from opsdesk.slack.views.mrkdwn import mention
 
 if TYPE_CHECKING:
-    from opsdesk.domain.incidents import Incident
+    from opsdesk.domain.incidents import Incident, TimelineEntry
 
 CHECKIN_QUESTIONS = (
     "*Hourly check-in.* Two questions for the team:\n"
@@ -51,3 +56,48 @@ def recovered_blocks(incident: Incident, alarm_name: str) -> list[Block]:
             ],
         ),
     ]
+
+
+def recorded_text(entry: TimelineEntry) -> str:
+    """What the thread is told when an entry is recorded: the change, in the thread's words."""
+    subject = mention(entry.subject or "")
+    said: dict[EntryKind, str] = {
+        EntryKind.LEAD: f":technologist: {subject} is leading this incident.",
+        EntryKind.COMMS: f":mega: {subject} is handling comms for this incident.",
+        EntryKind.UPDATE: f":loudspeaker: *Update* from {mention(entry.actor or '')}: {entry.text}",
+        EntryKind.PRIORITY: f":arrows_counterclockwise: Priority is now *{entry.priority}*.",
+        EntryKind.REOPENED: f":rotating_light: Reopened by {mention(entry.actor or '')}.",
+        EntryKind.ALARM: f":rotating_light: {entry.text}",
+        EntryKind.PAGE: f":pager: {entry.describe(mention)}.",
+        EntryKind.CHECKIN_ANSWER: f":ballot_box_with_check: {entry.describe(mention)}.",
+    }
+    return said.get(entry.kind) or f":memo: Added to the timeline: {entry.describe(mention)}"
+
+
+def resolution_text(incident: Incident) -> str:
+    thanks = ", ".join(mention(person) for person in sorted(incident.participants) if person.startswith(("U", "W")))
+    elapsed = incident.time_to_resolve()
+    lines = [f":white_check_mark: *Resolved* after {human_duration(elapsed.total_seconds() if elapsed else None)}."]
+    if incident.resolution:
+        lines.append(f"Summary: {incident.resolution}")
+    if thanks:
+        lines.append(f"Thank you {thanks}.")
+    if incident.postmortem_due:
+        lines.append("This was high priority, so a blameless postmortem is due: the lead will be asked to schedule it.")
+    return "\n".join(lines)
+
+
+def update_overdue_text(person: str | None) -> str:
+    who = mention(person) if person else "Comms"
+    return f":bell: {who}, no update has gone out since the last check-in. Please post one (`Post update`)."
+
+
+def call_for_help_text(incident: Incident, asked_by: str) -> str:
+    return (
+        f":sos: *{incident.id}* needs more people or skills: {fit(incident.title, TITLE_IN_TEXT)}. "
+        f"Can you help? Reply here or ask {mention(incident.lead or asked_by)}."
+    )
+
+
+def paging_failed_text(reason: str) -> str:
+    return f":warning: Paging failed: {reason} Please phone the on-call engineer."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
@@ -21,8 +22,20 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from opsdesk.domain.incidents import HIGH_PRIORITY_CRITERIA, Incident, Priority, TimelineEntry
-from opsdesk.slack.fit import FIELD, HEADER, PLAIN_MESSAGE, SECTION, fit, fit_lines, share
+from opsdesk.slack.fit import (
+    FIELD,
+    HEADER,
+    OPTION_TEXT,
+    OPTIONS,
+    PLAIN_MESSAGE,
+    SECTION,
+    fit,
+    fit_lines,
+    fit_serialised,
+    share,
+)
 from opsdesk.slack.ids import Action, Callback, Field
+from opsdesk.slack.views.mrkdwn import mention
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,6 +44,7 @@ if TYPE_CHECKING:
 PRIORITY_LABEL = {Priority.HIGH: ":red_circle: High", Priority.NORMAL: ":large_yellow_circle: Normal"}
 TITLE_IN_TEXT = 300  # a title quoted in a line of text (lists, notifications, DMs)
 DETAIL_IN_TEXT = 1000  # the latest update or resolution quoted in a summary
+SNIPPET = 2000  # a timeline entry quotes a message, not a novel; a modal's private_metadata holds 3,000
 
 HELP = """*`/incident` commands*
 • `/incident declare <title>` declare now (add `high` for high priority); `/incident declare` alone opens a form
@@ -53,9 +67,7 @@ def when(moment: datetime | None) -> str:
 
 
 def _person(user: str | None) -> str:
-    if not user:
-        return "_nobody yet_"
-    return f"<@{user}>" if user.startswith(("U", "W")) else user
+    return mention(user) if user else "_nobody yet_"
 
 
 def announcement_text(incident: Incident) -> str:
@@ -252,9 +264,35 @@ def incident_list(incidents: Sequence[Incident]) -> str:
 
 def timeline_text(incident: Incident, entries: Sequence[TimelineEntry]) -> str:
     head = f"*Timeline of {incident.id}: {fit(incident.title, TITLE_IN_TEXT)}*"
-    lines = [f"• {when(entry.at)} {entry.text}" for entry in entries]
+    lines = [f"• {when(entry.at)} {entry.describe(mention)}" for entry in entries]
     return fit_lines([head, *lines], PLAIN_MESSAGE, line_limit=DETAIL_IN_TEXT, more="…and {n} more entries.")
 
 
 def as_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
     return [block.to_dict() for block in blocks]
+
+
+def timeline_picker(incidents: list[Incident], channel: str, message: dict[str, Any]) -> View:
+    """Which open incident a message from elsewhere goes on; the message rides along in private_metadata."""
+    options = [Option(value=item.id, text=fit(f"{item.id}: {item.title}", OPTION_TEXT)) for item in incidents[:OPTIONS]]
+    kept = {key: message.get(key) for key in ("ts", "thread_ts", "user", "bot_id")}
+
+    def metadata(text: str) -> str:
+        return json.dumps({"channel": channel, "message": {**kept, "text": text}})
+
+    return View(
+        type="modal",
+        callback_id=Callback.TIMELINE_PICK,
+        # The quoted message rides along in private_metadata, which holds 3,000 characters once escaped.
+        private_metadata=fit_serialised(metadata, str(message.get("text") or "")[:SNIPPET]),
+        title="Add to incident timeline",
+        submit="Add",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=Field.INCIDENT,
+                label="Which incident?",
+                element=StaticSelectElement(action_id=Field.INCIDENT, options=options),
+            )
+        ],
+    )

@@ -23,6 +23,7 @@ from opsdesk.domain.postmortems import MAX_SECTION_CHARS, REQUIRED_SECTIONS, Act
 from opsdesk.domain.stats import human_duration
 from opsdesk.slack.fit import HEADER, MESSAGE_TEXT, SECTION, allot, fit, fit_lines
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
+from opsdesk.slack.views.mrkdwn import mention
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -41,6 +42,28 @@ HELP = """*`/postmortem` commands*
 *`/ops stats [week|month|quarter]`*: the numbers, just for you"""
 
 
+ASK = (
+    ":spiral_note_pad: A blameless postmortem for *{id}* is open with a draft timeline. "
+    "{lead}, please book the group session as soon as you can (ideally within two working days), "
+    "then mark it held with `/postmortem held {id}`. Write it up with `/postmortem edit {id}` "
+    "and add actions with `/postmortem action {id}`."
+)
+
+
+def ask_text(incident_id: str, owner: str, *, reminder: bool = False) -> str:
+    """Ask the owner (the lead, else whoever declared) to book the session; the daily reminder says so."""
+    who = mention(owner) if owner[:1] in "UW" else "Incident lead"
+    return ("*Reminder:* " if reminder else "") + ASK.format(id=incident_id, lead=who)
+
+
+def overdue_text(incident_id: str, item: ActionItem) -> str:
+    due = item.due.isoformat() if item.due else "?"
+    return (
+        f":hourglass: Action {item.number} from the {incident_id} postmortem was due {due}: "
+        f"{item.description}. When it is done: `/postmortem done {incident_id} {item.number}`."
+    )
+
+
 # Slack allows 50 blocks a message: two per open action item, so the message lists at most this many.
 MAX_ACTIONS_SHOWN = 20
 # Room for the words around what people wrote: the head and timeline's labels, an action item's number,
@@ -54,9 +77,9 @@ def _action_blocks(incident_id: str, item: ActionItem, room: int = SECTION - _FR
     ticket = f" · {item.ticket_key}" if item.ticket_key else ""
     description = fit(item.description, room)
     if item.done:
-        text = f"*{item.number}.* ~[{item.priority.value}] {description}~ · <@{item.owner}>{ticket} · done"
+        text = f"*{item.number}.* ~[{item.priority.value}] {description}~ · {mention(item.owner)}{ticket} · done"
         return [SectionBlock(text=MarkdownTextObject(text=text))]
-    text = f"*{item.number}.* [{item.priority.value}] {description} · <@{item.owner}>{due}{ticket}"
+    text = f"*{item.number}.* [{item.priority.value}] {description} · {mention(item.owner)}{due}{ticket}"
     value = f"{incident_id}:{item.number}"
     buttons = [ButtonElement(text="Mark done", action_id=PostmortemAction.MARK_DONE, value=value)]
     if not item.ticket_key:
@@ -81,7 +104,7 @@ def ask_blocks(incident_id: str, text: str) -> list[Block]:
 def postmortem_blocks(postmortem: Postmortem, actions: Sequence[ActionItem]) -> list[Block]:
     """The draft in one message: what people wrote shares the message's room, so none of it is refused."""
     lines = [
-        f"• `{line.at:%a %H:%M}` {line.text}" + (" _(not published)_" if line.withheld else "")
+        f"• `{line.at:%a %H:%M}` {line.describe(mention)}" + (" _(not published)_" if line.withheld else "")
         for line in postmortem.timeline
     ]
     ordered = in_priority_order(actions)

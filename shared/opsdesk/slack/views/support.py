@@ -189,3 +189,35 @@ def request_list(requests: Sequence[SupportRequest], limit: int = PLAIN_MESSAGE)
     if not requests:
         return "No open support requests. :sunny:"
     return fit_lines([request_line(request) for request in requests], limit)
+
+
+def taken_text(request: SupportRequest) -> str:
+    return f":hammer_and_wrench: <@{request.assignee}> is looking at this."
+
+
+def moved_text(request: SupportRequest, why: str) -> str:
+    return f":arrows_counterclockwise: Now *{request.stage.label}* ({why})."
+
+
+def ticket_raised_text(ticket: Ticket) -> str:
+    return f":ticket: Ticket raised: <{ticket.url}|{ticket.key}>. Slack stays the conversation."
+
+
+def work_started_text(request: SupportRequest, ticket: Ticket, engineer: str | None) -> str:
+    """What the product manager hears when a request becomes a ticket."""
+    starter = f"<@{engineer}> is" if engineer else "The support team is"
+    return f"{starter} starting work on <{ticket.url}|{ticket.key}>: {ticket.summary} ({request.id})."
+
+
+def ticket_pending_text(reason: str) -> str:
+    return (
+        f":warning: {reason} The request is kept and the ticket is marked pending: "
+        "I will file it automatically when Jira answers again."
+    )
+
+
+def ticket_refused_text(request: SupportRequest, reason: str) -> str:
+    return (
+        f":warning: No Jira ticket for {request.id}: {reason} Nothing will retry this; once it is fixed, "
+        f"raise the ticket again (`/support ticket {request.id}`)."
+    )

@@ -1,0 +1,49 @@
+"""The rota as `/rota` changes and reads it: today's pair, cover periods, who is on call."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.rota import parse_cover, parse_on_call, parse_set
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date, datetime
+
+    from opsdesk.domain.clock import SupportHours
+    from opsdesk.domain.rota import Cover, Pair, RotaToday
+    from opsdesk.store.rota import RotaRepository
+
+
+class Rota:
+    """Sets and reads the rota; days are London days, so "today" is the support team's today."""
+
+    def __init__(self, repository: RotaRepository, hours: SupportHours, now: Callable[[], datetime]) -> None:
+        self.repository = repository
+        self.hours = hours
+        self.now = now
+
+    def today(self) -> RotaToday:
+        return self.repository.today(self._local_date())
+
+    def set_pair(self, text: str, by: str) -> Pair:
+        """`@a @b [from YYYY-MM-DD]`: the pair on support from today, or from the date given."""
+        pair = replace(parse_set(text, self._local_date()), set_by=by)
+        self.repository.set_pair(pair)
+        return pair
+
+    def add_cover(self, text: str) -> Cover:
+        """`@c 12:00-13:00`: someone covers a period of today."""
+        cover = parse_cover(text, self._local_date())
+        self.repository.add_cover(cover)
+        return cover
+
+    def set_on_call(self, text: str) -> str:
+        """`@d`: who is on call out of hours."""
+        user = parse_on_call(text)
+        self.repository.set_on_call(user, self.now())
+        return user
+
+    def _local_date(self) -> date:
+        return self.hours.local(self.now()).date()

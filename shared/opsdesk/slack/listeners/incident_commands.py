@@ -1,0 +1,132 @@
+"""The `/incident` subcommands, in one table: each takes the request and returns what to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.errors import InvalidRequest
+from opsdesk.domain.incidents import Priority, parse_priority
+from opsdesk.flows.incidents import Declaration
+from opsdesk.slack.commands import split_priority
+from opsdesk.slack.views.incidents import incident_list, incident_summary, timeline_text
+from opsdesk.slack.views.mrkdwn import channel, mention
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from opsdesk.domain.incidents import Incident
+    from opsdesk.flows.incidents import Change, IncidentFlows, IncidentRunner
+    from opsdesk.flows.paging import Paging
+    from opsdesk.slack.commands import ParsedCommand
+
+
+@dataclass(frozen=True)
+class IncidentCommand:
+    """One `/incident` request (who asked, when, as which Slack request) and the flows it may use."""
+
+    parsed: ParsedCommand
+    change: Change
+    incidents: IncidentFlows
+    changes: IncidentRunner
+    paging: Paging
+    ops_channel: str
+
+    def incident(self, *, open_only: bool = True) -> Incident:
+        """The incident named, else the only open one."""
+        return self.incidents.pick(self.parsed.incident_id, self.parsed.subcommand, open_only=open_only)
+
+    @property
+    def mentioned(self) -> str | None:
+        return self.parsed.mentions[0] if self.parsed.mentions else None
+
+
+def declare(request: IncidentCommand) -> str:
+    title, high = split_priority(request.parsed.rest)
+    change = request.change
+    incident = request.incidents.declare(
+        Declaration(
+            title=title,
+            priority=Priority.HIGH if high else Priority.NORMAL,
+            declared_by=change.by,
+            at=change.at,
+            source_key=change.source_key,
+        )
+    )
+    return f"Declared *{incident.id}*: {incident.title}. It is announced in {channel(request.ops_channel)}."
+
+
+def lead(request: IncidentCommand) -> str:
+    incident = request.incident()
+    request.changes.take_lead(incident.id, request.change, user=request.mentioned, takeover=True)
+    return f"{mention(request.mentioned or request.change.by)} is leading {incident.id}."
+
+
+def comms(request: IncidentCommand) -> str:
+    incident = request.incident()
+    request.changes.assign_comms(incident.id, request.change, user=request.mentioned)
+    return f"{mention(request.mentioned or request.change.by)} is handling comms for {incident.id}."
+
+
+def update(request: IncidentCommand) -> str:
+    if not request.parsed.rest:
+        raise InvalidRequest("Say what changed, e.g. `/incident update INC-7K3QF Failover complete, watching`.")
+    incident = request.incident()
+    request.changes.post_update(incident.id, request.change, request.parsed.rest)
+    return f"Update posted to {incident.id}'s thread and to the leadership contacts."
+
+
+def priority(request: IncidentCommand) -> str:
+    level = parse_priority(request.parsed.rest or "")
+    incident = request.incident()
+    request.changes.change_priority(incident.id, request.change, level)
+    return f"{incident.id} is now {level.value} priority."
+
+
+def status(request: IncidentCommand) -> str:
+    return incident_summary(request.incident(open_only=False))
+
+
+def list_open(request: IncidentCommand) -> str:
+    return incident_list(request.incidents.open_incidents())
+
+
+def timeline(request: IncidentCommand) -> str:
+    incident = request.incident(open_only=False)
+    return timeline_text(incident, request.incidents.timeline(incident.id))
+
+
+def resolve(request: IncidentCommand) -> str:
+    incident = request.incident()
+    resolved = request.changes.resolve(incident.id, request.change, request.parsed.rest)
+    return f"{resolved.id} is resolved."
+
+
+def reopen(request: IncidentCommand) -> str:
+    incident_id = request.parsed.incident_id
+    if not incident_id:
+        raise InvalidRequest("Say which incident to reopen, e.g. `/incident reopen INC-7K3QF`.")
+    request.changes.reopen(incident_id, request.change)
+    return f"{incident_id} is open again."
+
+
+def page(request: IncidentCommand) -> str:
+    incident = request.incident()
+    change = request.change
+    request.paging.page_by_hand(incident.id, change.by, change.at, change.source_key)
+    return f"Paged the on-call engineer about {incident.id}."
+
+
+SUBCOMMANDS: dict[str, Callable[[IncidentCommand], str]] = {
+    "declare": declare,
+    "lead": lead,
+    "comms": comms,
+    "update": update,
+    "priority": priority,
+    "status": status,
+    "list": list_open,
+    "timeline": timeline,
+    "resolve": resolve,
+    "reopen": reopen,
+    "page": page,
+}

@@ -1,0 +1,288 @@
+"""The composition root: the one place that builds opsdesk's objects and connects them, once per container.
+
+Everything long-lived is built here from three things: the settings, the credentials and a clock.
+Repositories, Slack's clients and notifiers, the integrations and the flows are each built once, on
+first use, and each flow is handed its collaborators in its constructor; no flow or listener reaches
+into this module. The incident flows are built first and their observers (postmortems, paging)
+after, then attached: an observer needs the flows, never the reverse, so no import goes in a circle.
+The entry points (`entrypoints.py`) hand the wiring to a handler's work: the Slack app's listeners are
+bound to the collaborators they name (slack/routing.py), a schedule's job or a webhook calls one flow.
+A flow's module is imported where the flow is built, so a function's cold start loads only the flows
+its handler reaches (the Pages function none, the Alarms function no support desk), and an
+integration is built only when a flow first calls it (`integrations/deferred.py`), so answering Slack
+loads no Jira, PagerDuty or Confluence code. Tests build the same wiring with their own clock and
+stand-in URLs (`entrypoints.wiring().now = clock`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
+from opsdesk.integrations.deferred import Integrations
+from opsdesk.slack.access import ChannelAccess, client_after_the_ack, client_on_the_ack_path, own_channels
+from opsdesk.slack.day_notifier import SlackDayNotifier
+from opsdesk.slack.home import HomeTab
+from opsdesk.slack.notifier import SlackIncidentNotifier
+from opsdesk.slack.people import SlackPeople
+from opsdesk.slack.support_notifier import SlackSupportNotifier
+from opsdesk.slack.team import SlackTeam
+from opsdesk.store.incidents import IncidentRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from opsdesk.flows.alarms import AlarmFlows
+    from opsdesk.flows.checkins import CheckIns
+    from opsdesk.flows.day import WorkingDay
+    from opsdesk.flows.paging import Paging
+    from opsdesk.flows.postmortem_actions import PostmortemActions
+    from opsdesk.flows.postmortem_publishing import PostmortemPublishing
+    from opsdesk.flows.postmortems import PostmortemFlows
+    from opsdesk.flows.rota import Rota
+    from opsdesk.flows.stats import Stats
+    from opsdesk.flows.support import SupportDesk
+    from opsdesk.flows.tickets import Tickets
+    from opsdesk.secrets import Secrets
+    from opsdesk.settings import Settings
+    from opsdesk.slack.access import WatchedWebClient
+    from opsdesk.slack.client import CurrentTokenClient
+    from opsdesk.store.postmortems import PostmortemRepository
+    from opsdesk.store.requests import RequestRepository
+    from opsdesk.store.rota import RotaRepository
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Wiring:
+    """Every long-lived object of one container, each built on first use and connected to what it needs."""
+
+    def __init__(self, settings: Settings, secrets: Secrets, now: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.secrets = secrets
+        self.now = now
+        self.integrations = Integrations(settings, secrets)
+
+    def clock(self) -> datetime:
+        """Now, read late: a clock swapped in after start-up (tests travelling in time) is the one used."""
+        return self.now()
+
+    # ---- Slack
+    @cached_property
+    def slack(self) -> WatchedWebClient:
+        """For work after the ack: retries rate limits (it may sleep for Retry-After); channel refusals are logged."""
+        base_url = self.settings.slack_api_url
+        return client_after_the_ack(
+            self.bot_token, self._refresh_bot_token, base_url=base_url, access=self.channel_access
+        )
+
+    @cached_property
+    def slack_ack(self) -> CurrentTokenClient:
+        """For the 3-second path (views.open): never sleeps on a rate limit."""
+        return client_on_the_ack_path(self.bot_token, self._refresh_bot_token, base_url=self.settings.slack_api_url)
+
+    @cached_property
+    def channel_access(self) -> ChannelAccess:
+        """Which of opsdesk's channels it is not in: logged once per container, shown on the App Home."""
+        return ChannelAccess(own_channels(self.settings))
+
+    def bot_token(self) -> str:
+        return self.secrets.slack_bot_token
+
+    def _refresh_bot_token(self) -> None:
+        self.secrets.refresh("slack_bot_token")
+
+    @cached_property
+    def team(self) -> SlackTeam:
+        return SlackTeam(self.settings.support_team_ids, self.slack)
+
+    @cached_property
+    def people(self) -> SlackPeople:
+        return SlackPeople(self.slack)
+
+    @cached_property
+    def status_url(self) -> str:
+        base = self.settings.public_base_url.rstrip("/")
+        return f"{base}/status" if base else ""
+
+    @cached_property
+    def incident_notifier(self) -> SlackIncidentNotifier:
+        settings = self.settings
+        return SlackIncidentNotifier(self.slack, settings.ops_channel_id, settings.leadership_ids, self.status_url)
+
+    @cached_property
+    def support_notifier(self) -> SlackSupportNotifier:
+        settings = self.settings
+        return SlackSupportNotifier(
+            self.slack,
+            self.people,
+            ops_channel=settings.ops_channel_id,
+            team_channel=settings.team_channel_id,
+            product_manager=settings.product_manager_id,
+            paging_enabled=settings.paging_enabled,
+        )
+
+    @cached_property
+    def home(self) -> HomeTab:
+        return HomeTab(self.slack, self.channel_access, self.settings.checkin_every)
+
+    @cached_property
+    def day_notifier(self) -> SlackDayNotifier:
+        return SlackDayNotifier(self.slack, self.settings.team_channel_id)
+
+    # ---- the table
+    @cached_property
+    def incident_repository(self) -> IncidentRepository:
+        return IncidentRepository(self.settings.table_name)
+
+    @cached_property
+    def request_repository(self) -> RequestRepository:
+        from opsdesk.store.requests import RequestRepository  # noqa: PLC0415  # on first use, see the docstring
+
+        return RequestRepository(self.settings.table_name)
+
+    @cached_property
+    def postmortem_repository(self) -> PostmortemRepository:
+        from opsdesk.store.postmortems import PostmortemRepository  # noqa: PLC0415  # on first use
+
+        return PostmortemRepository(self.settings.table_name)
+
+    @cached_property
+    def rota_repository(self) -> RotaRepository:
+        from opsdesk.store.rota import RotaRepository  # noqa: PLC0415  # on first use
+
+        return RotaRepository(self.settings.table_name)
+
+    # ---- flows (each module imported by the first handler that reaches it)
+    @cached_property
+    def _incident_flows(self) -> tuple[IncidentFlows, IncidentRunner, PostmortemFlows, Paging]:
+        """The incident flows, then the observers that watch them, attached once both exist."""
+        from opsdesk.flows.paging import Paging  # noqa: PLC0415  # on first use
+        from opsdesk.flows.postmortems import PostmortemFlows  # noqa: PLC0415
+        from opsdesk.store.pages import PageCounts  # noqa: PLC0415
+
+        settings = self.settings
+        flows = IncidentFlows(self.incident_repository, self.incident_notifier, self.team, self.clock)
+        changes = IncidentRunner(flows)
+        postmortems = PostmortemFlows(
+            self.postmortem_repository,
+            self.incident_repository,
+            self.incident_notifier,
+            team=self.team,
+            people=self.people,
+            hours=settings.hours,
+            now=self.clock,
+        )
+        paging = Paging(
+            changes,
+            self.integrations.alerts,
+            PageCounts(settings.table_name),
+            settings.hours,
+            mode=settings.paging_out_of_hours,
+            on_call=self.rota_repository.on_call,
+            status_url=self.status_url,
+            now=self.clock,
+        )
+        flows.observe(postmortems)
+        if settings.paging_enabled:
+            flows.observe(paging)
+        return flows, changes, postmortems, paging
+
+    @property
+    def incidents(self) -> IncidentFlows:
+        return self._incident_flows[0]
+
+    @property
+    def changes(self) -> IncidentRunner:
+        return self._incident_flows[1]
+
+    @property
+    def postmortems(self) -> PostmortemFlows:
+        return self._incident_flows[2]
+
+    @property
+    def paging(self) -> Paging:
+        return self._incident_flows[3]
+
+    @cached_property
+    def checkins(self) -> CheckIns:
+        from opsdesk.flows.checkins import CheckIns  # noqa: PLC0415  # on first use
+
+        return CheckIns(self.changes, self.settings.checkin_every)
+
+    @cached_property
+    def alarms(self) -> AlarmFlows:
+        # Only the Alarms function reaches this: the others never pay for the alarm models (pydantic, ~25 ms).
+        from opsdesk.alarms.routes import parse_routes  # noqa: PLC0415
+        from opsdesk.flows.alarms import AlarmFlows  # noqa: PLC0415
+        from opsdesk.store.alarm_changes import AlarmChanges  # noqa: PLC0415
+
+        settings = self.settings
+        changes = AlarmChanges(settings.table_name)
+        return AlarmFlows(self.incidents, self.changes, changes, parse_routes(settings.alarm_routes))
+
+    @cached_property
+    def postmortem_actions(self) -> PostmortemActions:
+        from opsdesk.flows.postmortem_actions import PostmortemActions  # noqa: PLC0415  # on first use
+
+        return PostmortemActions(
+            self.postmortem_repository, self.team, self.people, self.integrations.tracker, self.clock
+        )
+
+    @cached_property
+    def publishing(self) -> PostmortemPublishing:
+        from opsdesk.flows.postmortem_publishing import PostmortemPublishing  # noqa: PLC0415  # on first use
+
+        return PostmortemPublishing(self.postmortem_repository, self.team, self.people, self.integrations.confluence)
+
+    @cached_property
+    def desk(self) -> SupportDesk:
+        from opsdesk.flows.support import SupportDesk  # noqa: PLC0415  # on first use
+
+        return SupportDesk(
+            self.request_repository,
+            self.support_notifier,
+            self.settings,
+            self.integrations.tracker,
+            self.team,
+            self.clock,
+        )
+
+    @cached_property
+    def tickets(self) -> Tickets:
+        from opsdesk.flows.tickets import Tickets  # noqa: PLC0415  # on first use
+
+        return Tickets(self.desk, self.people)
+
+    @cached_property
+    def rota(self) -> Rota:
+        from opsdesk.flows.rota import Rota  # noqa: PLC0415  # on first use
+
+        return Rota(self.rota_repository, self.settings.hours, self.clock)
+
+    @cached_property
+    def day(self) -> WorkingDay:
+        from opsdesk.flows.day import WorkingDay  # noqa: PLC0415  # on first use
+        from opsdesk.store.day import DayRepository  # noqa: PLC0415
+
+        return WorkingDay(
+            self.settings,
+            self.day_notifier,
+            self.incident_repository,
+            self.request_repository,
+            self.rota_repository,
+            DayRepository(self.settings.table_name),
+            self.integrations.tracker,
+        )
+
+    @cached_property
+    def stats(self) -> Stats:
+        from opsdesk.flows.stats import Stats  # noqa: PLC0415  # on first use
+
+        return Stats(
+            self.incident_repository, self.request_repository, self.day_notifier, self.settings.hours, self.clock
+        )
