@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from opsdesk import deadline
 from opsdesk.domain.errors import Conflict
 from opsdesk.flows.optimistic import MAX_PAUSE, Optimistic, jitter
 
@@ -96,6 +97,15 @@ def test_a_record_that_keeps_changing_gives_up_with_the_message_for_the_person()
     with pytest.raises(Conflict, match="busy: try again"):
         writes(store, pauses, attempts=3).apply(add(1))
     assert store.saves == 3 and len(pauses) == 2
+
+
+def test_no_pause_runs_into_the_invocations_deadline() -> None:
+    # GIVEN an invocation with less time left than the deadline's margin, and a record that keeps changing
+    store, pauses = VersionedStore(interrupt=list(range(10))), list[float]()
+    # WHEN a write loses its first race, THEN it gives up at once instead of pausing into Lambda's timeout
+    with deadline.until(deadline.MARGIN_SECONDS - 0.1), pytest.raises(Conflict, match="busy: try again"):
+        writes(store, pauses, attempts=25).apply(add(1))
+    assert store.saves == 1 and pauses == []
 
 
 def test_the_pause_ceiling_grows_then_stops_at_the_maximum() -> None:

@@ -7,7 +7,8 @@ again, which may now mean doing nothing. Concurrent writers back off with full j
 instead of colliding again in lockstep. `decide` returning None means "nothing to change": the caller gets
 what is stored and `changed` False, so it posts to Slack only when something really happened. A save that
 finds this exact change already applied (a redelivery) returns None: what is stored is read and returned
-unchanged. After the last attempt, Conflict with a message fit to show the person who asked.
+unchanged. After the last attempt, or when a pause would run into the invocation's deadline (deadline.py),
+Conflict with a message fit to show the person who asked: Slack is told "busy", and Lambda retries lazy work.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from opsdesk import deadline
 from opsdesk.domain.errors import Conflict
 
 if TYPE_CHECKING:
@@ -53,7 +55,10 @@ class Optimistic(Generic[Stored, Decided]):
         current = start
         for attempt in range(self.attempts):
             if attempt:
-                self.pause(jitter(attempt))
+                wait = jitter(attempt)
+                if not deadline.allows(wait):
+                    break
+                self.pause(wait)
             if current is None:
                 current = self.read()
             decided = decide(current)
