@@ -59,6 +59,10 @@ class EntryKind(StrEnum):
     REOPENED = "reopened"
 
 
+def _as_written(text: str) -> str:
+    return text
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     """One thing that happened during an incident: what, when, who did it and whom it concerns.
@@ -82,31 +86,50 @@ class TimelineEntry:
     def sort_key(self) -> str:
         return f"TL#{self.at.isoformat()}#{self.source_key}"
 
-    def describe(self, person: Callable[[str], str]) -> str:
-        """The entry as one sentence, each person shown as `person` shows them (a system's name as it is)."""
+    def describe(self, person: Callable[[str], str], words: Callable[[str], str] = _as_written) -> str:
+        """The entry as one sentence, each person shown as `person` shows them (a system's name as it is).
+
+        What people (or other systems) wrote goes through `words`: Slack makes it literal, a page scrubs it.
+        """
+        text = words(self.text)
         if self.verbatim:
-            return self.text
+            return text
         actor = person(self.actor) if self.actor else "someone"
         subject = person(self.subject) if self.subject else ""
         by_other = f" (set by {actor})" if self.actor != self.subject else ""
         sentences: dict[EntryKind, Callable[[], str]] = {
-            EntryKind.DECLARED: lambda: f"Declared by {actor} ({self.priority} priority): {self.text}",
+            EntryKind.DECLARED: lambda: f"Declared by {actor} ({self.priority} priority): {text}",
             EntryKind.LEAD: lambda: f"{subject} is now the incident lead{by_other}",
             EntryKind.COMMS: lambda: f"{subject} is handling communications",
-            EntryKind.UPDATE: lambda: f"Update from {actor}: {self.text}",
+            EntryKind.UPDATE: lambda: f"Update from {actor}: {text}",
             EntryKind.PRIORITY: lambda: f"Priority changed to {self.priority} by {actor}",
-            EntryKind.CHECKIN_ANSWER: lambda: f"{actor} {self.text}",
-            EntryKind.RESOLVED: lambda: f"Resolved by {actor}" + (f": {self.text}" if self.text else ""),
+            EntryKind.CHECKIN_ANSWER: lambda: f"{actor} {text}",
+            EntryKind.RESOLVED: lambda: f"Resolved by {actor}" + (f": {text}" if self.text else ""),
             EntryKind.REOPENED: lambda: f"Reopened by {actor}",
         }
         if self.subject and self.kind is EntryKind.NOTE:
             added = f" (added by {actor})" if self.actor != self.subject else ""
-            return f"{subject} said: {self.text}{added}"
+            return f"{subject} said: {text}{added}"
         if self.subject and self.kind is EntryKind.PAGE:
             asked = f" (asked by {actor})" if self.actor != "opsdesk" else ""
             return f"Paged {subject} via PagerDuty{asked}"
         sentence = sentences.get(self.kind)
-        return sentence() if sentence else self.text
+        return sentence() if sentence else text
+
+    @property
+    def quoted_message(self) -> tuple[str, str] | None:
+        """The channel and ts of the Slack message this entry quotes, if it quotes one."""
+        kind, _, rest = self.source_key.partition(":")
+        channel, _, ts = rest.partition(":")
+        return (channel, ts) if kind == "slack-message" and channel and ts else None
+
+    def quoted_elsewhere(self, home: str | None) -> bool:
+        """Whether this entry quotes a message from a channel other than `home` (where the incident lives).
+
+        Such words stay where they were said: readers of the incident get a link, never the quote.
+        """
+        quoted = self.quoted_message
+        return quoted is not None and quoted[0] != home
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from opsdesk.domain.ports import RequestThread, ThreadMessage
 from opsdesk.slack.errors import unavailable
 from opsdesk.slack.views.incidents import as_dicts
+from opsdesk.slack.views.mrkdwn import literal, mention, said
 from opsdesk.slack.views.support import (
     DM_POINTER,
     NUDGE,
@@ -102,7 +103,7 @@ class SlackSupportNotifier:
         self._in_thread(request, moved_text(request, why))
 
     def suggest_ticket(self, request: SupportRequest) -> None:
-        who = f"<@{request.assignee}> " if request.assignee else ""
+        who = f"{mention(request.assignee)} " if request.assignee else ""
         self._in_thread(request, f"{who}{NUDGE}", as_dicts(nudge_blocks(request)))
 
     def ticket_raised(self, request: SupportRequest, ticket: Ticket, engineer: str | None) -> None:
@@ -169,7 +170,7 @@ class SlackSupportNotifier:
     def post_board_issue(self, ticket: Ticket, reporter: str) -> None:
         self.client.chat_postMessage(
             channel=self.team_channel,
-            text=f"New on the board: {ticket.key} {ticket.summary}",
+            text=f"New on the board: {literal(ticket.key)} {said(ticket.summary, 1000)}",
             blocks=as_dicts(board_issue_blocks(ticket, reporter)),
             unfurl_links=False,
         )
@@ -178,6 +179,6 @@ class SlackSupportNotifier:
         self.client.chat_update(
             channel=where.channel,
             ts=where.ts,
-            text=f"{key} taken by <@{taken_by}>",
+            text=f"{literal(key)} taken by {mention(taken_by)}",
             blocks=as_dicts(board_issue_taken_blocks(headline, taken_by)),
         )

@@ -10,7 +10,7 @@ from opsdesk.domain.incidents import Priority, parse_priority
 from opsdesk.flows.incidents import Declaration
 from opsdesk.slack.commands import split_priority
 from opsdesk.slack.views.incidents import incident_list, incident_summary, timeline_text
-from opsdesk.slack.views.mrkdwn import channel, mention
+from opsdesk.slack.views.mrkdwn import channel, literal, mention
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,7 +53,7 @@ def declare(request: IncidentCommand) -> str:
             source_key=change.source_key,
         )
     )
-    return f"Declared *{incident.id}*: {incident.title}. It is announced in {channel(request.ops_channel)}."
+    return f"Declared *{incident.id}*: {literal(incident.title)}. It is announced in {channel(request.ops_channel)}."
 
 
 def lead(request: IncidentCommand) -> str:

@@ -14,6 +14,7 @@ from opsdesk.slack.ids import Callback, Field
 from opsdesk.slack.listeners.incident_commands import SUBCOMMANDS, IncidentCommand
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.incidents import as_dicts, declare_modal, help_blocks
+from opsdesk.slack.views.mrkdwn import literal
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, Respond
@@ -136,7 +137,7 @@ def declare_from_modal(
     except Exception as error:
         tell_or_raise(error, lambda text: incident_notifier.tell_user(user, text))
         return
-    incident_notifier.tell_user(user, f"Declared *{incident.id}*: {incident.title}.")
+    incident_notifier.tell_user(user, f"Declared *{incident.id}*: {literal(incident.title)}.")
 
 
 LISTENERS = (
