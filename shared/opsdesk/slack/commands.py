@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from opsdesk.domain.ids import normalise_incident_id
+from opsdesk.domain.ids import LONGEST, SHORTEST, normalise_incident_id
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_ID_TOKEN = re.compile(r"^#?(?:inc-)?[0-9a-z]{5}$", re.IGNORECASE)
+_ID_TOKEN = re.compile(rf"^#?(?:inc-)?[0-9a-z]{{{SHORTEST},{LONGEST}}}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
