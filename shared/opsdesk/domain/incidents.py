@@ -40,6 +40,7 @@ class Followup(StrEnum):
 
     ANNOUNCE = "announce"
     RESOLUTION = "resolution"
+    CALL_FOR_HELP = "call_for_help"  # the check-in's one broadcast asking the channel for more people
 
 
 class EntryKind(StrEnum):
@@ -174,6 +175,7 @@ class Incident:
     last_update_at: datetime | None = None
     last_update_text: str = ""
     last_checkin_at: datetime | None = None
+    help_called_at: datetime | None = None
     resolved_at: datetime | None = None
     resolution: str = ""
     detected_at: datetime | None = None
@@ -183,6 +185,8 @@ class Incident:
     participants: frozenset[str] = field(default_factory=frozenset)
     # Follow-ups owed, and until when the run that owes them holds them (its lease).
     pending: frozenset[Followup] = field(default_factory=frozenset)
+    # The timeline entries (by sort key) whose messages are owed: a lead, an update, a reopening...
+    owed_entries: frozenset[str] = field(default_factory=frozenset)
     pending_until: datetime | None = None
     version: int = 0
 
@@ -245,14 +249,27 @@ class Incident:
         """Record a follow-up as owed by the run whose lease ends `until`."""
         return replace(self, pending=self.pending | {followup}, pending_until=until)
 
-    def settle(self, done: frozenset[Followup]) -> Incident:
+    def owe_messages(self, entry: TimelineEntry, until: datetime) -> Incident:
+        """Record the messages telling of `entry` as owed by the run whose lease ends `until`."""
+        return replace(self, owed_entries=self.owed_entries | {entry.sort_key}, pending_until=until)
+
+    def settle(self, done: frozenset[Followup], entries_done: frozenset[str] = frozenset()) -> Incident:
         """Clear follow-ups that are done; the lease goes with the last of them."""
-        remaining = self.pending - done
-        return replace(self, pending=remaining, pending_until=self.pending_until if remaining else None)
+        remaining, owed = self.pending - done, self.owed_entries - entries_done
+        lease = self.pending_until if remaining or owed else None
+        return replace(self, pending=remaining, owed_entries=owed, pending_until=lease)
+
+    def call_for_help(self, at: datetime, until: datetime) -> Incident:
+        """Owe the channel a call for more people, once per check-in (later askers join the first call)."""
+        since = self.last_checkin_at or self.declared_at
+        if self.help_called_at is not None and self.help_called_at >= since:
+            return self
+        return replace(self, help_called_at=at).owe(Followup.CALL_FOR_HELP, until)
 
     def followups_abandoned(self, now: datetime) -> bool:
         """Whether follow-ups are owed by a run that can no longer be alive."""
-        return bool(self.pending) and (self.pending_until is None or self.pending_until <= now)
+        owed = bool(self.pending or self.owed_entries)
+        return owed and (self.pending_until is None or self.pending_until <= now)
 
     def checkin_due(self, now: datetime, every: timedelta) -> bool:
         """Whether a high-priority incident is due its hourly gathering."""

@@ -6,7 +6,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.incidents import EntryKind, Incident, TimelineEntry
+from opsdesk.domain.incidents import EntryKind, Followup, Incident, TimelineEntry
 from opsdesk.flows.incidents import Change
 
 if TYPE_CHECKING:
@@ -80,11 +80,20 @@ class CheckIns:
     def answer(self, incident_id: str, answer: CheckinAnswer, change: Change) -> Incident:
         """Put a check-in answer on the timeline and in the thread; a call for more people goes to the channel."""
         entry = change.entry(EntryKind.CHECKIN_ANSWER, ANSWERS[answer])
-        incident, changed = self.runner.apply(incident_id, lambda current: (current, entry))
+        followups = self.runner.flows.followups
+        calls = False
+
+        def decide(current: Incident) -> tuple[Incident, TimelineEntry]:
+            nonlocal calls
+            owing = current.owe_messages(entry, until=followups.lease())
+            if answer is CheckinAnswer.MORE_PEOPLE:
+                # One broadcast per check-in: the first asker calls, later ones are on the timeline and thread.
+                owing = owing.call_for_help(change.at, until=followups.lease())
+            calls = Followup.CALL_FOR_HELP in owing.pending - current.pending
+            return owing, entry
+
+        incident, changed = self.runner.apply(incident_id, decide)
         if not changed:
-            return incident  # a redelivered click
-        notifier = self.runner.notifier
-        notifier.recorded(incident, entry)
-        if answer is CheckinAnswer.MORE_PEOPLE:
-            notifier.call_for_help(incident, change.by)
-        return incident
+            return followups.recover(incident)  # a redelivered click: finish what its first delivery owes
+        owed = frozenset({Followup.CALL_FOR_HELP}) if calls else frozenset()
+        return followups.settle(incident, followups=owed, entries=[entry])

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed, NotFound
-from opsdesk.domain.ids import short_id
+from opsdesk.domain.ids import candidate_ids, short_id
 from opsdesk.domain.incidents import AlarmInfo, EntryKind, Followup, Incident, Priority, Source, TimelineEntry
 from opsdesk.flows.followups import Followups
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, record
-from opsdesk.store.incidents import AlreadyApplied, Pointer
+from opsdesk.store.incidents import AlreadyApplied, IdTaken, Pointer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,12 +93,23 @@ class IncidentFlows:
             source_key=declaration.source_key,
             priority=incident.priority,
         )
-        pointers = [Pointer(f"ALARM#{declaration.alarm.arn}", incident.id)] if declaration.alarm else []
-        if not self.repository.create(incident, entry, pointers):
+        incident, created = self._create(incident, entry, declaration.alarm)
+        if not created:
             # A redelivery: finish what a crashed run left, or leave it to the run still doing it.
             return self.followups.recover(self.repository.get(incident.id))
         record("IncidentsOpened", 1, priority=incident.priority.value, source=incident.source.value)
-        return self.followups.settle(incident)
+        return self.followups.settle(incident, followups=frozenset({Followup.ANNOUNCE}))
+
+    def _create(self, incident: Incident, entry: TimelineEntry, alarm: AlarmInfo | None) -> tuple[Incident, bool]:
+        """Store under the shortest id no other declaration holds (domain/ids.py): (the incident, whether new)."""
+        for candidate in candidate_ids("INC", entry.source_key):
+            incident = replace(incident, id=candidate)
+            pointers = [Pointer(f"ALARM#{alarm.arn}", candidate)] if alarm else []
+            try:
+                return incident, self.repository.create(incident, entry, pointers)
+            except IdTaken:
+                record("IncidentIdCollisions", 1)
+        raise IdTaken(incident.id)  # 31^12 ids: unreachable unless the hash is broken
 
     def record_time_to_lead(self, incident: Incident) -> None:
         elapsed = incident.time_to_lead()
@@ -147,6 +158,9 @@ class Change:
         return TimelineEntry(self.at, kind, text, self.by, self.source_key, subject=subject, priority=priority)
 
 
+Decision = tuple[Incident, TimelineEntry] | None
+
+
 class IncidentRunner:
     """The changes people make while an incident runs, each an optimistic, idempotent write."""
 
@@ -164,7 +178,7 @@ class IncidentRunner:
     def apply(
         self,
         incident_id: str,
-        decide: Callable[[Incident], tuple[Incident, TimelineEntry] | None],
+        decide: Callable[[Incident], Decision],
         *,
         drop_pointers: Callable[[Incident], list[str]] | None = None,
     ) -> tuple[Incident, bool]:
@@ -185,6 +199,28 @@ class IncidentRunner:
         writes = Optimistic(lambda: self.repository.get(incident_id), save, busy, self.ATTEMPTS, self._pause)
         return writes.apply(decide)
 
+    def told(self, incident_id: str, entry: TimelineEntry, decide: Callable[[Incident], Incident | None]) -> Incident:
+        """Apply a change whose entry the thread (and more, flows/followups.py) must hear of, owed with it.
+
+        `decide` gives the changed incident, or None for nothing to change. A replay that finds the change
+        already applied finishes the messages a failed or crashed run still owes, and posts nothing twice.
+        """
+        return self._told(incident_id, entry, decide)[0]
+
+    def _told(
+        self, incident_id: str, entry: TimelineEntry, decide: Callable[[Incident], Incident | None]
+    ) -> tuple[Incident, bool]:
+        followups = self.flows.followups
+
+        def owing(incident: Incident) -> Decision:
+            changed = decide(incident)
+            return None if changed is None else (changed.owe_messages(entry, until=followups.lease()), entry)
+
+        incident, changed = self.apply(incident_id, owing)
+        if not changed:
+            return followups.recover(incident), False
+        return followups.settle(incident, entries=[entry]), True
+
     def take_lead(
         self, incident_id: str, change: Change, *, user: str | None = None, takeover: bool = False
     ) -> Incident:
@@ -192,67 +228,46 @@ class IncidentRunner:
         lead = user or change.by
         entry = change.entry(EntryKind.LEAD, subject=lead)
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
+        def decide(incident: Incident) -> Incident | None:
             if incident.lead == lead:
                 return None
             if incident.lead and not takeover:
                 raise Conflict(f"{{lead}} is already leading {incident.id}.", people={"lead": incident.lead})
-            return incident.take_lead(lead, change.at), entry
+            return incident.take_lead(lead, change.at)
 
-        incident, changed = self.apply(incident_id, decide)
-        if changed:
-            if incident.lead_at == change.at:
-                self.flows.record_time_to_lead(incident)
-            self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
+        incident, changed = self._told(incident_id, entry, decide)
+        if changed and incident.lead_at == change.at:
+            self.flows.record_time_to_lead(incident)
         return incident
 
     def assign_comms(self, incident_id: str, change: Change, *, user: str | None = None) -> Incident:
         comms = user or change.by
         entry = change.entry(EntryKind.COMMS, subject=comms)
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
-            return None if incident.comms == comms else (incident.assign_comms(comms), entry)
-
-        incident, changed = self.apply(incident_id, decide)
-        if changed:
-            self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
-        return incident
+        return self.told(
+            incident_id, entry, lambda incident: None if incident.comms == comms else incident.assign_comms(comms)
+        )
 
     def post_update(self, incident_id: str, change: Change, text: str) -> Incident:
         entry = change.entry(EntryKind.UPDATE, text.strip())
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry]:
-            return incident.record_update(text, change.by, change.at), entry
-
-        incident, changed = self.apply(incident_id, decide)
-        if changed:
-            self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
-            self.notifier.tell_leadership(incident, f"Update on {incident.id}")
-        return incident
+        return self.told(incident_id, entry, lambda incident: incident.record_update(text, change.by, change.at))
 
     def change_priority(self, incident_id: str, change: Change, priority: Priority) -> Incident:
         self.flows.require_team(change.by, "change an incident's priority")
         entry = change.entry(EntryKind.PRIORITY, priority=priority)
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
-            return None if incident.priority is priority else (incident.change_priority(priority), entry)
-
-        incident, changed = self.apply(incident_id, decide)
-        if changed:
-            self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
-            for observer in self.flows.observers:
-                observer.on_priority_changed(incident)
-        return incident
+        return self.told(
+            incident_id,
+            entry,
+            lambda incident: None if incident.priority is priority else incident.change_priority(priority),
+        )
 
     def resolve(self, incident_id: str, change: Change, summary: str) -> Incident:
         self.flows.require_team(change.by, "resolve an incident")
         followups = self.flows.followups
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
+        def decide(incident: Incident) -> Decision:
             if not incident.is_open:
                 return None
             resolved = incident.resolve(summary, change.by, change.at)
@@ -263,27 +278,22 @@ class IncidentRunner:
             return [f"ALARM#{incident.alarm.arn}"] if incident.alarm else []
 
         incident, changed = self.apply(incident_id, decide, drop_pointers=alarm_pointer)
-        return followups.settle(incident) if changed else followups.recover(incident)
+        if not changed:
+            return followups.recover(incident)
+        return followups.settle(incident, followups=frozenset({Followup.RESOLUTION}))
 
     def reopen(self, incident_id: str, change: Change) -> Incident:
         self.flows.require_team(change.by, "reopen an incident")
         entry = change.entry(EntryKind.REOPENED)
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
-            return None if incident.is_open else (incident.reopen(), entry)
-
-        incident, changed = self.apply(incident_id, decide)
-        if changed:
-            self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
-        return incident
+        return self.told(incident_id, entry, lambda incident: None if incident.is_open else incident.reopen())
 
     def add_note(self, incident_id: str, entry: TimelineEntry) -> Incident:
         """Put something on the timeline (a pinned message, a page resolved) without other changes.
 
         The thread hears of notes people added; the timeline alone keeps what systems did.
         """
-        incident, changed = self.apply(incident_id, lambda incident: (incident, entry))
-        if changed and entry.kind is EntryKind.NOTE:
-            self.notifier.recorded(incident, entry)
+        if entry.kind is EntryKind.NOTE:
+            return self.told(incident_id, entry, lambda incident: incident)
+        incident, _ = self.apply(incident_id, lambda incident: (incident, entry))
         return incident
