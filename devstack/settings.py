@@ -40,6 +40,7 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "SUPPORT_TEAM_IDS": "U0ALICE,U0BOB,U0CAROL",
     "PRODUCT_MANAGER_ID": "U0PAM",
     "LEADERSHIP_IDS": "U0LEAD1,U0LEAD2",
+    "PUBLIC_SERVICES": "Sign-in,Payments,Reports",
     "SLACK_SIGNING_SECRET": "local-signing-secret",
     "SLACK_BOT_TOKEN": "xoxb-local-token",
     "JIRA_PROJECT": "OPS",

@@ -51,9 +51,11 @@ class Settings(BaseModel):
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
     alarm_routes: str = ""
     public_base_url: str = ""
+    # The service names the public status page may show (comma-separated); any other service is never named.
+    public_services: tuple[str, ...] = ()
     lazy_mode: str = "lambda"
 
-    @field_validator("support_team_ids", "leadership_ids", mode="before")
+    @field_validator("support_team_ids", "leadership_ids", "public_services", mode="before")
     @classmethod
     def _ids(cls, value: object) -> tuple[str, ...]:
         return _split_ids(value)

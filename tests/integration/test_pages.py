@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from opsdesk.entrypoints import wiring
@@ -16,35 +17,38 @@ def get(stack, path: str) -> dict:
     return stack.invoke("PagesFunction", api_event("GET", path, "", {}))
 
 
-def test_status_shows_open_and_recent_incidents_and_availability(stack) -> None:
+def test_status_shows_only_published_incidents_their_public_titles_updates_and_availability(stack) -> None:
+    # GIVEN three incidents: one published and resolved, one published and open, one never published
     stack.clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
     stack.slack.command("declare <@U0ALICE> says login broken high")
     [first] = wiring().incident_repository.list_open()
+    wiring().incident_repository.save(replace(first, service="Sign-in"))
+    stack.slack.command(f"public {first.id} Some users cannot sign in")
     stack.clock.advance(hours=3)
     stack.slack.command(f"resolve {first.id} fixed")
     stack.slack.command("declare Reports are slow")
+    [second] = wiring().incident_repository.list_open()
+    stack.slack.command(f"public {second.id} Reports are slow to load")
+    stack.slack.command(f"public-update {second.id} We are looking into it")
+    stack.slack.command("declare CPUUtilization > 90 on db-internal-7 high")
     stack.clock.advance(hours=1)
 
     page = get(stack, "/status")
     assert page["statusCode"] == 200
     assert '<meta name="viewport"' in page["body"] and "<script" not in page["body"]
     assert not SLACK_ID.search(page["body"])
-    assert "Reports are slow" in page["body"] and "login broken" in page["body"]
+    assert "Reports are slow to load" in page["body"] and "Some users cannot sign in" in page["body"]
+    assert "We are looking into it" in page["body"]
+    assert "login broken" not in page["body"] and "db-internal-7" not in page["body"]
 
     data = json.loads(get(stack, "/status.json")["body"])
-    assert [item["title"] for item in data["open"]] == ["Reports are slow"]
+    assert [item["title"] for item in data["open"]] == ["Reports are slow to load"]
     assert [item["id"] for item in data["recently_resolved"]] == [first.id]
-    assert data["availability"]["30d"]["unnamed service"] == 1 - 3 / (30 * 24)
-    assert set(data["open"][0]) == {
-        "id",
-        "title",
-        "service",
-        "priority",
-        "status",
-        "user_impact",
-        "started_at",
-        "resolved_at",
-    }
+    assert data["recently_resolved"][0]["service"] == "Sign-in"  # allow-listed in PUBLIC_SERVICES
+    assert data["availability"]["30d"]["Sign-in"] == 1 - 3 / (30 * 24)
+    assert set(data["availability"]["30d"]) == {"Sign-in", "Payments", "Reports"}
+    assert data["open"][0]["updates"][0]["text"] == "We are looking into it"
+    assert set(data["open"][0]) == {"id", "title", "service", "status", "started_at", "resolved_at", "updates"}
 
 
 def test_unknown_paths_and_unpublished_postmortems_are_404(stack) -> None:

@@ -26,6 +26,7 @@ from opsdesk.domain.day import Board, Handover, MorningDigest, Overnight
 from opsdesk.domain.incidents import AlarmInfo, Announcement, EntryKind, Incident, Priority, Status, TimelineEntry
 from opsdesk.domain.ports import Checklist, Posted
 from opsdesk.domain.postmortems import ActionItem, ActionPriority, DraftEntry, Postmortem
+from opsdesk.domain.public_status import PublicNotice, PublicUpdate
 from opsdesk.domain.requests import Stage, SupportRequest
 from opsdesk.domain.rota import Cover, Pair, RotaToday
 from opsdesk.domain.stats import Figures, IncidentFigures, RequestFigures, Summary, WeeklyReport
@@ -78,6 +79,7 @@ def an_incident(**overrides: Any) -> Incident:
         "last_update_at": NOW,
         "lead_at": NOW,
         "last_checkin_at": NOW,
+        "public": PublicNotice(HOSTILE, NOW, (PublicUpdate(NOW, HOSTILE),)),
     }
     return hostile(Incident, **{**given, **overrides})
 

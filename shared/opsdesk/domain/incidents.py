@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime, timedelta
 
+    from opsdesk.domain.public_status import PublicNotice
+
 HIGH_PRIORITY_CRITERIA = (
     "Service outage of a user-facing service",
     "Slowdown or degradation of a user-facing service",
@@ -58,6 +60,9 @@ class EntryKind(StrEnum):
     PAGE = "page"
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    PUBLISHED = "published"  # on the public status page, under a public title
+    PUBLIC_UPDATE = "public_update"
+    UNPUBLISHED = "unpublished"
 
 
 def _as_written(text: str) -> str:
@@ -107,6 +112,9 @@ class TimelineEntry:
             EntryKind.CHECKIN_ANSWER: lambda: f"{actor} {text}",
             EntryKind.RESOLVED: lambda: f"Resolved by {actor}" + (f": {text}" if self.text else ""),
             EntryKind.REOPENED: lambda: f"Reopened by {actor}",
+            EntryKind.PUBLISHED: lambda: f"Published on the status page by {actor} as: {text}",
+            EntryKind.PUBLIC_UPDATE: lambda: f"Public update from {actor}: {text}",
+            EntryKind.UNPUBLISHED: lambda: f"Taken off the status page by {actor}",
         }
         if self.subject and self.kind is EntryKind.NOTE:
             added = f" (added by {actor})" if self.actor != self.subject else ""
@@ -183,12 +191,18 @@ class Incident:
     announcement: Announcement | None = None
     postmortem_due: bool = False
     participants: frozenset[str] = field(default_factory=frozenset)
+    # On the public status page only when the support team publishes it (domain/public_status.py).
+    public: PublicNotice | None = None
     # Follow-ups owed, and until when the run that owes them holds them (its lease).
     pending: frozenset[Followup] = field(default_factory=frozenset)
     # The timeline entries (by sort key) whose messages are owed: a lead, an update, a reopening...
     owed_entries: frozenset[str] = field(default_factory=frozenset)
     pending_until: datetime | None = None
     version: int = 0
+
+    @property
+    def is_public(self) -> bool:
+        return self.public is not None and not self.public.withdrawn
 
     @property
     def is_open(self) -> bool:

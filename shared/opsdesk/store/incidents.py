@@ -17,6 +17,7 @@ from opsdesk.domain.incidents import (
     Status,
     TimelineEntry,
 )
+from opsdesk.domain.public_status import PublicNotice, PublicUpdate
 from opsdesk.store.dynamodb import (
     CancelledTransaction,
     Item,
@@ -70,6 +71,7 @@ def incident_to_item(incident: Incident) -> Item:
         "resolution": incident.resolution,
         "postmortem_due": incident.postmortem_due,
         "participants": sorted(incident.participants) or None,
+        "public": _public_to_item(incident.public),
         "pending": sorted(incident.pending) or None,
         "owed_entries": sorted(incident.owed_entries) or None,
         "pending_until": iso(incident.pending_until),
@@ -90,6 +92,28 @@ def incident_to_item(incident: Incident) -> Item:
         },
         "version": incident.version,
     }
+
+
+def _public_to_item(public: PublicNotice | None) -> Item | None:
+    if public is None:
+        return None
+    return {
+        "title": public.title,
+        "published_at": iso(public.published_at),
+        "withdrawn": public.withdrawn,
+        "updates": [{"at": iso(update.at), "text": update.text} for update in public.updates],
+    }
+
+
+def _public_from_item(item: Item | None) -> PublicNotice | None:
+    if not item:
+        return None
+    return PublicNotice(
+        title=item["title"],
+        published_at=_required_time(item["published_at"]),
+        updates=tuple(PublicUpdate(_required_time(update["at"]), update["text"]) for update in item.get("updates", [])),
+        withdrawn=bool(item.get("withdrawn", False)),
+    )
 
 
 def _required_time(value: object) -> datetime:
@@ -124,6 +148,7 @@ def incident_from_item(item: Item) -> Incident:
         resolution=item.get("resolution", ""),
         postmortem_due=bool(item.get("postmortem_due", False)),
         participants=frozenset(item.get("participants", [])),
+        public=_public_from_item(item.get("public")),
         pending=frozenset(Followup(value) for value in item.get("pending", [])),
         owed_entries=frozenset(item.get("owed_entries", [])),
         pending_until=parse_time(item.get("pending_until")),

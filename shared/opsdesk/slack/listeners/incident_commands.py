@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from opsdesk.domain.incidents import Incident
     from opsdesk.flows.incidents import Change, IncidentFlows, IncidentRunner
     from opsdesk.flows.paging import Paging
+    from opsdesk.flows.public_status import PublicStatus
     from opsdesk.slack.commands import ParsedCommand
 
 
@@ -30,6 +31,7 @@ class IncidentCommand:
     incidents: IncidentFlows
     changes: IncidentRunner
     paging: Paging
+    public_status: PublicStatus
     ops_channel: str
 
     def incident(self, *, open_only: bool = True) -> Incident:
@@ -117,6 +119,26 @@ def page(request: IncidentCommand) -> str:
     return f"Paged the on-call engineer about {incident.id}."
 
 
+def publish(request: IncidentCommand) -> str:
+    """`/incident public <id> <public title>`, or `/incident public <id> off` to take it off the page."""
+    incident = request.incident(open_only=False)
+    if request.parsed.rest.lower() == "off":
+        request.public_status.withdraw(incident.id, request.change)
+        return f"{incident.id} is no longer on the status page."
+    shown = request.public_status.publish(incident.id, request.change, request.parsed.rest)
+    title = shown.public.title if shown.public else ""
+    return (
+        f"{incident.id} is on the status page as “{literal(title)}”. Only that title and public updates are shown: "
+        f"`/incident public-update {incident.id} <what the public should know>`."
+    )
+
+
+def public_update(request: IncidentCommand) -> str:
+    incident = request.incident(open_only=False)
+    request.public_status.update(incident.id, request.change, request.parsed.rest)
+    return f"Public update posted on the status page for {incident.id}."
+
+
 SUBCOMMANDS: dict[str, Callable[[IncidentCommand], str]] = {
     "declare": declare,
     "lead": lead,
@@ -129,4 +151,6 @@ SUBCOMMANDS: dict[str, Callable[[IncidentCommand], str]] = {
     "resolve": resolve,
     "reopen": reopen,
     "page": page,
+    "public": publish,
+    "public-update": public_update,
 }

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from opsdesk.domain.clock import Clock
     from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
     from opsdesk.flows.paging import Paging
+    from opsdesk.flows.public_status import PublicStatus
     from opsdesk.settings import Settings
     from opsdesk.slack.notifier import SlackIncidentNotifier
     from opsdesk.slack.payloads import Client, Payload
@@ -80,6 +81,7 @@ def run_incident_command(
     incidents: IncidentFlows,
     changes: IncidentRunner,
     paging: Paging,
+    public_status: PublicStatus,
     settings: Settings,
     now: Clock,
 ) -> None:
@@ -87,7 +89,7 @@ def run_incident_command(
     if route(parsed, command["user_id"], team) is not Route.WORK:
         return
     change = Change(by=command["user_id"], at=now(), source_key=f"slack-command:{command['trigger_id']}")
-    request = IncidentCommand(parsed, change, incidents, changes, paging, settings.ops_channel_id)
+    request = IncidentCommand(parsed, change, incidents, changes, paging, public_status, settings.ops_channel_id)
     try:
         respond(text=SUBCOMMANDS[parsed.subcommand](request))
     except Exception as error:

@@ -56,6 +56,8 @@ HELP = """*`/incident` commands*
 • `/incident status [INC-ID]`, `/incident list`, `/incident timeline [INC-ID]`
 • `/incident resolve [INC-ID] [summary]`, `/incident reopen [INC-ID]`
 • `/incident page [INC-ID]` page the on-call engineer (when paging is on)
+• `/incident public [INC-ID] <title the public sees>` show it on the status page (`off` takes it off); \
+`/incident public-update [INC-ID] <text>` an update for the public, apart from the internal ones
 When only one incident is open, the id can be left out."""
 
 
