@@ -100,6 +100,22 @@ class SlackClientSimulator:
     def interaction(self, payload: dict[str, Any]) -> Any:
         return self.post("/slack/interactions", urlencode({"payload": json.dumps(payload)}))
 
+    def shortcut(self, callback_id: str, message: dict[str, Any], user: str = "U0ALICE", channel: str = "") -> Any:
+        """A message shortcut on `message` in `channel` (default: the ops channel), as Slack delivers it."""
+        return self.interaction(
+            {
+                "type": "message_action",
+                "callback_id": callback_id,
+                "trigger_id": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
+                "action_ts": f"{time.time():.6f}",
+                "team": {"id": "T111", "domain": "opsdesk"},
+                "user": {"id": user, "name": user.lower()},
+                "channel": {"id": channel or self.channel, "name": "laa-ops"},
+                "message": message,
+                "response_url": self.response_url(user),
+            }
+        )
+
     def click(self, action_id: str, value: str, user: str = "U0ALICE", message_ts: str = "1.0") -> Any:
         payload = copy.deepcopy(fixture("slack/block_actions_payload.json"))
         payload["user"]["id"] = user

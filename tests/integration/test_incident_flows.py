@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -58,20 +57,7 @@ def leadership_dms(stack: Stack) -> list[str]:
 
 
 def message_shortcut(stack: Stack, callback_id: str, message: dict[str, Any], user: str = "U0ALICE") -> Any:
-    channel = stack.environment["OPS_CHANNEL_ID"]
-    return stack.slack.interaction(
-        {
-            "type": "message_action",
-            "callback_id": callback_id,
-            "trigger_id": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
-            "action_ts": f"{time.time():.6f}",
-            "team": {"id": "T111", "domain": "opsdesk"},
-            "user": {"id": user, "name": user.lower()},
-            "channel": {"id": channel, "name": "laa-ops"},
-            "message": message,
-            "response_url": stack.slack.response_url(user),
-        }
-    )
+    return stack.slack.shortcut(callback_id, message, user)
 
 
 # ---- roles and the announcement

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -114,22 +114,6 @@ def test_a_pagerduty_acknowledgement_quotes_the_agent(stack: Stack, ledger: Ledg
     ledger.effects("control sequences obeyed in the acknowledgement", len(obeyed(stack)), 0)
 
 
-def shortcut(stack: Stack, channel: str, message: dict[str, Any], user: str = "U0BOB") -> None:
-    stack.slack.interaction(
-        {
-            "type": "message_action",
-            "callback_id": Callback.TIMELINE_SHORTCUT,
-            "trigger_id": f"{message['ts']}.trigger",
-            "action_ts": message["ts"],
-            "team": {"id": "T111", "domain": "opsdesk"},
-            "user": {"id": user, "name": user.lower()},
-            "channel": {"id": channel, "name": "somewhere"},
-            "message": message,
-            "response_url": stack.slack.response_url(user),
-        }
-    )
-
-
 def test_a_message_added_from_a_private_channel_is_linked_in_the_ops_thread_never_quoted(
     stack: Stack, ledger: Ledger
 ) -> None:
@@ -139,7 +123,7 @@ def test_a_message_added_from_a_private_channel_is_linked_in_the_ops_thread_neve
     stack.slack_api.invite("G0PRIVATE")
     said = stack.slack_api.add_user_message("G0PRIVATE", secret, user="U0CAROL")
     # WHEN someone adds it to the incident's timeline (through the picker)
-    shortcut(stack, "G0PRIVATE", said)
+    stack.slack.shortcut(Callback.TIMELINE_SHORTCUT, said, user="U0BOB", channel="G0PRIVATE")
     [picker] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.TIMELINE_PICK]
     stack.slack.submit(picker["callback_id"], {"incident": ("select", incident_id)}, picker["private_metadata"])
     # THEN it is on the timeline, the ops thread links to it, and its words are posted nowhere
