@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from opsdesk.entrypoints import wiring
+from opsdesk.slack.ids import Action, Callback, Field
 from tests.harness import api_event
 
 SLACK_ID = re.compile(r"<@|\bU[A-Z0-9]{6,}\b|\bC[A-Z0-9]{6,}\b")
@@ -55,3 +56,28 @@ def test_unknown_paths_and_unpublished_postmortems_are_404(stack) -> None:
     assert get(stack, "/nope")["statusCode"] == 404
     assert get(stack, "/postmortems/INC-7K3QF")["statusCode"] == 404
     assert get(stack, "/postmortems/not-an-id")["statusCode"] == 404
+
+
+def test_the_status_page_form_publishes_a_title_and_an_update_for_the_support_team_only(stack) -> None:
+    # GIVEN an open incident, and its announcement's "Status page" button
+    stack.clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    stack.slack.command("declare db-internal-7 disk full high")
+    [incident] = wiring().incident_repository.list_open()
+    stack.slack.click(Action.STATUS_PAGE, incident.id)
+    [form] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.PUBLIC]
+    # WHEN someone outside the support team submits it, nothing is published
+    values = {Field.PUBLIC_TITLE: "Reports are unavailable", Field.PUBLIC_UPDATE: "We are restoring the service."}
+    stack.slack.submit(Callback.PUBLIC, values, form["private_metadata"], user="U0STRANGER")
+    assert json.loads(get(stack, "/status.json")["body"])["open"] == []
+    # WHEN a support-team member submits a public title and an update (and Slack redelivers it)
+    stack.slack.submit(Callback.PUBLIC, values, form["private_metadata"], view_id="V0PUBLIC")
+    stack.slack.submit(Callback.PUBLIC, values, form["private_metadata"], view_id="V0PUBLIC")
+    # THEN the page shows that title and that update once, never the internal title
+    [shown] = json.loads(get(stack, "/status.json")["body"])["open"]
+    assert shown["title"] == "Reports are unavailable"
+    assert [update["text"] for update in shown["updates"]] == ["We are restoring the service."]
+    assert "db-internal-7" not in get(stack, "/status")["body"]
+    # AND a later update alone keeps the title
+    stack.slack.submit(Callback.PUBLIC, {Field.PUBLIC_UPDATE: "Restored."}, form["private_metadata"])
+    [shown] = json.loads(get(stack, "/status.json")["body"])["open"]
+    assert shown["title"] == "Reports are unavailable" and shown["updates"][0]["text"] == "Restored."

@@ -37,7 +37,18 @@ from opsdesk.slack.day_notifier import SlackDayNotifier
 from opsdesk.slack.fit import fit
 from opsdesk.slack.notifier import SlackIncidentNotifier
 from opsdesk.slack.support_notifier import SlackSupportNotifier
-from opsdesk.slack.views import day, home, incident_thread, incidents, mrkdwn, postmortems, rota, stats, support
+from opsdesk.slack.views import (
+    day,
+    home,
+    incident_thread,
+    incidents,
+    mrkdwn,
+    postmortems,
+    public_status,
+    rota,
+    stats,
+    support,
+)
 
 # Everything Slack obeys in mrkdwn: pings of the whole channel, of everyone online, of a user group,
 # a mention, a link whose label lies about where it goes, and a date token.
@@ -263,7 +274,7 @@ def assert_nothing_obeyed(texts: list[str], where: str) -> None:
 
 # ---------------------------------------------------------------- every view function
 
-VIEW_MODULES = (day, home, incident_thread, incidents, postmortems, rota, stats, support)
+VIEW_MODULES = (day, home, incident_thread, incidents, postmortems, public_status, rota, stats, support)
 # Not renderings of anyone's words: pure formatting helpers, or bytes.
 NOT_RENDERINGS = {"as_dicts", "age", "when", "read_edit_metadata", "edit_metadata", "report_chart", "weekly_chart"}
 

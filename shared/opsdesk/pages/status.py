@@ -24,7 +24,7 @@ def _public(incident: Incident, services: frozenset[str]) -> dict[str, Any]:
     """The incident as published: its public title and updates, never the internal ones (domain/public_status.py)."""
     notice = incident.public
     assert notice is not None
-    updates = sorted(notice.updates, key=lambda update: update.at, reverse=True)
+    updates = reversed(notice.updates)  # newest first: they are kept in the order they were posted
     return {
         "id": incident.id,
         "title": clean(scrub(notice.title, {})),

@@ -157,6 +157,7 @@ def _actions(incident: Incident) -> ActionsBlock:
             ButtonElement(
                 text=f"Make {other.value} priority", action_id=Action.CHANGE_PRIORITY, value=f"{incident.id}:{other}"
             ),
+            ButtonElement(text="Status page", action_id=Action.STATUS_PAGE, value=incident.id),
             ButtonElement(text="Resolve", action_id=Action.RESOLVE, value=incident.id, style="danger"),
         ],
     )
