@@ -188,12 +188,23 @@ def test_actions_reminders_publish_and_pages(stack) -> None:
 
 def test_ops_stats_and_weekly_report(stack) -> None:
     run_incident(stack)
+    # GIVEN the incident ran on Friday 27 November; WHEN /ops stats is asked the next Monday
     stack.clock.now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     stack.slack.command("stats week", command="/ops")
     answer = stack.slack_api.responses()[-1]
+    # THEN this calendar week so far is compared with the whole week before, which had the incident
     assert answer["response_type"] == "ephemeral"
-    assert "Incidents: *1* (1 high)" in answer["text"]
-    assert "Time to resolve: mean 1 h 00 min" in answer["text"]
+    assert answer["text"].startswith(
+        "*Numbers for the week of 30 November 2026 so far*, compared with the week of 23 November 2026"
+    )
+    assert "Incidents: *0* (none) (the week of 23 November 2026: 1)" in answer["text"]
+    assert "High priority: *0* (the week of 23 November 2026: 1)" in answer["text"]
+    # WHEN the month is asked: November so far, compared with the calendar month before (October)
+    stack.slack.command("stats month", command="/ops")
+    month = stack.slack_api.responses()[-1]["text"]
+    assert month.startswith("*Numbers for November 2026 so far*, compared with October 2026")
+    assert "Incidents: *1* (1 high) (October 2026: 0)" in month
+    assert "Time to resolve: mean 1 h 00 min" in month
     result = stack.tick("weekly-report", stack.clock.now)
     assert result["incidents"] == 1
     team = stack.slack_api.messages(stack.environment["TEAM_CHANNEL_ID"])

@@ -9,11 +9,10 @@ from opsdesk.domain.stats import (
     Figures,
     RequestFigures,
     WeeklyReport,
-    before,
+    calendar_periods,
     incident_figures,
     months_between,
     summarise,
-    trailing,
 )
 from opsdesk.observability import MetricUnit, record
 
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 
     from opsdesk.domain.clock import SupportHours
     from opsdesk.domain.ports import DayNotifier
-    from opsdesk.domain.stats import Period
+    from opsdesk.domain.stats import Period, Span
     from opsdesk.store.incidents import IncidentRepository
     from opsdesk.store.requests import RequestRepository
 
@@ -51,10 +50,10 @@ class Stats:
         incidents += repository.list_open()
         return Figures(incident_figures(incidents, start, end, now), self._request_figures(start, end))
 
-    def trailing(self, period: Period) -> tuple[Figures, Figures]:
-        """The period ending now (`/ops stats`), and the one before it to compare."""
-        start, end = trailing(period, self.now())
-        return self.gather(start, end), self.gather(*before(start, end))
+    def this_period(self, period: Period) -> tuple[tuple[Span, Figures], tuple[Span, Figures]]:
+        """This calendar week, month or quarter so far (`/ops stats`), and the whole one before it to compare."""
+        current, previous = calendar_periods(period, self.now(), self.hours)
+        return (current, self.gather(current.start, current.end)), (previous, self.gather(previous.start, previous.end))
 
     def _request_figures(self, start: datetime, end: datetime) -> RequestFigures | None:
         if self.requests is None:
@@ -63,7 +62,7 @@ class Stats:
             request
             for month in months_between(start, end)
             for request in self.requests.list_done_in(month)
-            if request.done_at is not None and start <= request.done_at < end and not request.withdrawn
+            if request.done_at is not None and start <= request.done_at < end and request.counted
         ]
         per_stage: dict[str, list[float]] = {}
         for request in done:
