@@ -66,12 +66,29 @@ class Waiting:
         stored, changed = self.desk.apply(request, decide)
         if not changed:
             return False
-        record("SupportRequestsRaised", 1, trigger=level.value)
         waited = self.settings.hours.support_time_between(stored.created_at, now)
-        ts = self.notifier.raise_untaken(stored, level, on_duty, waited)
+        try:
+            ts = self.notifier.raise_untaken(stored, level, on_duty, waited)
+        except Exception:
+            self._unmark(stored, request)  # not posted: the job's retry (or the next sweep) raises it
+            raise
+        record("SupportRequestsRaised", 1, trigger=level.value)
         # Kept so the raise can say who took it; if this write is lost, the raise simply stays as posted.
         self.desk.apply(stored, lambda current: replace(current, raise_posts=(*current.raise_posts, ts)))
         return True
+
+    def _unmark(self, marked: SupportRequest, before: SupportRequest) -> None:
+        """Give a raise back, unless someone changed the request since (then the mark is theirs to keep)."""
+
+        def undo(current: SupportRequest) -> SupportRequest | None:
+            if (current.raised_at, current.escalated_at) != (marked.raised_at, marked.escalated_at):
+                return None
+            return replace(current, raised_at=before.raised_at, escalated_at=before.escalated_at)
+
+        try:
+            self.desk.apply(marked, undo)
+        except Exception:  # the original failure is what matters; the raise is then simply not repeated
+            logger.exception("could not give back an untaken request's raise", extra={"request": marked.id})
 
     def remind_cover(self, covers: Sequence[Cover], now: datetime, waiting: int) -> int:
         """Remind each cover person whose window is on and who has not been reminded of it."""
