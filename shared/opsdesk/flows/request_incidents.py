@@ -43,6 +43,8 @@ class LinkedRequests:
             desk.refresh(stored)
             desk.notifier.linked_to_incident(stored)
             desk.follow_on_board(stored, Stage.IN_PROGRESS)
+        elif stored.incident_id == incident.id:
+            desk.refresh(stored)  # a replay: the run that linked them may have died before the panel showed it
 
     def on_priority_changed(self, incident: Incident) -> None:
         return None

@@ -284,6 +284,7 @@ class SupportDesk:
         if changed:
             record("SupportRequestsNotRequests", 1)  # the dashboard takes these from the requests opened
             self.refresh(stored)
+            self.follow_on_board(stored, Stage.DONE)  # a ticket raised for it is closed too
         return stored
 
     def follow_on_board(self, request: SupportRequest, stage: Stage) -> None:
