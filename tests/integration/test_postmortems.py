@@ -213,6 +213,48 @@ def test_ops_stats_and_weekly_report(stack) -> None:
     assert stack.tick("weekly-report", stack.clock.now)["skipped"] == "already ran"
 
 
+def test_an_action_with_no_due_date_is_reminded_weekly_until_done(stack) -> None:
+    # GIVEN an action with no due date, added on Friday 27 November
+    incident_id = run_incident(stack)
+    stack.slack.command(f"action {incident_id} low <@U0CAROL> Tidy the runbook", command="/postmortem")
+
+    def reminders() -> list[str]:
+        return [text for text in dms(stack, "U0CAROL") if "still open (it has no due date)" in text]
+
+    def remind(*parts: int) -> dict:
+        stack.clock.now = datetime(*parts, tzinfo=UTC)
+        return stack.tick("postmortem-reminders", stack.clock.now)
+
+    # WHEN the reminders run every working day; THEN its owner hears a week after it was added, once
+    assert remind(2026, 12, 3, 10, 0)["undated_actions"] == 0
+    assert remind(2026, 12, 4, 10, 0)["undated_actions"] == 1
+    remind(2026, 12, 4, 10, 5)  # a repeated tick the same day: still once
+    assert remind(2026, 12, 7, 10, 0)["undated_actions"] == 0
+    assert len(reminders()) == 1 and "Tidy the runbook" in reminders()[0]
+    # AND a week after that reminder, again
+    assert remind(2026, 12, 11, 10, 0)["undated_actions"] == 1
+    # WHEN it is done, THEN it is never reminded again
+    stack.slack.command(f"done {incident_id} 1", user="U0CAROL", command="/postmortem")
+    assert remind(2026, 12, 18, 10, 0)["undated_actions"] == 0
+    assert len(reminders()) == 2
+
+
+def test_two_overlapping_reminder_runs_remind_an_undated_action_once(stack) -> None:
+    incident_id = run_incident(stack)
+    stack.slack.command(f"action {incident_id} low <@U0CAROL> Tidy the runbook", command="/postmortem")
+    items = PostmortemRepository(stack.table_name).action_items
+    # GIVEN two runs that both read the action as due
+    [(found_in, seen)] = items.undated_due_by(datetime(2026, 12, 4, tzinfo=UTC).date())
+    assert found_in == incident_id
+    # WHEN both record their reminder, THEN only the first does; the item moves to the next week
+    at = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    assert items.mark_reminded(incident_id, seen, at) is not None
+    assert items.mark_reminded(incident_id, seen, at) is None
+    assert items.undated_due_by(datetime(2026, 12, 10, tzinfo=UTC).date()) == []
+    [(_, due_again)] = items.undated_due_by(datetime(2026, 12, 11, tzinfo=UTC).date())
+    assert due_again.reminded_at == at
+
+
 def add_action(stack: Stack, incident_id: str) -> None:
     stack.slack.command(f"action {incident_id} high <@U0BOB> Add a replication-lag alarm", command="/postmortem")
 
