@@ -96,5 +96,8 @@ def emit_metrics(figures: Figures, period: str) -> None:
     # Minimum is the worst service, and /ops stats and the weekly report name each one.
     for fraction in incidents.availability.values():
         record("Availability", fraction * 100, MetricUnit.Percent, period=period)
+    if figures.requests is not None:
+        # Withdrawn requests and ones closed as not a request are not in these figures.
+        record("PeriodRequestsDone", figures.requests.done, period=period)
     if figures.requests and figures.requests.ratings.mean is not None:
         record("MeanRating", figures.requests.ratings.mean, MetricUnit.Count, period=period)
