@@ -3,8 +3,6 @@ request", "Not a request", an incident declared from a request, and the out-of-h
 
 from __future__ import annotations
 
-import time
-import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -36,28 +34,12 @@ SATURDAY_11 = utc(2026, 11, 28, 11, 0)
 RATING_QUESTION = "How happy"
 
 
-def message_shortcut(stack: Stack, callback_id: str, message: dict[str, Any], user: str, channel: str = "") -> Any:
-    return stack.slack.interaction(
-        {
-            "type": "message_action",
-            "callback_id": callback_id,
-            "trigger_id": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
-            "action_ts": f"{time.time():.6f}",
-            "team": {"id": "T111", "domain": "opsdesk"},
-            "user": {"id": user, "name": user.lower()},
-            "channel": {"id": channel or stack.environment["OPS_CHANNEL_ID"], "name": "laa-ops"},
-            "message": message,
-            "response_url": stack.slack.response_url(user),
-        }
-    )
-
-
 def message(ts: str, user: str, text: str, **extra: str) -> dict[str, Any]:
     return {"type": "message", "user": user, "text": text, "ts": ts, **extra}
 
 
 def track(stack: Stack, said: dict[str, Any], user: str, channel: str = "") -> None:
-    message_shortcut(stack, SupportCallback.TRACK, said, user, channel)
+    stack.slack.message_shortcut(SupportCallback.TRACK, said, user, channel)
 
 
 def told(stack: Stack, user: str) -> list[str]:
@@ -183,9 +165,8 @@ def test_declaring_an_incident_from_a_request_links_them_until_it_is_resolved(st
     stack.clock.now = MONDAY_10
     ts = ask(stack, MONDAY_10, "The payments portal returns 502 for everyone")
     # WHEN Alice uses "Declare incident" on its message and submits the form
-    message_shortcut(
-        stack, Callback.DECLARE_SHORTCUT, message(ts, REQUESTER, "The payments portal returns 502"), "U0ALICE"
-    )
+    said = message(ts, REQUESTER, "The payments portal returns 502")
+    stack.slack.message_shortcut(Callback.DECLARE_SHORTCUT, said, "U0ALICE")
     [view] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.DECLARE]
     stack.clock.advance(minutes=2)
     stack.slack.submit(
@@ -215,7 +196,7 @@ def test_declaring_an_incident_from_a_request_links_them_until_it_is_resolved(st
 def test_declaring_from_a_message_that_is_no_request_links_nothing(stack: Stack) -> None:
     stack.clock.now = MONDAY_10
     said = stack.slack_api.add_user_message(stack.environment["OPS_CHANNEL_ID"], "Alarm fired", "U0ALICE")
-    message_shortcut(stack, Callback.DECLARE_SHORTCUT, said, "U0ALICE")
+    stack.slack.message_shortcut(Callback.DECLARE_SHORTCUT, said, "U0ALICE")
     [view] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.DECLARE]
     stack.slack.submit(
         Callback.DECLARE,
