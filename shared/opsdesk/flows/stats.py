@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.stats import (
     Figures,
+    Period,
     RequestFigures,
     WeeklyReport,
     calendar_periods,
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from opsdesk.domain.clock import SupportHours
     from opsdesk.domain.ports import DayNotifier
-    from opsdesk.domain.stats import Period, Span
+    from opsdesk.domain.stats import Span
     from opsdesk.store.incidents import IncidentRepository
     from opsdesk.store.requests import RequestRepository
 
@@ -71,19 +72,14 @@ class Stats:
         ratings = [float(request.rating) for request in done if request.rating is not None]
         return RequestFigures(len(done), {name: summarise(v) for name, v in per_stage.items()}, summarise(ratings))
 
-    def last_week(self, now: datetime) -> tuple[datetime, datetime]:
-        """Monday 00:00 to Monday 00:00 (London) of the week before `now`'s week."""
-        local = self.hours.local(now)
-        monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=self.hours.zone)
-        return monday - timedelta(days=7), monday
-
     def weekly_report(self, now: datetime) -> dict[str, object]:
-        """Post last week's numbers, compared with the week before, with a chart."""
-        start, end = self.last_week(now)
+        """Post last week's numbers (Monday to Monday, London), compared with the week before, with a chart."""
+        _, last_week = calendar_periods(Period.WEEK, now, self.hours)
+        start, end = last_week.start, last_week.end
         current = self.gather(start, end)
         previous = self.gather(start - timedelta(days=7), start)
         emit_metrics(current, "week")
-        self.notifier.post_weekly_report(WeeklyReport(start, f"the week of {start:%-d %B %Y}", current, previous))
+        self.notifier.post_weekly_report(WeeklyReport(start, last_week.label, current, previous))
         return {"incidents": current.incidents.total, "high": current.incidents.high}
 
 
