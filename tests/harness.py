@@ -100,8 +100,11 @@ class SlackClientSimulator:
     def interaction(self, payload: dict[str, Any]) -> Any:
         return self.post("/slack/interactions", urlencode({"payload": json.dumps(payload)}))
 
-    def shortcut(self, callback_id: str, message: dict[str, Any], user: str = "U0ALICE", channel: str = "") -> Any:
-        """A message shortcut on `message` in `channel` (default: the ops channel), as Slack delivers it."""
+    def message_shortcut(
+        self, callback_id: str, message: dict[str, Any], user: str = "U0ALICE", channel: str = ""
+    ) -> Any:
+        """A message shortcut used on `message` (in the ops channel unless `channel` says otherwise)."""
+        channel = channel or self.channel
         return self.interaction(
             {
                 "type": "message_action",
@@ -110,7 +113,7 @@ class SlackClientSimulator:
                 "action_ts": f"{time.time():.6f}",
                 "team": {"id": "T111", "domain": "opsdesk"},
                 "user": {"id": user, "name": user.lower()},
-                "channel": {"id": channel or self.channel, "name": "laa-ops"},
+                "channel": {"id": channel, "name": "laa-ops" if channel == self.channel else channel.lower()},
                 "message": message,
                 "response_url": self.response_url(user),
             }

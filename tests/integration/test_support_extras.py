@@ -127,7 +127,7 @@ def test_support_list_with_nothing_open_says_so(stack: Stack) -> None:
 
 
 def add_to_ticket(stack: Stack, message: dict[str, Any], user: str = "U0ALICE") -> Any:
-    return stack.slack.shortcut(SupportCallback.ADD_TO_TICKET, message, user)
+    return stack.slack.message_shortcut(SupportCallback.ADD_TO_TICKET, message, user)
 
 
 def test_a_thread_message_is_added_to_the_ticket_once_with_its_author_and_link(

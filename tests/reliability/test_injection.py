@@ -123,7 +123,7 @@ def test_a_message_added_from_a_private_channel_is_linked_in_the_ops_thread_neve
     stack.slack_api.invite("G0PRIVATE")
     said = stack.slack_api.add_user_message("G0PRIVATE", secret, user="U0CAROL")
     # WHEN someone adds it to the incident's timeline (through the picker)
-    stack.slack.shortcut(Callback.TIMELINE_SHORTCUT, said, user="U0BOB", channel="G0PRIVATE")
+    stack.slack.message_shortcut(Callback.TIMELINE_SHORTCUT, said, user="U0BOB", channel="G0PRIVATE")
     [picker] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.TIMELINE_PICK]
     stack.slack.submit(picker["callback_id"], {"incident": ("select", incident_id)}, picker["private_metadata"])
     # THEN it is on the timeline, the ops thread links to it, and its words are posted nowhere

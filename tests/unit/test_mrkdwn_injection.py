@@ -24,11 +24,11 @@ from slack_sdk.models.views import View
 
 from opsdesk.domain.day import Board, Handover, MorningDigest, Overnight
 from opsdesk.domain.incidents import AlarmInfo, Announcement, EntryKind, Incident, Priority, Status, TimelineEntry
-from opsdesk.domain.ports import Checklist, Posted
+from opsdesk.domain.ports import AfterHours, Checklist, Posted
 from opsdesk.domain.postmortems import ActionItem, ActionPriority, DraftEntry, Postmortem
 from opsdesk.domain.public_status import PublicNotice, PublicUpdate
-from opsdesk.domain.requests import Stage, SupportRequest
-from opsdesk.domain.rota import Cover, Pair, RotaToday
+from opsdesk.domain.requests import Raise, Stage, SupportRequest
+from opsdesk.domain.rota import Cover, OnDuty, Pair, RotaToday
 from opsdesk.domain.stats import Figures, IncidentFigures, RequestFigures, Summary, WeeklyReport
 from opsdesk.domain.tickets import Ticket
 from opsdesk.slack import views
@@ -48,6 +48,7 @@ from opsdesk.slack.views import (
     rota,
     stats,
     support,
+    waiting,
 )
 
 # Everything Slack obeys in mrkdwn: pings of the whole channel, of everyone online, of a user group,
@@ -123,6 +124,7 @@ REQUEST = hostile(
     ticket_key=HOSTILE,
     ticket_url=f"https://jira.example/browse/{HOSTILE}",
     panel_ts="2.0",
+    incident_id="INC-7K3QF",  # opsdesk's own id
 )
 DONE_REQUEST = hostile(SupportRequest, channel=OPS, ts="1.1", created_at=NOW, stage=Stage.DONE, message_deleted=True)
 TICKET = hostile(Ticket, url=f"https://jira.example/browse/x?{HOSTILE}")
@@ -153,6 +155,7 @@ FIGURES = Figures(
 COVER = Cover("U0CAROL", NOW.date(), time(12), time(13))
 PAIR = Pair(("U0ALICE", HOSTILE), NOW.date())
 ROTA = RotaToday(NOW.date(), PAIR, (COVER,), HOSTILE)
+AFTER_HOURS = AfterHours("Monday 30 November at 08:00 (UK time)", "08:00-18:00 UK time, Monday to Friday")
 PROBLEM = ChannelProblem(OPS, "the ops channel", "OPS_CHANNEL_ID", "requests go unseen", visible=True)
 
 
@@ -184,6 +187,12 @@ class Arguments:
         "Sequence[str]": ("U0ALICE", HOSTILE),
         "Mapping[str, str] | None": {"ops_channel": f"{HOSTILE}@{NOW.isoformat()}"},
         "Posted": Posted(OPS, "9.0"),
+        # When support resumes and its hours: opsdesk's own words, from the settings.
+        "AfterHours": AFTER_HOURS,
+        "AfterHours | None": AFTER_HOURS,
+        "OnDuty": OnDuty(("U0ALICE", HOSTILE), COVER),
+        "OnDuty | None": OnDuty(("U0ALICE", HOSTILE), COVER),
+        "Raise": Raise.ON_DUTY,
         "Checklist": Checklist("2026-11-30", ("U0ALICE",), ("section",), {"requests": f"{HOSTILE}@bad time"}),
         "datetime": NOW,
         "datetime | None": NOW,
@@ -204,6 +213,7 @@ class Arguments:
         "private_metadata": "{}",
         "status_url": "https://status.example/status",
         "label": "the week",
+        "previous_label": "the week before",
         "text": "",  # ask_blocks: the text ask_text rendered; raised_text's is driven below
         "note": "I don't know `/incident x`.",
         "notice": "",
@@ -274,7 +284,7 @@ def assert_nothing_obeyed(texts: list[str], where: str) -> None:
 
 # ---------------------------------------------------------------- every view function
 
-VIEW_MODULES = (day, home, incident_thread, incidents, postmortems, public_status, rota, stats, support)
+VIEW_MODULES = (day, home, incident_thread, incidents, postmortems, public_status, rota, stats, support, waiting)
 # Not renderings of anyone's words: pure formatting helpers, or bytes.
 NOT_RENDERINGS = {"as_dicts", "age", "when", "read_edit_metadata", "edit_metadata", "report_chart", "weekly_chart"}
 

@@ -193,6 +193,8 @@ class Incident:
     participants: frozenset[str] = field(default_factory=frozenset)
     # On the public status page only when the support team publishes it (domain/public_status.py).
     public: PublicNotice | None = None
+    # The support request it was declared from (done when this is resolved), if any.
+    request_id: str | None = None
     # Follow-ups owed, and until when the run that owes them holds them (its lease).
     pending: frozenset[Followup] = field(default_factory=frozenset)
     # The timeline entries (by sort key) whose messages are owed: a lead, an update, a reopening...

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # A user (U, W) or bot (B) id as Slack writes them; anything else (CloudWatch, on-call) is shown as it is.
 _SLACK_ID = re.compile(r"[UWB][A-Z0-9]{2,}")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
+_USER_GROUP_ID = re.compile(r"S[A-Z0-9]{2,}")
 # An ampersand that does not already start one of the three entities Slack decodes.
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
 # What a URL inside `<url|label>` may not hold: Slack would read it as the end of the link or its label.
@@ -42,6 +43,11 @@ def said(text: str, limit: int, *, empty: str = EMPTY) -> str:
 def mention(user: str) -> str:
     """A person as Slack shows them to each reader (their name, linked); a system's name as plain words."""
     return f"<@{user}>" if _SLACK_ID.fullmatch(user) else literal(user)
+
+
+def user_group(group_id: str) -> str:
+    """A user group pinged (a configured id only: anything else is shown as words, pinging nobody)."""
+    return f"<!subteam^{group_id}>" if _USER_GROUP_ID.fullmatch(group_id) else literal(group_id)
 
 
 def channel(channel_id: str) -> str:
