@@ -114,7 +114,13 @@ class Wiring:
     @cached_property
     def incident_notifier(self) -> SlackIncidentNotifier:
         settings = self.settings
-        return SlackIncidentNotifier(self.slack, settings.ops_channel_id, settings.leadership_ids, self.status_url)
+        return SlackIncidentNotifier(
+            self.slack,
+            settings.ops_channel_id,
+            settings.leadership_ids,
+            self.status_url,
+            leadership_notify=settings.leadership_notify,
+        )
 
     @cached_property
     def support_notifier(self) -> SlackSupportNotifier:

@@ -89,7 +89,10 @@ class IncidentNotifier(Protocol):
         ...
 
     def tell_leadership(self, incident: Incident, headline: str, *, key: str = "", recovering: bool = False) -> None:
-        """DM the leadership contacts; `key` names the message so a recovering run sends it once."""
+        """DM the leadership contacts about a high-priority incident (every one with LEADERSHIP_NOTIFY=all).
+
+        `key` names the message so a recovering run sends it once.
+        """
         ...
 
     def ask_checkin(self, incident: Incident) -> None:
