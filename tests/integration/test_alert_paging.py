@@ -1,0 +1,97 @@
+"""Out of hours, a high-priority alert pages PagerDuty once (a storm too) and the page resolves with it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from devstack.standins.pagerduty import PagerDutyStandIn
+from opsdesk import entrypoints
+from opsdesk.domain.alerts import PageState
+from tests.integration.test_alarms import ARN, alarm, sns_event, use_routes
+from tests.integration.test_alerts import declare_from
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from devstack.standins.slack import SlackStandIn
+    from tests.integration.conftest import Stack
+
+pytestmark = pytest.mark.integration
+
+SATURDAY = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
+TUESDAY_10 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+HIGH = [{"pattern": "prod-api-*", "service": "Civil API", "user_facing": True}]
+
+
+@pytest.fixture(scope="module")
+def pagerduty() -> Iterator[PagerDutyStandIn]:
+    with PagerDutyStandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def stand_in_urls(slack_api: SlackStandIn, pagerduty: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch) -> dict:
+    slack_api.reset()
+    pagerduty.reset()
+    monkeypatch.setenv("PAGING_ENABLED", "true")
+    return {"slack": slack_api.url, "pagerduty": pagerduty.url}
+
+
+def fire(stack: Stack, name: str, state: str, at: datetime) -> dict[str, Any]:
+    return alarm(stack, sns_event(state, at, arn=ARN.replace("prod-api-5xx", name), name=name))
+
+
+def triggers(pagerduty: PagerDutyStandIn) -> list[dict[str, Any]]:
+    return [call for call in pagerduty.calls() if (call["json"] or {}).get("event_action") == "trigger"]
+
+
+def test_a_weekend_storm_on_a_high_priority_route_pages_once_and_resolves_when_it_recovers(
+    stack: Stack, pagerduty: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_routes(stack, HIGH, monkeypatch)
+    stack.clock.now = SATURDAY
+    # WHEN three alarms of a user-facing service fire on a Saturday afternoon
+    for index, name in enumerate(("prod-api-5xx", "prod-api-latency", "prod-api-errors")):
+        fire(stack, name, "ALARM", SATURDAY + timedelta(seconds=index * 20))
+    # THEN PagerDuty is paged once, keyed on the alert group
+    [group] = entrypoints.wiring().alerts.alerts.list_open()
+    [trigger] = triggers(pagerduty)
+    assert trigger["json"]["dedup_key"] == group.id
+    assert entrypoints.wiring().alerts.alerts.get(group.id).page is PageState.TRIGGERED
+    # WHEN every alarm recovers before anyone declares
+    for name in ("prod-api-5xx", "prod-api-latency", "prod-api-errors"):
+        fire(stack, name, "OK", SATURDAY + timedelta(minutes=8))
+    # THEN the alert closed on its own and the page is resolved, once
+    [alert] = pagerduty.alerts()
+    assert (alert["dedup_key"], alert["status"]) == (group.id, "resolved")
+    assert entrypoints.wiring().alerts.alerts.get(group.id).page is PageState.RESOLVED
+    assert len(triggers(pagerduty)) == 1
+
+
+def test_the_page_of_an_alert_that_became_an_incident_resolves_with_the_incident(
+    stack: Stack, pagerduty: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_routes(stack, HIGH, monkeypatch)
+    stack.clock.now = SATURDAY
+    fire(stack, "prod-api-5xx", "ALARM", SATURDAY)
+    [group] = entrypoints.wiring().alerts.alerts.list_open()
+    declare_from(stack, group.id, user="U0BOB")
+    [incident] = entrypoints.wiring().incident_repository.list_open()
+    stack.clock.advance(minutes=30)
+    stack.slack.command(f"resolve {incident.id} Rolled back", user="U0BOB")
+    assert pagerduty.alerts(group.id, "resolved")
+
+
+def test_in_hours_or_a_normal_route_pages_nobody(
+    stack: Stack, pagerduty: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_routes(stack, HIGH, monkeypatch)
+    stack.clock.now = SATURDAY
+    fire(stack, "batch-lag", "ALARM", SATURDAY)  # unrouted: normal priority, whatever the day
+    stack.clock.now = TUESDAY_10
+    fire(stack, "prod-api-latency", "ALARM", TUESDAY_10)  # high priority, but people are watching Slack
+    assert len(entrypoints.wiring().alerts.alerts.list_open()) == 2
+    assert pagerduty.calls() == []
