@@ -326,7 +326,13 @@ class Wiring:
     @cached_property
     def stats(self) -> Stats:
         from opsdesk.flows.stats import Stats  # noqa: PLC0415  # on first use
+        from opsdesk.store.alerts import AlertRepository  # noqa: PLC0415
 
         return Stats(
-            self.incident_repository, self.request_repository, self.day_notifier, self.settings.hours, self.clock
+            self.incident_repository,
+            self.request_repository,
+            self.day_notifier,
+            self.settings.hours,
+            self.clock,
+            alerts=AlertRepository(self.settings.table_name),
         )

@@ -262,3 +262,31 @@ def test_an_eventbridge_alarm_not_opted_in_is_ignored_with_one_log_line(
         assert alarm(stack, event) == {"ignored": 1}
     assert len([record for record in caplog.records if "not opted in" in record.getMessage()]) == 1
     assert team_alerts(stack) == []
+
+
+def test_ops_stats_and_the_weekly_report_count_alerts_apart_from_incidents(stack: Stack) -> None:
+    # GIVEN last week: a storm of three alarms declared 5 minutes after the first, one dismissed, one recovered
+    for index, name in enumerate(("prod-a", "prod-b", "prod-c")):
+        fire(stack, name, minutes=index)
+    [storm] = groups().list_open()
+    stack.clock.now = T0 + timedelta(minutes=5)
+    declare_from(stack, storm.id)
+    fire(stack, "prod-d", minutes=30)
+    [noise] = groups().list_open()
+    stack.slack.submit(Callback.ALERT_DISMISS, {Field.DISMISS_REASON: "Load test"}, private_metadata=noise.id)
+    fire(stack, "prod-e", minutes=60)
+    fire(stack, "prod-e", "OK", minutes=62)
+    # WHEN someone asks for the week's numbers, and the weekly report runs the Monday after
+    stack.clock.now = T0 + timedelta(days=1)
+    stack.slack.command("stats week", command="/ops")
+    answer = stack.slack_api.responses()[-1]["text"]
+    # THEN alerts are counted apart from incidents, with the time from the first alarm to the declaration
+    [alerts] = [line for line in answer.splitlines() if line.startswith("• Alerts:")]
+    assert "*3*" in alerts and "(2 more alarms grouped into them)" in alerts
+    assert "declared 1, not an incident 1, recovered on their own 1, waiting 0" in alerts
+    assert "Time to declare (first alarm to incident): mean 5 min" in answer
+    assert "Incidents: *1*" in answer
+    stack.clock.now = T0 + timedelta(days=7)
+    stack.tick("weekly-report", stack.clock.now)
+    team = stack.slack_api.messages(stack.environment["TEAM_CHANNEL_ID"])
+    assert any("Alerts: *3*" in message.get("text", "") for message in team)

@@ -25,6 +25,27 @@ def _change(now: float | None, before: float | None) -> str:
     return f" (week before: {before:g})" if now != before else " (same as the week before)"
 
 
+def _alert_lines(figures: Figures, previous: Figures | None) -> list[str]:
+    """Alerts apart from incidents: what the support team triaged, and how fast they declared."""
+    alerts = figures.alerts
+    if alerts is None:
+        return []
+    before = previous.alerts if previous else None
+    lines = [
+        f"• Alerts: *{alerts.raised}*"
+        + (_change(alerts.raised, before.raised) if before else "")
+        + f" ({alerts.grouped} more alarms grouped into them); declared {alerts.declared}, "
+        f"not an incident {alerts.dismissed}, recovered on their own {alerts.recovered}, waiting {alerts.waiting}"
+    ]
+    if alerts.time_to_declare.count:
+        summary = alerts.time_to_declare
+        lines.append(
+            f"• Time to declare (first alarm to incident): mean {human_duration(summary.mean)}, "
+            f"median {human_duration(summary.median)}"
+        )
+    return lines
+
+
 def describe(figures: Figures, label: str, previous: Figures | None = None) -> str:
     """The figures as Slack mrkdwn, with the previous period alongside when given."""
     incidents = figures.incidents
@@ -49,6 +70,7 @@ def describe(figures: Figures, label: str, previous: Figures | None = None) -> s
         )
     else:
         lines.append("• Availability: 100% (no high-priority incident touched a service)")
+    lines += _alert_lines(figures, previous)
     requests = figures.requests
     if requests is None:
         lines.append("_Support requests are not counted here yet (the support-desk store is not available)._")
