@@ -20,6 +20,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from opsdesk import deadline
 from opsdesk.alarms.models import AlarmChange, AlarmState
 from opsdesk.alarms.routes import route_alarm
 from opsdesk.domain.alerts import (
@@ -29,7 +30,6 @@ from opsdesk.domain.alerts import (
     AlertMessage,
     AlertStatus,
     Duty,
-    NoteKind,
     Owed,
     alert_title,
 )
@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 ALARM_ACTOR = "CloudWatch"
 # Alarms racing for one group: each round one writer wins (see IncidentRunner.ATTEMPTS).
 ATTEMPTS = 25
+# How long a line waits for the message of a group another run opened a moment ago (seconds, in turn).
+MESSAGE_WAITS = (0.1, 0.2, 0.4, 0.8, 0.8)
 
 
 class Outcome(StrEnum):
@@ -243,18 +245,26 @@ class AlarmFlows:
     def _follow_up(
         self, group: AlertGroup, change: AlarmChange, outcome: Outcome, *, recovering: bool = False
     ) -> Outcome:
-        """Do what this change owes (its keys start with the change's), then record them done with its seen marker."""
+        """Do what this change owes (its keys start with the change's), then record them done with its seen marker.
+
+        Lines owed by runs that could not post them (their group had no message yet) are posted too, once
+        their lease has passed; a line that still finds no message stays owed for the next change.
+        """
         mine = [owed for owed in group.owed if owed.key.startswith(f"{change.key}:")]
-        message = group.message
+        if group.message is None and not any(owed.duty is Duty.POST for owed in mine):
+            group = self._wait_for_message(group)
         notifier = self.decisions.notifier
+        if group.message is None:
+            mine = [owed for owed in mine if owed.duty is not Duty.NOTE]
+        else:
+            left = [owed for owed in group.abandoned(self.decisions.now()) if owed.duty is Duty.NOTE]
+            mine += [owed for owed in left if owed not in mine]
         for owed in mine:
-            if owed.duty is Duty.POST and message is None:
-                posted = notifier.post(group, recovering=recovering)
-                message = posted_message(posted)
-                group = replace(group, message=message)
+            if owed.duty is Duty.POST and group.message is None:
+                group = replace(group, message=posted_message(notifier.post(group, recovering=recovering)))
             elif owed.duty is Duty.NOTE and owed.note is not None:
-                if owed.note.kind is not NoteKind.JOINED or group.raised > 1:
-                    notifier.note(group, owed.note, key=owed.key, recovering=recovering)
+                again = recovering or not owed.key.startswith(f"{change.key}:")
+                notifier.note(group, owed.note, key=owed.key, recovering=again)
             elif owed.duty is Duty.ATTACH and owed.line is not None and group.incident_id:
                 self._attach_to(group.incident_id, change)
         if group.message is not None and not any(owed.duty is Duty.POST for owed in mine):
@@ -264,8 +274,20 @@ class AlarmFlows:
             # Before the seen marker: a run that dies here leaves it owed, and the replay declares (once).
             self.decisions.declare_by_route(group)
             outcome = Outcome.DECLARED
-        self.alerts.settle(group, [owed.key for owed in mine], message=message, page=page, also=self._seen(change))
+        done = [owed.key for owed in mine]
+        self.alerts.settle(group, done, message=group.message, page=page, also=self._seen(change))
         return outcome
+
+    def _wait_for_message(self, group: AlertGroup) -> AlertGroup:
+        """A group opened a moment ago by another run: wait (briefly) for its message, to thread this line under it."""
+        for wait in MESSAGE_WAITS:
+            if self.pause is None or not deadline.allows(wait):
+                break
+            self.pause(wait)
+            group = self.alerts.get(group.id)
+            if group.message is not None:
+                break
+        return group
 
     def _finish(self, change: AlarmChange, last: AppliedState) -> Outcome:
         """A delivery stored this change and has not marked it seen: finish its follow-ups, unless it still can."""
