@@ -194,6 +194,8 @@ class Wiring:
             on_call=self.rota_repository.on_call,
             status_url=self.status_url,
             now=self.clock,
+            # Late, like the observer below: the alert flows are built from these.
+            already_paged=lambda incident: self.alerts.paged_for(incident),  # noqa: PLW0108
         )
         flows.observe(postmortems)
         if settings.paging_enabled:

@@ -95,3 +95,24 @@ def test_in_hours_or_a_normal_route_pages_nobody(
     fire(stack, "prod-api-latency", "ALARM", TUESDAY_10)  # high priority, but people are watching Slack
     assert len(entrypoints.wiring().alerts.alerts.list_open()) == 2
     assert pagerduty.calls() == []
+
+
+def test_declaring_a_high_priority_incident_from_a_paged_alert_pages_nobody_twice(
+    stack: Stack, pagerduty: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_routes(stack, HIGH, monkeypatch)
+    stack.clock.now = SATURDAY
+    fire(stack, "prod-api-5xx", "ALARM", SATURDAY)
+    [group] = entrypoints.wiring().alerts.alerts.list_open()
+    declare_from(stack, group.id, user="U0BOB", priority="high")
+    # (the form was prefilled from the route: service and high priority)
+    view = stack.slack_api.views()[-1]
+    fields = {block.get("block_id"): block.get("element", {}) for block in view["blocks"]}
+    assert fields["priority"]["initial_option"]["value"] == "high"
+    assert fields["service"]["initial_value"] == "Civil API"
+    [incident] = entrypoints.wiring().incident_repository.list_open()
+    assert incident.is_high
+    # THEN still one page, the alert's; it resolves with the incident
+    assert [call["json"]["dedup_key"] for call in triggers(pagerduty)] == [group.id]
+    stack.slack.command(f"resolve {incident.id} Rolled back", user="U0BOB")
+    assert pagerduty.alerts(group.id, "resolved")

@@ -64,7 +64,9 @@ def incidents() -> Any:
     return entrypoints.wiring().incident_repository
 
 
-def declare_from(stack: Stack, group_id: str, user: str = "U0ALICE", view_id: str = "") -> Any:
+def declare_from(
+    stack: Stack, group_id: str, user: str = "U0ALICE", view_id: str = "", priority: str = "normal"
+) -> Any:
     """Click Declare on the alert's message, then submit the modal it opened as it was prefilled."""
     [message] = [m for m in team_alerts(stack) if group_id in m.get("text", "")]
     button = next(
@@ -78,7 +80,7 @@ def declare_from(stack: Stack, group_id: str, user: str = "U0ALICE", view_id: st
     view = stack.slack_api.views()[-1]
     assert view["callback_id"] == Callback.ALERT_DECLARE
     title = next(block for block in view["blocks"] if block.get("block_id") == Field.TITLE)
-    values = {Field.TITLE: title["element"]["initial_value"], Field.PRIORITY: ("static_select", "normal")}
+    values = {Field.TITLE: title["element"]["initial_value"], Field.PRIORITY: ("static_select", priority)}
     return stack.slack.submit(
         Callback.ALERT_DECLARE, values, private_metadata=view["private_metadata"], user=user, view_id=view_id
     )

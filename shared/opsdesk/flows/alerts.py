@@ -151,6 +151,16 @@ class AlertDecisions:
         """Page out of hours for a high-priority open alert, resolve the page once it closed: the new state."""
         return self.paging.keep_in_step(group, self.now())
 
+    def paged_for(self, incident: Incident) -> bool:
+        """Whether the alert the incident was declared from has paged already (its page then covers the incident)."""
+        declared = next(
+            (entry for entry in self.incidents.timeline(incident.id) if entry.kind is EntryKind.DECLARED), None
+        )
+        if declared is None or not declared.source_key.startswith("alert:"):
+            return False
+        group = self.alerts.find(declared.source_key.removeprefix("alert:"))
+        return group is not None and group.page is PageState.TRIGGERED
+
     def incident_resolved(self, incident_id: str) -> None:
         """The incident an alert became is resolved: the alert's page (if any) resolves with it."""
         group_id = self.alerts.group_of(incident_id)
