@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from devstack.standins.pagerduty import PagerDutyStandIn
 from opsdesk import entrypoints
 from opsdesk.domain.alerts import PageState
+from tests.integration import test_paging
 from tests.integration.test_alarms import ARN, alarm, sns_event, use_routes
 from tests.integration.test_alerts import declare_from
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from datetime import datetime
 
-    from devstack.standins.slack import SlackStandIn
+    from devstack.standins.pagerduty import PagerDutyStandIn
     from tests.integration.conftest import Stack
 
 pytestmark = pytest.mark.integration
 
-SATURDAY = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
-TUESDAY_10 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+SATURDAY, TUESDAY_10 = test_paging.SATURDAY, test_paging.TUESDAY_10
+# The paging trial's PagerDuty stand-in, and the stack's URLs pointing at it with the trial on.
+pagerduty, stand_in_urls = test_paging.pagerduty, test_paging.stand_in_urls
 HIGH = [{"pattern": "prod-api-*", "service": "Civil API", "user_facing": True}]
-
-
-@pytest.fixture(scope="module")
-def pagerduty() -> Iterator[PagerDutyStandIn]:
-    with PagerDutyStandIn() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-def stand_in_urls(slack_api: SlackStandIn, pagerduty: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch) -> dict:
-    slack_api.reset()
-    pagerduty.reset()
-    monkeypatch.setenv("PAGING_ENABLED", "true")
-    return {"slack": slack_api.url, "pagerduty": pagerduty.url}
 
 
 def fire(stack: Stack, name: str, state: str, at: datetime) -> dict[str, Any]:
@@ -71,20 +58,6 @@ def test_a_weekend_storm_on_a_high_priority_route_pages_once_and_resolves_when_i
     assert len(triggers(pagerduty)) == 1
 
 
-def test_the_page_of_an_alert_that_became_an_incident_resolves_with_the_incident(
-    stack: Stack, pagerduty: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    use_routes(stack, HIGH, monkeypatch)
-    stack.clock.now = SATURDAY
-    fire(stack, "prod-api-5xx", "ALARM", SATURDAY)
-    [group] = entrypoints.wiring().alerts.alerts.list_open()
-    declare_from(stack, group.id, user="U0BOB")
-    [incident] = entrypoints.wiring().incident_repository.list_open()
-    stack.clock.advance(minutes=30)
-    stack.slack.command(f"resolve {incident.id} Rolled back", user="U0BOB")
-    assert pagerduty.alerts(group.id, "resolved")
-
-
 def test_in_hours_or_a_normal_route_pages_nobody(
     stack: Stack, pagerduty: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,7 +70,7 @@ def test_in_hours_or_a_normal_route_pages_nobody(
     assert pagerduty.calls() == []
 
 
-def test_declaring_a_high_priority_incident_from_a_paged_alert_pages_nobody_twice(
+def test_an_incident_declared_from_a_paged_alert_pages_nobody_twice_and_its_resolution_resolves_the_page(
     stack: Stack, pagerduty: PagerDutyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_routes(stack, HIGH, monkeypatch)
