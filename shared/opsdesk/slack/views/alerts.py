@@ -31,6 +31,15 @@ from opsdesk.slack.views.mrkdwn import mention
 if TYPE_CHECKING:
     from opsdesk.domain.alerts import AlertAlarm
 
+# Text people or alarms wrote is shown as written, never as markup: a reason saying <!channel> pings nobody
+# (https://docs.slack.dev/messaging/formatting-message-text#escaping: &, < and > are the control characters).
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _as_written(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
 SHOWN_ALARMS = 10  # the rest are counted; each has its line in the thread
 SERVICE_IN_VALUE = 200
 STATUS = {
@@ -70,7 +79,7 @@ def _decision(group: AlertGroup) -> str:
         by = f" by {mention(group.decided_by)}" if group.decided_by else ""
         return f"Became *{group.incident_id}*{by}."
     if group.status is AlertStatus.DISMISSED:
-        why = f": {group.reason}" if group.reason else ""
+        why = f": {_as_written(group.reason)}" if group.reason else ""
         return f"Closed by {mention(group.decided_by or 'someone')}{why}"
     if group.status is AlertStatus.RECOVERED:
         return f"Every alarm was OK again by {when(group.closed_at)}; kept for the numbers."
@@ -124,7 +133,7 @@ def _actions(group: AlertGroup) -> ActionsBlock:
 
 def note_text(note: AlertNote) -> str:
     """One line of the group's thread."""
-    reason = f": {fit(note.reason, 500)}" if note.reason else ""
+    reason = f": {fit(_as_written(note.reason), 500)}" if note.reason else ""
     counts = f" ({note.firing} of {note.alarms} firing)"
     texts = {
         NoteKind.JOINED: f":bell: *{note.alarm}* fired{reason}{counts}",
@@ -134,9 +143,10 @@ def note_text(note: AlertNote) -> str:
         NoteKind.RECOVERED: ":large_green_circle: Every alarm is OK again: closed as recovered on its own.",
         NoteKind.DECLARED: f":rotating_light: {mention(note.actor or 'someone')} declared *{note.incident_id}*.",
         NoteKind.DISMISSED: f":white_check_mark: {mention(note.actor or 'someone')} closed it: not an incident"
-        + (f" ({fit(note.text, 500)})" if note.text else "."),
+        + (f" ({fit(_as_written(note.text), 500)})" if note.text else "."),
         NoteKind.PAGED: ":pager: Out of hours: paged the on-call engineer in PagerDuty.",
-        NoteKind.PAGE_FAILED: f":warning: Could not page PagerDuty ({fit(note.text, 500)}). Call the on-call engineer.",
+        NoteKind.PAGE_FAILED: f":warning: Could not page PagerDuty ({fit(_as_written(note.text), 500)}). "
+        "Call the on-call engineer.",
         NoteKind.PAGE_RESOLVED: ":pager: The page is resolved in PagerDuty.",
     }
     text = texts[note.kind]
