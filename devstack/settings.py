@@ -40,6 +40,8 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "SUPPORT_TEAM_IDS": "U0ALICE,U0BOB,U0CAROL",
     "PRODUCT_MANAGER_ID": "U0PAM",
     "LEADERSHIP_IDS": "U0LEAD1,U0LEAD2",
+    # The local EventBridge opt-in (template.yaml's AlarmNamePrefixes): the sample alarms are named prod-...
+    "ALARM_NAME_PREFIXES": "prod-,db-",
     "SLACK_SIGNING_SECRET": "local-signing-secret",
     "SLACK_BOT_TOKEN": "xoxb-local-token",
     "JIRA_PROJECT": "OPS",

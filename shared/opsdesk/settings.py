@@ -54,10 +54,17 @@ class Settings(BaseModel):
     paging_out_of_hours: str = "weekends"
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
     alarm_routes: str = ""
+    # EventBridge intake's opt-in (template.yaml's AlarmNamePrefixes), checked again in the function.
+    alarm_name_prefixes: tuple[str, ...] = ()
+    # Alerts within this many minutes of an open group's last alert join it: a storm is one conversation.
+    alert_group_minutes: int = Field(default=10, gt=0)
+    # Who among incidents the leadership contacts hear about: high priority only (the weekly report has the rest),
+    # or all of them.
+    leadership_notify: Literal["high", "all"] = "high"
     public_base_url: str = ""
     lazy_mode: str = "lambda"
 
-    @field_validator("support_team_ids", "leadership_ids", mode="before")
+    @field_validator("support_team_ids", "leadership_ids", "alarm_name_prefixes", mode="before")
     @classmethod
     def _ids(cls, value: object) -> tuple[str, ...]:
         return _split_ids(value)
@@ -108,6 +115,10 @@ class Settings(BaseModel):
     @property
     def checkin_every(self) -> timedelta:
         return timedelta(minutes=self.checkin_minutes)
+
+    @property
+    def alert_window(self) -> timedelta:
+        return timedelta(minutes=self.alert_group_minutes)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -104,8 +104,8 @@ def test_the_announcement_is_edited_in_place(stack: Stack) -> None:
     assert len(tops) == 1
 
 
-def test_updates_reach_the_thread_and_leadership(stack: Stack) -> None:
-    incident = declare(stack)
+def test_updates_of_a_high_priority_incident_reach_the_thread_and_leadership(stack: Stack) -> None:
+    incident = declare(stack, "Database down high")
     before = len(leadership_dms(stack))
     stack.clock.advance(minutes=20)
     stack.slack.command(f"update {incident.id} Failover to the standby is in progress", user="U0BOB")

@@ -30,7 +30,7 @@ from tests.integration.support_fixtures import (  # noqa: F401  # fixtures
     ts_at,
     utc,
 )
-from tests.integration.test_alarms import sns_event
+from tests.integration.test_alarms import sns_event, use_routes
 from tests.integration.test_support_extras import board_issue
 
 if TYPE_CHECKING:
@@ -84,7 +84,9 @@ def shortcut(stack: Stack, callback_id: str, text: str, user: str = "U0ALICE") -
     )
 
 
-def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted(stack: Stack) -> None:
+def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stack.clock.now = MONDAY_10
     for n in range(45):
         stack.slack.command(f"declare {n} {TITLE} high")
@@ -99,6 +101,7 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
         answer = stack.slack.command(command)
         if body_of(answer).get("blocks"):
             judge_message(body_of(answer)["blocks"])  # a slash command's ack is judged like a message
+    use_routes(stack, [{"pattern": "prod-reports-*", "declare": "auto"}], monkeypatch)
     stack.invoke("AlarmsFunction", sns_event(name="prod-reports-" + "x" * 230))
     stack.clock.advance(hours=2)
     stack.tick("incident-checkins", stack.clock.now)

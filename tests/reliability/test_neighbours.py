@@ -14,7 +14,7 @@ from opsdesk.domain.ids import short_id
 from opsdesk.domain.requests import TicketState
 from opsdesk.slack.support_ids import SupportAction
 from opsdesk.store.requests import RequestRepository
-from tests.integration.test_alarms import sns_event
+from tests.integration.test_alarms import AUTO_DECLARE, sns_event, use_routes
 from tests.reliability.kit import announcements, message_event, posted, table_items
 
 if TYPE_CHECKING:
@@ -115,8 +115,13 @@ def test_dynamodb_throttled_for_good_tells_the_person_to_try_again(
 
 
 def test_dynamodb_throttled_for_good_makes_the_alarm_path_raise_for_lambda_to_retry(
-    stack: Stack, ledger: Ledger, dynamo_faults: DynamoFaults, sleeps: Sleeps
+    stack: Stack,
+    ledger: Ledger,
+    dynamo_faults: DynamoFaults,
+    sleeps: Sleeps,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    use_routes(stack, AUTO_DECLARE, monkeypatch)  # an alarm the team agreed is always an incident
     dynamo_faults.throttle(100)
     with pytest.raises(FunctionError) as raised:
         stack.invoke("AlarmsFunction", sns_event())

@@ -45,7 +45,9 @@ class Paging:
         on_call: Callable[[], str | None] = lambda: None,
         status_url: str = "",
         now: Callable[[], datetime],
+        already_paged: Callable[[Incident], bool] = lambda _incident: False,
     ) -> None:
+        self.already_paged = already_paged  # e.g. by the alert it was declared from: a storm is one page
         self.runner = runner
         self.notifier = runner.notifier
         self.alerts = alerts
@@ -90,7 +92,8 @@ class Paging:
         return incident
 
     def _page_if_due(self, incident: Incident, at: datetime, source_key: str) -> None:
-        if incident.is_open and incident.is_high and out_of_hours(at, self.hours, self.mode):
+        due = incident.is_open and incident.is_high and out_of_hours(at, self.hours, self.mode)
+        if due and not self.already_paged(incident):
             self.page(incident, at, source_key)
 
     def page(self, incident: Incident, at: datetime, source_key: str, by: str = OPSDESK) -> bool:

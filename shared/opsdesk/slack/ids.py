@@ -15,6 +15,8 @@ class Action(StrEnum):
     CHECKIN_MORE_PEOPLE = "incident_checkin_more_people"
     CHECKIN_ALL_GOOD = "incident_checkin_all_good"
     CHECKIN_COMMS_CURRENT = "incident_checkin_comms_current"
+    ALERT_DECLARE = "alert_declare"
+    ALERT_DISMISS = "alert_dismiss"
 
 
 class Callback(StrEnum):
@@ -24,6 +26,8 @@ class Callback(StrEnum):
     TIMELINE_SHORTCUT = "add_to_incident_timeline"
     TIMELINE_PICK = "incident_timeline_pick_modal"
     DECLARE_SHORTCUT = "declare_incident_from_message"
+    ALERT_DECLARE = "alert_declare_modal"
+    ALERT_DISMISS = "alert_dismiss_modal"
 
 
 class Field(StrEnum):
@@ -36,3 +40,4 @@ class Field(StrEnum):
     UPDATE_TEXT = "update_text"
     SUMMARY = "summary"
     INCIDENT = "incident"
+    DISMISS_REASON = "dismiss_reason"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
+from opsdesk.domain.leadership import leadership_hears
 from opsdesk.slack.errors import unavailable
 from opsdesk.slack.views.incident_thread import (
     CHECKIN_QUESTIONS,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
     from slack_sdk import WebClient
 
+    from opsdesk.domain.leadership import LeadershipNotify
     from opsdesk.domain.postmortems import ActionItem
 
 logger = logging.getLogger(__name__)
@@ -53,11 +55,19 @@ def posted_with(messages: Iterable[dict[str, Any]], incident: Incident, key: str
 class SlackIncidentNotifier:
     """Posts and edits incident messages with a WebClient that retries rate limits."""
 
-    def __init__(self, client: WebClient, ops_channel: str, leadership: tuple[str, ...], status_url: str = "") -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        ops_channel: str,
+        leadership: tuple[str, ...],
+        status_url: str = "",
+        leadership_notify: LeadershipNotify = "high",
+    ) -> None:
         self.client = client
         self.ops_channel = ops_channel
         self.leadership = leadership
         self.status_url = status_url
+        self.leadership_notify = leadership_notify
 
     def announce(self, incident: Incident, *, recovering: bool = False) -> Announcement:
         if recovering:
@@ -112,6 +122,8 @@ class SlackIncidentNotifier:
         )
 
     def tell_leadership(self, incident: Incident, headline: str, *, key: str = "", recovering: bool = False) -> None:
+        if not leadership_hears(incident, self.leadership_notify):
+            return  # a normal incident: the weekly report tells leadership
         text = f"{headline}\n{incident_summary(incident)}"
         if incident.announcement:
             text += f"\nFollow it in <#{incident.announcement.channel}>."

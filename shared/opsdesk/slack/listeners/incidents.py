@@ -94,7 +94,7 @@ def run_incident_command(
         tell_or_raise(error, lambda text: respond(text=text, response_type="ephemeral"))
 
 
-def _declare_problem(view: Payload, user: str, team: SlackTeam) -> str | None:
+def declare_problem(view: Payload, user: str, team: SlackTeam) -> str | None:
     if len(modal_value(view, Field.TITLE)) < MIN_TITLE:
         return "Say in a few words what is happening."
     if team.resolves_without_slack and not team.is_member(user):
@@ -103,7 +103,7 @@ def _declare_problem(view: Payload, user: str, team: SlackTeam) -> str | None:
 
 
 def ack_declare_modal(ack: Ack, view: Payload, body: Payload, *, team: SlackTeam) -> None:
-    problem = _declare_problem(view, body["user"]["id"], team)
+    problem = declare_problem(view, body["user"]["id"], team)
     if problem:
         ack(response_action="errors", errors={Field.TITLE: problem})
         return
@@ -134,7 +134,7 @@ def declare_from_modal(
     now: Clock,
 ) -> None:
     user = body["user"]["id"]
-    if _declare_problem(view, user, team):
+    if declare_problem(view, user, team):
         return  # Bolt runs lazy listeners even after an "errors" ack; the modal already said why.
     try:
         incident = incidents.declare(

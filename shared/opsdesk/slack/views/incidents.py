@@ -35,6 +35,7 @@ from opsdesk.slack.fit import (
     share,
 )
 from opsdesk.slack.ids import Action, Callback, Field
+from opsdesk.slack.views.alarm import alarm_text
 from opsdesk.slack.views.mrkdwn import mention
 
 if TYPE_CHECKING:
@@ -122,20 +123,8 @@ def _details(incident: Incident) -> list[str]:
 
 
 def _alarm_text(incident: Incident) -> str:
-    alarm = incident.alarm
-    assert alarm is not None
-    console = (
-        f"https://{alarm.region}.console.aws.amazon.com/cloudwatch/home?region={alarm.region}"
-        f"#alarmsV2:alarm/{alarm.name}"
-    )
-    lines = [f"*Alarm:* <{console}|{alarm.name}> is {alarm.state}"]
-    if alarm.metric:
-        lines.append(f"*Metric:* {alarm.metric} (threshold {alarm.threshold})")
-    if alarm.reason:
-        lines.append(f"*Reason:* {fit(alarm.reason, 500)}")
-    if alarm.runbook_url:
-        lines.append(f"*Runbook:* <{alarm.runbook_url}|open the runbook>")
-    return "\n".join(lines)
+    assert incident.alarm is not None
+    return alarm_text(incident.alarm)
 
 
 def _actions(incident: Incident) -> ActionsBlock:
