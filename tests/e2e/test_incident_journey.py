@@ -34,7 +34,7 @@ def test_incident_journey(page: Page, local_stack: LocalStack, shots: Shots) -> 
     shots.take(page, "the ops channel")
 
     # Declare from the composer: a signed slash command to /slack/commands.
-    desk.send("/incident declare Database down high")
+    desk.send("/incident declare high: Database down")
     announcement = desk.message_with_header(re.compile(r"INC-\S+: Database down"))
     expect(announcement).to_contain_text("High")
     expect(announcement).to_contain_text("nobody yet")

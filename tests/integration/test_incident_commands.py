@@ -12,7 +12,7 @@ from opsdesk.slack.ids import Action, Callback, Field
 pytestmark = pytest.mark.integration
 
 
-def declare(stack, text: str = "declare Database down high") -> str:
+def declare(stack, text: str = "declare high: Database down") -> str:
     stack.slack.command(text)
     [incident] = wiring().incident_repository.list_open()
     return incident.id

@@ -87,7 +87,7 @@ def shortcut(stack: Stack, callback_id: str, text: str, user: str = "U0ALICE") -
 def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted(stack: Stack) -> None:
     stack.clock.now = MONDAY_10
     for n in range(45):
-        stack.slack.command(f"declare {n} {TITLE} high")
+        stack.slack.command(f"declare high: {n} {TITLE}")
     incidents = wiring().incident_repository.list_open()
     assert len(incidents) == 45
     first = incidents[0].id
@@ -120,7 +120,7 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
 
 def test_a_postmortem_with_long_sections_and_many_long_action_items_is_accepted(stack: Stack) -> None:
     stack.clock.now = MONDAY_10
-    stack.slack.command(f"declare {TITLE} high")
+    stack.slack.command(f"declare high: {TITLE}")
     [incident] = wiring().incident_repository.list_open()
     stack.slack.command(f"update {incident.id} {LOG}")
     stack.slack.command(f"resolve {incident.id} {LOG}")

@@ -18,7 +18,7 @@ def get(stack, path: str) -> dict:
 
 def test_status_shows_open_and_recent_incidents_and_availability(stack) -> None:
     stack.clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-    stack.slack.command("declare <@U0ALICE> says login broken high")
+    stack.slack.command("declare high: <@U0ALICE> says login broken")
     [first] = wiring().incident_repository.list_open()
     stack.clock.advance(hours=3)
     stack.slack.command(f"resolve {first.id} fixed")

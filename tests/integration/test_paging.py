@@ -42,7 +42,7 @@ def stand_in_urls(slack_api: SlackStandIn, pagerduty: PagerDutyStandIn, monkeypa
 
 
 def declare_high(stack) -> str:
-    stack.slack.command("declare Database down high")
+    stack.slack.command("declare high: Database down")
     [incident] = wiring().incident_repository.list_open()
     return incident.id
 

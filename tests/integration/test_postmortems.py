@@ -72,7 +72,7 @@ def stand_in_urls_fixture(
 def run_incident(stack) -> str:
     """A high-priority incident with a lead, an update and a resolution, an hour apart."""
     stack.clock.now = FRIDAY
-    stack.slack.command("declare Database down high")
+    stack.slack.command("declare high: Database down")
     [incident] = wiring().incident_repository.list_open()
     stack.clock.advance(minutes=5)
     stack.slack.command(f"lead {incident.id} <@U0BOB>")

@@ -121,7 +121,7 @@ def test_declare_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
 
 def _open_high_incident(stack: Stack) -> str:
     trigger = "700.800.resolve.declare"
-    stack.slack.command("declare Checkout failing high", trigger_id=trigger)
+    stack.slack.command("declare high: Checkout failing", trigger_id=trigger)
     return short_id("INC", f"slack-command:{trigger}")
 
 

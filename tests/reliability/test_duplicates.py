@@ -227,7 +227,7 @@ def test_the_same_slash_command_delivered_five_times_concurrently_declares_once(
         "channel_id": OPS,
         "user_id": "U0ALICE",
         "command": "/incident",
-        "text": "declare Search is down high",
+        "text": "declare high: Search is down",
         "response_url": stack.slack.response_url("U0ALICE"),
         "trigger_id": "100.200.concurrent",
     }

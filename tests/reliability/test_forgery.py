@@ -53,7 +53,7 @@ def genuine_body(path: str) -> str:
                 "channel_id": "C0OPS",
                 "user_id": "U0ALICE",
                 "command": "/incident",
-                "text": "declare Database down high",
+                "text": "declare high: Database down",
                 "response_url": "http://127.0.0.1:9/response/x",
                 "trigger_id": "111.222.forged",
             }

@@ -27,7 +27,7 @@ def repository() -> Any:
 
 
 def declare(stack: Stack, trigger_id: str) -> str:
-    assert stack.slack.command("declare Database down high", trigger_id=trigger_id)["statusCode"] == 200
+    assert stack.slack.command("declare high: Database down", trigger_id=trigger_id)["statusCode"] == 200
     return short_id("INC", f"slack-command:{trigger_id}")
 
 

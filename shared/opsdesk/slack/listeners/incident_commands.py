@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import InvalidRequest
 from opsdesk.domain.incidents import Priority, parse_priority
 from opsdesk.flows.incidents import Declaration
-from opsdesk.slack.commands import split_priority
+from opsdesk.slack.commands import declared_priority
 from opsdesk.slack.views.incidents import incident_list, incident_summary, timeline_text
 from opsdesk.slack.views.mrkdwn import channel, mention
 
@@ -42,18 +42,22 @@ class IncidentCommand:
 
 
 def declare(request: IncidentCommand) -> str:
-    title, high = split_priority(request.parsed.rest)
+    title, said = declared_priority(request.parsed.rest)
     change = request.change
     incident = request.incidents.declare(
         Declaration(
             title=title,
-            priority=Priority.HIGH if high else Priority.NORMAL,
+            priority=said or Priority.NORMAL,
             declared_by=change.by,
             at=change.at,
             source_key=change.source_key,
         )
     )
-    return f"Declared *{incident.id}*: {incident.title}. It is announced in {channel(request.ops_channel)}."
+    answer = f"Declared *{incident.id}* ({incident.priority.value} priority): {incident.title}."
+    answer += f" It is announced in {channel(request.ops_channel)}."
+    if said is None:
+        answer += f" High priority? `/incident priority {incident.id} high` (or declare with `high: <title>`)."
+    return answer
 
 
 def lead(request: IncidentCommand) -> str:

@@ -47,7 +47,9 @@ DETAIL_IN_TEXT = 1000  # the latest update or resolution quoted in a summary
 SNIPPET = 2000  # a timeline entry quotes a message, not a novel; a modal's private_metadata holds 3,000
 
 HELP = """*`/incident` commands*
-• `/incident declare <title>` declare now (add `high` for high priority); `/incident declare` alone opens a form
+• `/incident declare <title>` declare now at normal priority; `/incident declare` alone opens a form
+• `/incident declare high: <title>` (or `high <title>`, `[high] <title>`) declare at high priority; only the \
+start says a priority, so "Disk usage high" is a title
 • `/incident lead [INC-ID] [@user]` take the lead (default: you)
 • `/incident comms [INC-ID] [@user]` take or give the comms role
 • `/incident update [INC-ID] <text>` post an update to the thread, the channel and leadership
