@@ -262,7 +262,7 @@ class Wiring:
     def rota(self) -> Rota:
         from opsdesk.flows.rota import Rota  # noqa: PLC0415  # on first use
 
-        return Rota(self.rota_repository, self.settings.hours, self.clock)
+        return Rota(self.rota_repository, self.settings.hours, self.team, self.clock)
 
     @cached_property
     def day(self) -> WorkingDay:
@@ -277,6 +277,7 @@ class Wiring:
             self.rota_repository,
             DayRepository(self.settings.table_name),
             self.integrations.tracker,
+            self.team,
         )
 
     @cached_property

@@ -13,6 +13,7 @@ import pytest
 
 from opsdesk import entrypoints
 from opsdesk.domain.incidents import EntryKind
+from opsdesk.flows.permissions import THREAD_INSTEAD
 from opsdesk.slack.ids import Action, Callback
 from opsdesk.slack.views.mrkdwn import mention
 
@@ -39,7 +40,7 @@ def timeline_kinds(incident_id: str) -> list[EntryKind]:
 
 def declare(stack: Stack, text: str = "Database down", user: str = "U0ALICE") -> Incident:
     stack.slack.command(f"declare {text}", user=user)
-    [incident] = [item for item in open_incidents() if text.replace(" high", "") in item.title]
+    [incident] = [item for item in open_incidents() if text.removeprefix("high: ") in item.title]
     assert incident.announcement is not None
     return incident
 
@@ -98,13 +99,18 @@ def test_lead_race_exactly_one_wins_and_the_others_are_told_who(stack: Stack) ->
         worker.join(30)
     assert not errors
 
-    # THEN exactly one is the lead, once on the timeline, and every other is told who won
+    # THEN exactly one of the support team is the lead, once on the timeline, and every other is told who won
+    # (the two outside the team are told who may choose the lead instead)
+    team, outsiders = people[:3], people[3:]
     lead = get(incident.id).lead
-    assert lead in people
+    assert lead in team
     assert timeline_kinds(incident.id).count(EntryKind.LEAD) == 1
-    for user in set(people) - {lead}:
+    for user in set(team) - {lead}:
         told = [item["text"] for item in stack.slack_api.ephemeral_messages(user)]
         assert any(f"<@{lead}> is already leading" in text for text in told), (user, told)
+    for user in outsiders:
+        told = [item["text"] for item in stack.slack_api.ephemeral_messages(user)]
+        assert told == ["Only the support team can choose an incident's lead. " + THREAD_INSTEAD], (user, told)
 
 
 def test_the_announcement_is_edited_in_place(stack: Stack) -> None:
@@ -134,7 +140,7 @@ def test_updates_reach_the_thread_and_leadership(stack: Stack) -> None:
 
 
 def test_resolving_high_thanks_participants_and_records_a_postmortem_due(stack: Stack) -> None:
-    incident = declare(stack, "Payments outage high")
+    incident = declare(stack, "high: Payments outage")
     stack.slack.click(Action.TAKE_LEAD, incident.id, user="U0BOB")
     stack.clock.advance(hours=2)
     stack.slack.command(f"resolve {incident.id} Rolled back the release", user="U0CAROL")
@@ -154,10 +160,9 @@ def test_someone_outside_the_team_cannot_declare_or_resolve(stack: Stack) -> Non
     assert "Only the support team can declare" in response["body"]
     assert open_incidents() == []
     incident = declare(stack)
-    stack.slack.command(f"resolve {incident.id} nope", user="U0STRANGER")
+    refused = stack.slack.command(f"resolve {incident.id} nope", user="U0STRANGER")
     assert get(incident.id).is_open
-    refusals = [item for item in stack.slack_api.responses() if "Only the support team can resolve" in str(item)]
-    assert refusals
+    assert "Only the support team can resolve" in refused["body"]
     # AND the declare-from-message shortcut refuses politely instead of opening the form
     message_shortcut(stack, Callback.DECLARE_SHORTCUT, {"ts": "1764496800.000100", "text": "x"}, user="U0STRANGER")
     told = [item["text"] for item in stack.slack_api.ephemeral_messages("U0STRANGER")]
@@ -170,7 +175,7 @@ def test_someone_outside_the_team_cannot_declare_or_resolve(stack: Stack) -> Non
 
 def test_checkins_across_missed_and_repeated_ticks(stack: Stack) -> None:
     # GIVEN a high-priority incident declared at 10:00
-    incident = declare(stack, "Payments outage high")
+    incident = declare(stack, "high: Payments outage")
     declared = incident.declared_at
 
     def checkins() -> int:
@@ -196,7 +201,7 @@ def test_checkins_across_missed_and_repeated_ticks(stack: Stack) -> None:
 
 
 def test_checkin_answers_land_on_the_timeline_and_more_people_calls_for_help(stack: Stack) -> None:
-    incident = declare(stack, "Payments outage high")
+    incident = declare(stack, "high: Payments outage")
     stack.tick("incident-checkins", incident.declared_at + timedelta(minutes=61))
     stack.slack.click(Action.CHECKIN_MORE_PEOPLE, incident.id, user="U0BOB")
     stack.slack.click(Action.CHECKIN_COMMS_CURRENT, incident.id, user="U0CAROL")
@@ -263,7 +268,7 @@ def test_declare_from_a_message_opens_the_form_prefilled(stack: Stack) -> None:
 
 
 def test_app_home_shows_open_incidents_and_what_waits_on_the_viewer(stack: Stack) -> None:
-    incident = declare(stack, "Payments outage high")
+    incident = declare(stack, "high: Payments outage")
     stack.slack.click(Action.TAKE_LEAD, incident.id, user="U0BOB")
     stack.clock.advance(minutes=75)
     stack.slack.event({"type": "app_home_opened", "user": "U0BOB", "channel": "D0BOB", "tab": "home"})

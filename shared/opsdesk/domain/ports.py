@@ -80,6 +80,10 @@ class IncidentNotifier(Protocol):
         """Tell the thread what was just recorded (a new lead, an update, an alarm, a page, a note)."""
         ...
 
+    def lead_taken_over(self, incident: Incident, entry: TimelineEntry, previous: str) -> None:
+        """Tell the thread, and the previous lead, that someone took the lead over from them."""
+        ...
+
     def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
         """Say in the thread that it is resolved, thanking those who took part.
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.incidents import EntryKind, Incident, TimelineEntry
 from opsdesk.flows.incidents import Change
+from opsdesk.flows.permissions import Permission
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -79,6 +80,7 @@ class CheckIns:
 
     def answer(self, incident_id: str, answer: CheckinAnswer, change: Change) -> Incident:
         """Put a check-in answer on the timeline and in the thread; a call for more people goes to the channel."""
+        self.runner.flows.require_team(change.by, Permission.CHECKIN)
         entry = change.entry(EntryKind.CHECKIN_ANSWER, ANSWERS[answer])
         incident, changed = self.runner.apply(incident_id, lambda current: (current, entry))
         if not changed:

@@ -15,6 +15,8 @@ class Action(StrEnum):
     CHECKIN_MORE_PEOPLE = "incident_checkin_more_people"
     CHECKIN_ALL_GOOD = "incident_checkin_all_good"
     CHECKIN_COMMS_CURRENT = "incident_checkin_comms_current"
+    CONFIRM_TAKEOVER = "incident_confirm_takeover"
+    CANCEL_TAKEOVER = "incident_cancel_takeover"
 
 
 class Callback(StrEnum):

@@ -9,6 +9,12 @@ from slack_sdk.errors import SlackApiError
 
 from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
 from opsdesk.slack.errors import unavailable
+from opsdesk.slack.views.incident_roles import (
+    taken_over_dm,
+    taken_over_text,
+    takeover_blocks,
+    takeover_question,
+)
 from opsdesk.slack.views.incident_thread import (
     CHECKIN_QUESTIONS,
     call_for_help_text,
@@ -143,6 +149,24 @@ class SlackIncidentNotifier:
 
     def recorded(self, incident: Incident, entry: TimelineEntry) -> None:
         self.post_in_thread(incident, recorded_text(entry))
+
+    def lead_taken_over(self, incident: Incident, entry: TimelineEntry, previous: str) -> None:
+        lead, by = entry.subject or "", entry.actor or ""
+        self.post_in_thread(incident, taken_over_text(incident, lead, previous, by))
+        if previous[:1] in "UW" and previous != by:
+            self.tell_user(previous, taken_over_dm(incident, lead, by))
+
+    def offer_takeover(self, user: str, channel: str | None, incident_id: str, current: str, lead: str) -> None:
+        """Ask, ephemerally where they asked (else by DM), whether to take the lead over from `current`."""
+        blocks = takeover_blocks(incident_id, current, lead, user)
+        text = takeover_question(incident_id, current, lead, user)
+        try:
+            if channel:
+                self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=as_dicts(blocks))
+            else:
+                self.client.chat_postMessage(channel=user, text=text, blocks=as_dicts(blocks))
+        except SlackApiError as error:
+            raise unavailable(error) from error
 
     def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
         self.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from opsdesk.domain.errors import InvalidRequest
+from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.incidents import Priority, parse_priority
 from opsdesk.flows.incidents import Declaration
 from opsdesk.slack.commands import declared_priority
-from opsdesk.slack.views.incidents import incident_list, incident_summary, timeline_text
+from opsdesk.slack.views.incident_roles import takeover_blocks, takeover_question
+from opsdesk.slack.views.incidents import as_dicts, incident_list, incident_summary, timeline_text
 from opsdesk.slack.views.mrkdwn import channel, mention
 
 if TYPE_CHECKING:
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
     from opsdesk.flows.incidents import Change, IncidentFlows, IncidentRunner
     from opsdesk.flows.paging import Paging
     from opsdesk.slack.commands import ParsedCommand
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a subcommand answers, ephemerally: a line, and blocks when it asks something back."""
+
+    text: str
+    blocks: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,10 +69,16 @@ def declare(request: IncidentCommand) -> str:
     return answer
 
 
-def lead(request: IncidentCommand) -> str:
+def lead(request: IncidentCommand) -> Reply:
     incident = request.incident()
-    request.changes.take_lead(incident.id, request.change, user=request.mentioned, takeover=True)
-    return f"{mention(request.mentioned or request.change.by)} is leading {incident.id}."
+    lead, asker = request.mentioned or request.change.by, request.change.by
+    try:
+        request.changes.take_lead(incident.id, request.change, user=request.mentioned)
+    except Conflict as led:  # someone leads: ask before replacing them
+        current = led.people["lead"]
+        question = takeover_question(incident.id, current, lead, asker)
+        return Reply(question, as_dicts(takeover_blocks(incident.id, current, lead, asker)))
+    return Reply(f"{mention(lead)} is leading {incident.id}.")
 
 
 def comms(request: IncidentCommand) -> str:
@@ -121,7 +136,7 @@ def page(request: IncidentCommand) -> str:
     return f"Paged the on-call engineer about {incident.id}."
 
 
-SUBCOMMANDS: dict[str, Callable[[IncidentCommand], str]] = {
+SUBCOMMANDS: dict[str, Callable[[IncidentCommand], str | Reply]] = {
     "declare": declare,
     "lead": lead,
     "comms": comms,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import Conflict, InvalidRequest, OpsdeskError
+from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed, OpsdeskError
 from opsdesk.domain.postmortems import parse_action_priority, section_problems
+from opsdesk.flows.postmortems import require_team
 from opsdesk.slack.failures import BUSY, modal_opened, open_modal
 from opsdesk.slack.fit import TEXT_LIMIT, fit
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
@@ -59,8 +60,11 @@ def open_edit_modal(
 
     One key lookup on the ack path: the modal cannot be prefilled without it.
     """
-    if team.resolves_without_slack and not team.is_member(user):
-        return "Only the support team can change postmortems."
+    if team.resolves_without_slack:  # otherwise membership needs Slack: the save checks it
+        try:
+            require_team(team, user)
+        except NotAllowed as refused:
+            return worded(refused)
     postmortem = postmortems.find(incident_id)
     if postmortem is None:
         return f"There is no postmortem for {incident_id}."
