@@ -148,3 +148,22 @@ def test_without_an_id_several_open_incidents_ask_which(stack) -> None:
 def test_with_nothing_open_status_says_so(stack) -> None:
     stack.slack.command("status")
     assert "No incident is open" in responses_text(stack)
+
+
+def test_updates_and_the_resolution_reach_the_channel_not_only_the_thread(stack) -> None:
+    # GIVEN an incident people follow in the ops channel, not in its thread
+    incident_id = declare(stack)
+    # WHEN the team posts an update (command and modal) and resolves it
+    stack.slack.command(f"update {incident_id} Failover in progress", user="U0BOB")
+    stack.slack.submit(Callback.UPDATE, {Field.UPDATE_TEXT: "Failover complete"}, incident_id, "U0BOB")
+    stack.slack.command(f"resolve {incident_id} Primary restarted service: payments", user="U0BOB")
+    # THEN each is a reply in the thread also sent to the channel, naming the incident
+    broadcasts = [
+        call["params"] for call in stack.slack_api.calls("chat.postMessage") if call["params"].get("reply_broadcast")
+    ]
+    texts = [params["text"] for params in broadcasts]
+    assert len(texts) == 3, texts
+    assert all(incident_id in text for text in texts)
+    assert all(params["thread_ts"] == announcement(stack)["ts"] for params in broadcasts)
+    channel_view = [m for m in stack.ops_messages() if m.get("subtype") == "thread_broadcast"]
+    assert [m["text"] for m in channel_view] == texts

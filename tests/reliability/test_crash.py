@@ -156,6 +156,8 @@ def test_resolve_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
     kinds = [entry.kind for entry in repository().timeline(incident_id)]
     ledger.effects("resolved timeline entries", kinds.count(EntryKind.RESOLVED), 1)
     ledger.effects("'Resolved' thread posts", with_text(thread_of(stack, incident_id), "*Resolved*"), 1)
+    in_channel = [m for m in stack.ops_messages() if m.get("subtype") == "thread_broadcast"]
+    ledger.effects("'Resolved' also sent to the channel", with_text(in_channel, "*Resolved*"), 1)
     ledger.effects("leadership DMs about the resolution", len(dms_to(stack, "U0LEAD")) - dms_before, 2)
     postmortems = [item for item in _items_with_prefix(stack, "POSTMORTEM#")]
     ledger.effects("postmortems opened", len(postmortems), 1)

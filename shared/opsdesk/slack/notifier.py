@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
+from opsdesk.domain.incidents import Announcement, EntryKind, Incident, TimelineEntry
 from opsdesk.slack.errors import unavailable
 from opsdesk.slack.views.incident_roles import (
     taken_over_dm,
@@ -25,6 +25,7 @@ from opsdesk.slack.views.incident_thread import (
     recovered_text,
     resolution_text,
     update_overdue_text,
+    update_text,
 )
 from opsdesk.slack.views.incidents import announcement_blocks, announcement_text, as_dicts, incident_summary
 from opsdesk.slack.views.postmortems import ask_blocks, ask_text, overdue_text
@@ -100,7 +101,9 @@ class SlackIncidentNotifier:
         blocks: list[dict[str, object]] | None = None,
         key: str = "",
         recovering: bool = False,
+        broadcast: bool = False,
     ) -> None:
+        """Reply in the incident's thread; `broadcast` also shows it in the channel (people follow the channel)."""
         where = incident.announcement
         if where is None:
             return
@@ -111,6 +114,7 @@ class SlackIncidentNotifier:
         self.client.chat_postMessage(
             channel=where.channel,
             thread_ts=where.ts,
+            reply_broadcast=True if broadcast else None,
             text=text,
             blocks=blocks,
             metadata=message_metadata(incident, key) if key else None,
@@ -148,6 +152,9 @@ class SlackIncidentNotifier:
             raise unavailable(error) from error
 
     def recorded(self, incident: Incident, entry: TimelineEntry) -> None:
+        if entry.kind is EntryKind.UPDATE:  # users follow the channel, not every thread: they are told too
+            self.post_in_thread(incident, update_text(incident, entry), broadcast=True)
+            return
         self.post_in_thread(incident, recorded_text(entry))
 
     def lead_taken_over(self, incident: Incident, entry: TimelineEntry, previous: str) -> None:
@@ -169,7 +176,8 @@ class SlackIncidentNotifier:
             raise unavailable(error) from error
 
     def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
-        self.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering)
+        # In the thread and in the channel, keyed: a run finishing a crashed one's work finds it, never posts twice.
+        self.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering, broadcast=True)
 
     def ask_checkin(self, incident: Incident) -> None:
         self.post_in_thread(incident, CHECKIN_QUESTIONS, blocks=as_dicts(checkin_blocks(incident)))

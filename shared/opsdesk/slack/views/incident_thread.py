@@ -64,7 +64,6 @@ def recorded_text(entry: TimelineEntry) -> str:
     said: dict[EntryKind, str] = {
         EntryKind.LEAD: f":technologist: {subject} is leading this incident.",
         EntryKind.COMMS: f":mega: {subject} is handling comms for this incident.",
-        EntryKind.UPDATE: f":loudspeaker: *Update* from {mention(entry.actor or '')}: {entry.text}",
         EntryKind.PRIORITY: f":arrows_counterclockwise: Priority is now *{entry.priority}*.",
         EntryKind.REOPENED: f":rotating_light: Reopened by {mention(entry.actor or '')}.",
         EntryKind.ALARM: f":rotating_light: {entry.text}",
@@ -77,7 +76,9 @@ def recorded_text(entry: TimelineEntry) -> str:
 def resolution_text(incident: Incident) -> str:
     thanks = ", ".join(mention(person) for person in sorted(incident.participants) if person.startswith(("U", "W")))
     elapsed = incident.time_to_resolve()
-    lines = [f":white_check_mark: *Resolved* after {human_duration(elapsed.total_seconds() if elapsed else None)}."]
+    took = human_duration(elapsed.total_seconds() if elapsed else None)
+    # Also sent to the channel: it names the incident for those who never opened the thread.
+    lines = [f":white_check_mark: *Resolved* {incident.id} ({fit(incident.title, TITLE_IN_TEXT)}) after {took}."]
     if incident.resolution:
         lines.append(f"Summary: {incident.resolution}")
     if thanks:
@@ -85,6 +86,11 @@ def resolution_text(incident: Incident) -> str:
     if incident.postmortem_due:
         lines.append("This was high priority, so a blameless postmortem is due: the lead will be asked to schedule it.")
     return "\n".join(lines)
+
+
+def update_text(incident: Incident, entry: TimelineEntry) -> str:
+    """An update as the thread and the channel read it: also sent to the channel, so it names the incident."""
+    return f":loudspeaker: *Update* on {incident.id} from {mention(entry.actor or '')}: {entry.text}"
 
 
 def update_overdue_text(person: str | None) -> str:
