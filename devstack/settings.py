@@ -40,6 +40,9 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "SUPPORT_TEAM_IDS": "U0ALICE,U0BOB,U0CAROL",
     "PRODUCT_MANAGER_ID": "U0PAM",
     "LEADERSHIP_IDS": "U0LEAD1,U0LEAD2",
+    # As template.yaml deploys them: comms is reminded after 30 (high) or 120 (normal) minutes without an update.
+    "UPDATE_MINUTES_HIGH": "30",
+    "UPDATE_MINUTES_NORMAL": "120",
     "SLACK_SIGNING_SECRET": "local-signing-secret",
     "SLACK_BOT_TOKEN": "xoxb-local-token",
     "JIRA_PROJECT": "OPS",

@@ -212,7 +212,8 @@ class Wiring:
     def checkins(self) -> CheckIns:
         from opsdesk.flows.checkins import CheckIns  # noqa: PLC0415  # on first use
 
-        return CheckIns(self.changes, self.settings.checkin_every)
+        settings = self.settings
+        return CheckIns(self.changes, settings.checkin_every, settings.update_every, settings.hours)
 
     @cached_property
     def alarms(self) -> AlarmFlows:

@@ -151,6 +151,7 @@ class Incident:
     last_update_at: datetime | None = None
     last_update_text: str = ""
     last_checkin_at: datetime | None = None
+    update_reminded_at: datetime | None = None  # the last reminder boundary comms was reminded at
     resolved_at: datetime | None = None
     resolution: str = ""
     detected_at: datetime | None = None
@@ -237,6 +238,23 @@ class Incident:
             return False
         last = self.last_checkin_at or self.declared_at
         return now - last >= every
+
+    def update_reminder_due(self, now: datetime, every: timedelta) -> datetime | None:
+        """The reminder boundary due at `now` when no update went out for `every`, if not yet reminded.
+
+        Boundaries fall every `every` after the last update (or the declaration), so a late, missed or
+        repeated sweep lands on the same one: one reminder per missed interval, never two.
+        """
+        if not self.is_open:
+            return None
+        since = self.last_update_at or self.declared_at
+        periods = int((now - since) / every)
+        if periods < 1:
+            return None
+        boundary = since + periods * every
+        if self.update_reminded_at is not None and self.update_reminded_at >= boundary:
+            return None
+        return boundary
 
     def _require_open(self, action: str) -> None:
         if not self.is_open:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     from opsdesk.domain.day import Handover, MorningDigest
     from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
@@ -99,8 +99,8 @@ class IncidentNotifier(Protocol):
         """Ask the hourly check-in's two questions in the thread, with answer buttons."""
         ...
 
-    def update_overdue(self, incident: Incident, person: str | None) -> None:
-        """Nudge comms (else the lead, else whoever reads) that no update went out since the last check-in."""
+    def update_overdue(self, incident: Incident, person: str | None, silent: timedelta) -> None:
+        """Remind comms (else the lead, else whoever reads) in the thread that no update went out for `silent`."""
         ...
 
     def call_for_help(self, incident: Incident, asked_by: str) -> None:

@@ -32,6 +32,7 @@ from opsdesk.slack.views.postmortems import ask_blocks, ask_text, overdue_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import timedelta
 
     from slack_sdk import WebClient
 
@@ -182,8 +183,8 @@ class SlackIncidentNotifier:
     def ask_checkin(self, incident: Incident) -> None:
         self.post_in_thread(incident, CHECKIN_QUESTIONS, blocks=as_dicts(checkin_blocks(incident)))
 
-    def update_overdue(self, incident: Incident, person: str | None) -> None:
-        self.post_in_thread(incident, update_overdue_text(person))
+    def update_overdue(self, incident: Incident, person: str | None, silent: timedelta) -> None:
+        self.post_in_thread(incident, update_overdue_text(incident, person, silent))
 
     def call_for_help(self, incident: Incident, asked_by: str) -> None:
         where = incident.announcement

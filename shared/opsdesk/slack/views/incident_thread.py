@@ -14,6 +14,8 @@ from opsdesk.slack.views.incidents import TITLE_IN_TEXT
 from opsdesk.slack.views.mrkdwn import mention
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from opsdesk.domain.incidents import Incident, TimelineEntry
 
 CHECKIN_QUESTIONS = (
@@ -93,9 +95,13 @@ def update_text(incident: Incident, entry: TimelineEntry) -> str:
     return f":loudspeaker: *Update* on {incident.id} from {mention(entry.actor or '')}: {entry.text}"
 
 
-def update_overdue_text(person: str | None) -> str:
-    who = mention(person) if person else "Comms"
-    return f":bell: {who}, no update has gone out since the last check-in. Please post one (`Post update`)."
+def update_overdue_text(incident: Incident, person: str | None, silent: timedelta) -> str:
+    who = mention(person) if person else "Nobody is on comms yet (`/incident comms`), so: support team"
+    return (
+        f":bell: {who}, no update has gone out on {incident.id} for {human_duration(silent.total_seconds())}. "
+        "People in the channel are waiting: please post one (`Post update`, or "
+        f"`/incident update {incident.id} …`), even if it is only that work goes on."
+    )
 
 
 def call_for_help_text(incident: Incident, asked_by: str) -> str:
