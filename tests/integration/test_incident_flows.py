@@ -143,7 +143,7 @@ def test_resolving_high_thanks_participants_and_records_a_postmortem_due(stack: 
     incident = declare(stack, "high: Payments outage")
     stack.slack.click(Action.TAKE_LEAD, incident.id, user="U0BOB")
     stack.clock.advance(hours=2)
-    stack.slack.command(f"resolve {incident.id} Rolled back the release", user="U0CAROL")
+    stack.slack.command(f"resolve {incident.id} Rolled back the release service: payments", user="U0CAROL")
     resolved = get(incident.id)
     assert not resolved.is_open and resolved.postmortem_due
     [last] = [message["text"] for message in thread(stack, incident) if "*Resolved*" in message.get("text", "")]
@@ -160,7 +160,7 @@ def test_someone_outside_the_team_cannot_declare_or_resolve(stack: Stack) -> Non
     assert "Only the support team can declare" in response["body"]
     assert open_incidents() == []
     incident = declare(stack)
-    refused = stack.slack.command(f"resolve {incident.id} nope", user="U0STRANGER")
+    refused = stack.slack.command(f"resolve {incident.id} nope service: payments", user="U0STRANGER")
     assert get(incident.id).is_open
     assert "Only the support team can resolve" in refused["body"]
     # AND the declare-from-message shortcut refuses politely instead of opening the form

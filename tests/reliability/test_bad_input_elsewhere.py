@@ -372,7 +372,7 @@ def publish_one(stack: Stack) -> str:
     """A resolved, published postmortem, so the fuzz reaches the 200 paths as well as the 404s."""
     incident_id = declare(stack, "high: Database down")  # high: it gets a postmortem
     stack.clock.advance(minutes=30)
-    stack.slack.command(f"resolve {incident_id} fixed")
+    stack.slack.command(f"resolve {incident_id} fixed service: payments")
     stack.slack.command(f"publish {incident_id}", command="/postmortem")
     page = invoked(stack, "PagesFunction", page_event("GET", f"/postmortems/{incident_id}", {}, None))
     assert page["statusCode"] == 200, "the seeded postmortem is published"

@@ -148,9 +148,9 @@ def test_resolve_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
     dms_before = len(dms_to(stack, "U0LEAD"))
     trigger = f"700.800.resolve.{step}"
     with crash_after(owner, step):
-        stack.slack.command(f"resolve {incident_id} Rolled back the deploy", trigger_id=trigger)
+        stack.slack.command(f"resolve {incident_id} Rolled back the deploy service: checkout", trigger_id=trigger)
     stack.clock.advance(minutes=1)  # Lambda retries a failed async invocation a minute later
-    stack.slack.command(f"resolve {incident_id} Rolled back the deploy", trigger_id=trigger)
+    stack.slack.command(f"resolve {incident_id} Rolled back the deploy service: checkout", trigger_id=trigger)
     incident = repository().get(incident_id)
     assert not incident.is_open
     kinds = [entry.kind for entry in repository().timeline(incident_id)]

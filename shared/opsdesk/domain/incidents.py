@@ -20,6 +20,9 @@ HIGH_PRIORITY_CRITERIA = (
 )
 
 
+SERVICE_LENGTH = 100  # a service's name, as availability reports group by it
+
+
 class Priority(StrEnum):
     HIGH = "high"
     NORMAL = "normal"
@@ -202,11 +205,19 @@ class Incident:
         self._require_open("change the priority")
         return replace(self, priority=priority)
 
-    def resolve(self, summary: str, by: str, at: datetime) -> Incident:
+    def resolve(self, summary: str, by: str, at: datetime, service: str = "") -> Incident:
+        """Resolve, naming the service affected when it had none: availability is counted per service."""
         if not self.is_open:
             raise Conflict(f"{self.id} was already resolved.")
+        service = service.strip()[:SERVICE_LENGTH] or self.service
+        if not service:
+            raise InvalidRequest(
+                f"Which service did {self.id} affect? Availability is counted per service, so say it when you "
+                f"resolve: `/incident resolve {self.id} <what fixed it> service: <name>`, or use the Resolve button."
+            )
         return replace(
             self,
+            service=service,
             status=Status.RESOLVED,
             resolved_at=at,
             resolution=summary.strip(),

@@ -110,6 +110,10 @@ class IncidentFlows:
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         return self.repository.timeline(incident_id)
 
+    def find(self, incident_id: str) -> Incident | None:
+        """The incident (one key lookup), or None when there is none by that id."""
+        return self.repository.find(incident_id)
+
     def in_thread(self, channel: str, thread_ts: str) -> str | None:
         """The incident whose announcement thread this is (one key lookup), if any."""
         return self.repository.pointer(f"THREAD#{channel}#{thread_ts}")
@@ -258,14 +262,15 @@ class IncidentRunner:
                 observer.on_priority_changed(incident)
         return incident
 
-    def resolve(self, incident_id: str, change: Change, summary: str) -> Incident:
+    def resolve(self, incident_id: str, change: Change, summary: str, *, service: str = "") -> Incident:
+        """Resolve; an incident declared without a service must be given one (availability is per service)."""
         self.flows.require_team(change.by, Permission.RESOLVE)
         followups = self.flows.followups
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
             if not incident.is_open:
                 return None
-            resolved = incident.resolve(summary, change.by, change.at)
+            resolved = incident.resolve(summary, change.by, change.at, service)
             owing = resolved.owe(Followup.RESOLUTION, until=followups.lease())
             return owing, change.entry(EntryKind.RESOLVED, resolved.resolution)
 

@@ -10,6 +10,8 @@ from opsdesk.domain.incidents import Priority
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _ID_TOKEN = re.compile(r"^#?(?:inc-)?[0-9a-z]{5}$", re.IGNORECASE)
+# `service: <name>` ends a resolve's text: everything after it is the service's name.
+_SERVICE = re.compile(r"(?:^|\s)service:\s*(?P<service>.*)$", re.IGNORECASE | re.DOTALL)
 # The words that say a priority before a declared title, and what each means.
 _PRIORITY_WORDS = {"high": "high", "p1": "high", "normal": "normal", "p2": "normal"}
 _MARKED_PRIORITY = re.compile(
@@ -39,6 +41,14 @@ def parse(text: str) -> ParsedCommand:
     rest = " ".join(tail)
     mentions = tuple(_MENTION.findall(rest))
     return ParsedCommand(subcommand, incident_id, mentions, _MENTION.sub("", rest).strip())
+
+
+def split_service(text: str) -> tuple[str, str]:
+    """`Restarted the primary service: payments` as the summary and the service named after `service:`."""
+    found = _SERVICE.search(text)
+    if not found:
+        return text.strip(), ""
+    return text[: found.start()].strip(), found["service"].strip()
 
 
 def declared_priority(text: str) -> tuple[str, Priority | None]:

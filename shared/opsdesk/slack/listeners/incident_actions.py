@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, Respond
 
     from opsdesk.domain.clock import Clock
-    from opsdesk.flows.incidents import IncidentRunner
+    from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
     from opsdesk.slack.notifier import SlackIncidentNotifier
     from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.team import SlackTeam
@@ -126,9 +126,13 @@ def open_update(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> 
         open_modal(client, ack, body["trigger_id"], update_modal(body["actions"][0]["value"]))
 
 
-def open_resolve(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
-    if not refused_on_ack_path(ack, body, client, team, Permission.RESOLVE):
-        open_modal(client, ack, body["trigger_id"], resolve_modal(body["actions"][0]["value"]))
+def open_resolve(ack: Ack, body: Payload, client: Client, *, team: SlackTeam, incidents: IncidentFlows) -> None:
+    if refused_on_ack_path(ack, body, client, team, Permission.RESOLVE):
+        return
+    incident_id = body["actions"][0]["value"]
+    # One key lookup on the ack path: the form asks for a service only when the incident has none.
+    incident = incidents.find(incident_id)
+    open_modal(client, ack, body["trigger_id"], resolve_modal(incident_id, incident.service if incident else ""))
 
 
 def ack_update(ack: Ack, view: Payload) -> None:
@@ -156,7 +160,8 @@ def post_update(
 def resolve(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
     with answering(body, incident_notifier):
         incident_id, change = submitted(body, now)
-        changes.resolve(incident_id, change, modal_value(body["view"], Field.SUMMARY))
+        view = body["view"]
+        changes.resolve(incident_id, change, modal_value(view, Field.SUMMARY), service=modal_value(view, Field.SERVICE))
 
 
 LISTENERS = (

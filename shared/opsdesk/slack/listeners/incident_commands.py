@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.incidents import Priority, parse_priority
 from opsdesk.flows.incidents import Declaration
-from opsdesk.slack.commands import declared_priority
+from opsdesk.slack.commands import declared_priority, split_service
 from opsdesk.slack.views.incident_roles import takeover_blocks, takeover_question
 from opsdesk.slack.views.incidents import as_dicts, incident_list, incident_summary, timeline_text
 from opsdesk.slack.views.mrkdwn import channel, mention
@@ -117,8 +117,9 @@ def timeline(request: IncidentCommand) -> str:
 
 def resolve(request: IncidentCommand) -> str:
     incident = request.incident()
-    resolved = request.changes.resolve(incident.id, request.change, request.parsed.rest)
-    return f"{resolved.id} is resolved."
+    summary, service = split_service(request.parsed.rest)
+    resolved = request.changes.resolve(incident.id, request.change, summary, service=service)
+    return f"{resolved.id} is resolved (service: {resolved.service})."
 
 
 def reopen(request: IncidentCommand) -> str:

@@ -55,7 +55,8 @@ start says a priority, so "Disk usage high" is a title
 • `/incident update [INC-ID] <text>` post an update to the thread, the channel and leadership
 • `/incident priority [INC-ID] high|normal` change the priority
 • `/incident status [INC-ID]`, `/incident list`, `/incident timeline [INC-ID]`
-• `/incident resolve [INC-ID] [summary]`, `/incident reopen [INC-ID]`
+• `/incident resolve [INC-ID] [summary] [service: <name>]` (the service is required when the incident has none), \
+`/incident reopen [INC-ID]`
 • `/incident page [INC-ID]` page the on-call engineer (when paging is on)
 When only one incident is open, the id can be left out."""
 
@@ -220,7 +221,15 @@ def update_modal(incident_id: str) -> View:
     )
 
 
-def resolve_modal(incident_id: str) -> View:
+def resolve_modal(incident_id: str, service: str = "") -> View:
+    """What fixed it, and the service affected: required when the incident has none (availability is per service)."""
+    service_input = InputBlock(
+        block_id=Field.SERVICE,
+        label="Service affected",
+        optional=bool(service),
+        hint="Availability is counted per service." if not service else None,
+        element=PlainTextInputElement(action_id=Field.SERVICE, max_length=100, initial_value=service or None),
+    )
     return View(
         type="modal",
         callback_id=Callback.RESOLVE,
@@ -231,6 +240,7 @@ def resolve_modal(incident_id: str) -> View:
         blocks=[
             SectionBlock(text=MarkdownTextObject(text=f"*{incident_id}*")),
             _input(Field.SUMMARY, "What fixed it?", multiline=True),
+            service_input,
         ],
     )
 
