@@ -18,6 +18,7 @@ import pytest
 from opsdesk.entrypoints import wiring
 from opsdesk.flows.permissions import Permission, refusal
 from opsdesk.slack.ids import Action, Callback, Field
+from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField
 from opsdesk.slack.support_ids import SupportAction
 
 if TYPE_CHECKING:
@@ -203,9 +204,20 @@ def test_postmortem_changes_are_refused(stack: Stack) -> None:
     stack.slack.command(f"resolve {incident_id} Restarted service: payments")
     for text in (f"held {incident_id}", f"action {incident_id} high <@U0BOB> Add an alarm", f"publish {incident_id}"):
         stack.slack.command(text, user=OUTSIDER, command="/postmortem")
-    response = stack.slack.command(f"edit {incident_id}", user=OUTSIDER, command="/postmortem")
-    assert refusal(Permission.POSTMORTEM) in response["body"]
-    assert told(stack).count(refusal(Permission.POSTMORTEM)) == 3
+    for text in (f"edit {incident_id}", f"action {incident_id}"):  # each would open a form
+        response = stack.slack.command(text, user=OUTSIDER, command="/postmortem")
+        assert refusal(Permission.POSTMORTEM) in response["body"]
+    for action in (PostmortemAction.ADD_ACTION, PostmortemAction.EDIT):
+        stack.slack.click(action, incident_id, user=OUTSIDER)
+    stack.slack.click(PostmortemAction.MARK_DONE, f"{incident_id}:1", user=OUTSIDER)
+    stack.slack.submit(
+        PostmortemCallback.ACTION_MODAL,
+        {PostmortemField.DESCRIPTION: "Add an alarm", PostmortemField.OWNER: "U0BOB"},
+        private_metadata=incident_id,
+        user=OUTSIDER,
+    )
+    assert told(stack).count(refusal(Permission.POSTMORTEM)) == 7
+    assert [view for view in stack.slack_api.views() if view.get("callback_id") in set(PostmortemCallback)] == []
     postmortem = wiring().postmortems.get(incident_id)
     assert not postmortem.is_published and wiring().postmortems.actions(incident_id) == []
 

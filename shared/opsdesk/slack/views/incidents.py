@@ -58,7 +58,8 @@ start says a priority, so "Disk usage high" is a title
 • `/incident resolve [INC-ID] [summary] [service: <name>]` (the service is required when the incident has none), \
 `/incident reopen [INC-ID]`
 • `/incident page [INC-ID]` page the on-call engineer (when paging is on)
-When only one incident is open, the id can be left out."""
+When only one incident is open, the id can be left out. The support team makes every change; the lead and comms \
+they choose may be anyone, and anyone can read (`status`, `list`, `timeline`) and write in an incident's thread."""
 
 
 def when(moment: datetime | None) -> str:
