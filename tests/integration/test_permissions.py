@@ -9,8 +9,6 @@ thread, leadership's DMs, the day or the rota.
 from __future__ import annotations
 
 import json
-import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -20,6 +18,8 @@ from opsdesk.flows.permissions import Permission, refusal
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField
 from opsdesk.slack.support_ids import SupportAction
+from tests.integration.test_day import tick
+from tests.integration.test_incident_flows import message_shortcut
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Stack
@@ -59,23 +59,6 @@ def snapshot(stack: Stack, incident_id: str) -> tuple[Any, ...]:
         incident.last_update_text,
         len(repository.timeline(incident_id)),
         len(posted),
-    )
-
-
-def shortcut(stack: Stack, callback_id: str, message: dict[str, Any], user: str = OUTSIDER) -> Any:
-    channel = stack.environment["OPS_CHANNEL_ID"]
-    return stack.slack.interaction(
-        {
-            "type": "message_action",
-            "callback_id": callback_id,
-            "trigger_id": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
-            "action_ts": f"{time.time():.6f}",
-            "team": {"id": "T111", "domain": "opsdesk"},
-            "user": {"id": user, "name": user.lower()},
-            "channel": {"id": channel, "name": "laa-ops"},
-            "message": message,
-            "response_url": stack.slack.response_url(user),
-        }
     )
 
 
@@ -175,9 +158,9 @@ def test_message_shortcuts_and_pins_are_refused(stack: Stack) -> None:
     in_thread = stack.slack_api.add_user_message(channel, "Seeing 502s", user=OUTSIDER, thread_ts=root)
     elsewhere = stack.slack_api.add_user_message(channel, "Seeing 502s too", user=OUTSIDER)
 
-    shortcut(stack, Callback.TIMELINE_SHORTCUT, in_thread)
-    shortcut(stack, Callback.TIMELINE_SHORTCUT, elsewhere)
-    shortcut(stack, Callback.DECLARE_SHORTCUT, elsewhere)
+    message_shortcut(stack, Callback.TIMELINE_SHORTCUT, in_thread, OUTSIDER)
+    message_shortcut(stack, Callback.TIMELINE_SHORTCUT, elsewhere, OUTSIDER)
+    message_shortcut(stack, Callback.DECLARE_SHORTCUT, elsewhere, OUTSIDER)
     stack.slack.submit(
         Callback.TIMELINE_PICK,
         {Field.INCIDENT: ("select", incident_id)},
@@ -227,24 +210,8 @@ def test_the_day_and_the_rota_are_refused(stack: Stack) -> None:
     stack.slack.command("oncall <@U0CAROL>", command="/rota")
     for text in ("set <@U0STRANGER> <@U0DAVE>", "cover <@U0STRANGER> 12:00-13:00", "oncall <@U0STRANGER>"):
         stack.slack.command(text, user=OUTSIDER, command="/rota")
-    team = stack.environment["TEAM_CHANNEL_ID"]
-    for action_id, extra in (
-        (
-            SupportAction.CHECKLIST,
-            {"type": "checkboxes", "block_id": "checklist:2026-11-30", "selected_options": [{"value": "ops-channel"}]},
-        ),
-        (SupportAction.HANDOVER_DONE, {"type": "button", "value": "2026-11-30"}),
-    ):
-        stack.slack.interaction(
-            {
-                "type": "block_actions",
-                "user": {"id": OUTSIDER},
-                "channel": {"id": team},
-                "container": {"type": "message", "message_ts": "1.0", "channel_id": team},
-                "trigger_id": "1.1",
-                "actions": [{"action_id": action_id, "action_ts": f"{time.time():.6f}", **extra}],
-            }
-        )
+    tick(stack, OUTSIDER, "ops-channel")
+    stack.slack.click(SupportAction.HANDOVER_DONE, "2026-11-30", user=OUTSIDER)
     said = told(stack)
     assert said.count(refusal(Permission.ROTA)) == 2 and said.count(refusal(Permission.ON_CALL)) == 1
     assert said.count(refusal(Permission.CHECKLIST)) == 1 and said.count(refusal(Permission.HANDOVER)) == 1
