@@ -100,6 +100,25 @@ class SlackClientSimulator:
     def interaction(self, payload: dict[str, Any]) -> Any:
         return self.post("/slack/interactions", urlencode({"payload": json.dumps(payload)}))
 
+    def message_shortcut(
+        self, callback_id: str, message: dict[str, Any], user: str = "U0ALICE", channel: str = ""
+    ) -> Any:
+        """A message shortcut used on `message` (in the ops channel unless `channel` says otherwise)."""
+        channel = channel or self.channel
+        return self.interaction(
+            {
+                "type": "message_action",
+                "callback_id": callback_id,
+                "trigger_id": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
+                "action_ts": f"{time.time():.6f}",
+                "team": {"id": "T111", "domain": "opsdesk"},
+                "user": {"id": user, "name": user.lower()},
+                "channel": {"id": channel, "name": "laa-ops" if channel == self.channel else channel.lower()},
+                "message": message,
+                "response_url": self.response_url(user),
+            }
+        )
+
     def click(self, action_id: str, value: str, user: str = "U0ALICE", message_ts: str = "1.0") -> Any:
         payload = copy.deepcopy(fixture("slack/block_actions_payload.json"))
         payload["user"]["id"] = user

@@ -11,6 +11,7 @@ from devstack.sandbox.blocks import find, state_values
 from devstack.sandbox.elements import read_state
 from devstack.sandbox.outbound import NOT_DELIVERED, with_mentions
 from devstack.sandbox.page import USERS
+from devstack.sandbox.shortcuts import MESSAGE_SHORTCUTS
 from devstack.sandbox.world import alarm_event, jira_issue_updated, parse_local_time, post_json
 from devstack.sandbox.world import schedule_event as tick_event
 from devstack.standins.jira_webhooks import SIGNATURE_HEADER, signature
@@ -110,6 +111,19 @@ class Actions:
         if problem := _problem(self.outbound.reaction(where.user, channel, ts, name), "reaction_added"):
             raise Refused(problem)
         return f"Reacted :{name}:."
+
+    def do_shortcut(self, where: Where, form: dict[str, list[str]]) -> str:
+        """A message shortcut from a message's hover bar (the ones slack-app-manifest.yaml declares)."""
+        channel, ts, callback_id = (form.get(key, [""])[0] for key in ("chan", "ts", "shortcut"))
+        if callback_id not in MESSAGE_SHORTCUTS:
+            raise Refused(f"No message shortcut {callback_id!r} in slack-app-manifest.yaml.")
+        message = self._message(where, channel, ts, ephemeral=False)
+        shown = {key: value for key, value in message.items() if key not in ("channel", "edits")}
+        where_used = {"id": channel, "name": self.pages.channel_name(channel)}
+        sent = self.outbound.message_action(where.user, callback_id, where_used, shown)
+        if problem := _problem(sent, MESSAGE_SHORTCUTS[callback_id]):
+            raise Refused(problem)
+        return f"Used {MESSAGE_SHORTCUTS[callback_id]}."
 
     def do_act(self, where: Where, form: dict[str, list[str]]) -> str:
         """A control in a message: send `block_actions` with the message, its container and its state."""

@@ -131,6 +131,28 @@ class Outbound:
         )
         return self._post("/slack/commands", body)
 
+    def message_action(self, user: str, callback_id: str, channel: dict[str, str], message: dict[str, Any]) -> Sent:
+        """Send a message shortcut (`message_action`) used on `message`, as Slack sends it.
+
+        Its shape: https://docs.slack.dev/reference/interaction-payloads/shortcuts-interactions-payload
+        """
+        payload: dict[str, Any] = {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "trigger_id": self.trigger(user),
+            "action_ts": f"{time.time():.6f}",
+            "message_ts": message["ts"],
+            "team": {"id": TEAM_ID, "domain": "opsdesk-local"},
+            "user": user_object(user),
+            "channel": channel,
+            "message": message,
+            "response_url": self.slack.response_url(channel["id"], user, uuid.uuid4().hex[:8]),
+            "token": "local-verification-token",
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        return self._post("/slack/interactions", interaction_body(payload))
+
     def block_actions(self, user: str, action: dict[str, Any], container: dict[str, Any], **extra: Any) -> Sent:
         """Send a `block_actions` interaction for one action in a message or a view."""
         payload: dict[str, Any] = {

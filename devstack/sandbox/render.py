@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from devstack.sandbox.blocks import blocks_html
 from devstack.sandbox.elements import Ctx, attr
 from devstack.sandbox.mrkdwn import EMOJI, mrkdwn, plain, safe_url, text_object
+from devstack.sandbox.shortcuts import ICONS, MESSAGE_SHORTCUTS
 from devstack.standins.slack_workspace import BOT_USER_ID, dm_channel_id, person, ts_key
 
 if TYPE_CHECKING:
@@ -50,6 +51,15 @@ class Where:
         """Return hidden inputs carrying this place through a form post."""
         fields = {"u": self.user, "c": self.channel, "t": self.thread or "", "tab": self.tab}
         return "".join(f'<input type="hidden" name="{name}" value="{attr(value)}">' for name, value in fields.items())
+
+
+def _shortcut_buttons() -> str:
+    """One button per message shortcut of the manifest, named as Slack's "More actions" menu names it."""
+    return "".join(
+        f'<button formaction="/sandbox/do/shortcut" name="shortcut" value="{attr(callback_id)}" '
+        f'title="{attr(name)}" aria-label="{attr(name)}">{ICONS.get(callback_id, "⚡")}</button>'
+        for callback_id, name in MESSAGE_SHORTCUTS.items()
+    )
 
 
 def clock(ts: str) -> str:
@@ -191,7 +201,7 @@ class Renderer:
 
     @staticmethod
     def _react_form(channel: str, ts: str, where: Where, *, own: bool = False) -> str:
-        """The hover bar: reactions, and for the author, delete (Slack keeps a tombstone when there are replies)."""
+        """The hover bar: reactions, message shortcuts and, for its author, delete (a tombstone if it has replies)."""
         delete = (
             '<button formaction="/sandbox/do/delete" title="Delete message" aria-label="Delete message">🗑</button>'
             if own
@@ -203,7 +213,7 @@ class Renderer:
             f'<input type="hidden" name="ts" value="{attr(ts)}">'
             '<button name="reaction" value="eyes" title="React with :eyes:">👀</button>'
             '<button name="reaction" value="white_check_mark" title="React with :white_check_mark:">✅</button>'
-            f"{delete}</form>"
+            f"{_shortcut_buttons()}{delete}</form>"
         )
 
     def timeline(self, messages: list[dict[str, Any]], where: Where, **kwargs: Any) -> str:

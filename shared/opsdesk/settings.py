@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import cached_property, lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from opsdesk.domain.clock import SupportHours, parse_hours
 from opsdesk.domain.incidents import Priority
@@ -38,6 +38,10 @@ class Settings(BaseModel):
     support_hours: str = "08:00-18:00"
     holiday_calendar: str = "GB-ENG"
     triage_minutes: int = Field(default=15, gt=0)
+    # A request nobody has taken is raised to whoever is on support after this much support-hours time,
+    # then to the whole support team.
+    untaken_minutes: int = Field(default=10, gt=0)
+    untaken_team_minutes: int = Field(default=30, gt=0)
     checkin_minutes: int = Field(default=60, gt=0)
     # "Giving updates at regular schedules": comms is reminded after this long without an update.
     update_minutes_high: int = Field(default=30, gt=0)
@@ -74,6 +78,15 @@ class Settings(BaseModel):
         SupportHours(calendar=value)  # refuses a calendar opsdesk does not know
         return value
 
+    @model_validator(mode="after")
+    def _team_after_on_duty(self) -> Settings:
+        if self.untaken_team_minutes <= self.untaken_minutes:
+            raise ValueError(
+                f"UNTAKEN_TEAM_MINUTES ({self.untaken_team_minutes}) must be more than "
+                f"UNTAKEN_MINUTES ({self.untaken_minutes}): the whole team hears after whoever is on support"
+            )
+        return self
+
     @field_validator("slack_api_url")
     @classmethod
     def _slash(cls, value: str) -> str:
@@ -87,6 +100,14 @@ class Settings(BaseModel):
     @property
     def triage_after(self) -> timedelta:
         return timedelta(minutes=self.triage_minutes)
+
+    @property
+    def untaken_after(self) -> timedelta:
+        return timedelta(minutes=self.untaken_minutes)
+
+    @property
+    def untaken_team_after(self) -> timedelta:
+        return timedelta(minutes=self.untaken_team_minutes)
 
     @property
     def checkin_every(self) -> timedelta:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from opsdesk.flows.stats import Stats
     from opsdesk.flows.support import SupportDesk
     from opsdesk.flows.tickets import Tickets
+    from opsdesk.flows.waiting import Waiting
     from opsdesk.secrets import Secrets
     from opsdesk.settings import Settings
     from opsdesk.slack.access import WatchedWebClient
@@ -122,8 +123,10 @@ class Wiring:
             self.people,
             ops_channel=settings.ops_channel_id,
             team_channel=settings.team_channel_id,
+            team_ids=settings.support_team_ids,
             product_manager=settings.product_manager_id,
-            paging_enabled=settings.paging_enabled,
+            paging=settings.paging_out_of_hours if settings.paging_enabled else "",
+            triage_minutes=settings.triage_minutes,
         )
 
     @cached_property
@@ -163,6 +166,7 @@ class Wiring:
         """The incident flows, then the observers that watch them, attached once both exist."""
         from opsdesk.flows.paging import Paging  # noqa: PLC0415  # on first use
         from opsdesk.flows.postmortems import PostmortemFlows  # noqa: PLC0415
+        from opsdesk.flows.request_incidents import LinkedRequests  # noqa: PLC0415
         from opsdesk.store.pages import PageCounts  # noqa: PLC0415
 
         settings = self.settings
@@ -188,6 +192,7 @@ class Wiring:
             now=self.clock,
         )
         flows.observe(postmortems)
+        flows.observe(LinkedRequests(lambda: self.desk))  # the desk is built only for an incident from a request
         if settings.paging_enabled:
             flows.observe(paging)
         return flows, changes, postmortems, paging
@@ -250,8 +255,15 @@ class Wiring:
             self.settings,
             self.integrations.tracker,
             self.team,
-            self.clock,
+            rota=self.rota,
+            now=self.clock,
         )
+
+    @cached_property
+    def waiting(self) -> Waiting:
+        from opsdesk.flows.waiting import Waiting  # noqa: PLC0415  # on first use
+
+        return Waiting(self.desk, self.rota, self.rota_repository)
 
     @cached_property
     def tickets(self) -> Tickets:

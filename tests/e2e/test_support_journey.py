@@ -95,3 +95,29 @@ def test_a_jira_transition_moves_a_ticketed_request(page: Page, local_stack: Loc
     thread = desk.thread_of(desk.message("Please raise the RDS storage alarm threshold"))
     expect(thread.locator("article", has_text=key.group(0)).first).to_contain_text(re.compile("In progress", re.I))
     shots.take(page, "panel follows the board")
+
+
+def test_the_team_tracks_its_own_message_then_closes_it_as_not_a_request(
+    page: Page, local_stack: LocalStack, shots: Shots
+) -> None:
+    # GIVEN Alice, on the support team, posts in the ops channel: her own messages are not requests
+    desk = Sandbox(page, local_stack)
+    desk.open(user="U0ALICE")
+    desk.send("Could someone rotate the staging DB password today?")
+    asked = desk.message("Could someone rotate the staging DB password")
+    # WHEN she tracks it with the message shortcut from the hover bar
+    asked.hover()
+    asked.get_by_role("button", name="Track as request").click()
+    # THEN it is a request with its panel in the thread
+    thread = desk.thread_of(asked)
+    panel = thread.locator("article", has_text=re.compile(r"REQ-\S+ · To do"))
+    expect(panel).to_be_visible()
+    shots.take(page, "tracked as a request")
+    # WHEN Bob closes it as not a request, THEN the panel says so and its buttons are gone
+    desk.act_as("U0BOB")
+    thread = desk.thread_of(desk.message("Could someone rotate the staging DB password"))
+    panel = thread.locator("article", has_text=re.compile(r"REQ-\S+"))
+    panel.get_by_role("button", name="Not a request").click()
+    expect(panel).to_contain_text("Not a request (closed by")
+    expect(panel.get_by_role("button")).to_have_count(0)
+    shots.take(page, "closed as not a request")

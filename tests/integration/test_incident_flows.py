@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -56,23 +55,6 @@ def leadership_dms(stack: Stack) -> list[str]:
         for call in stack.slack_api.calls("chat.postMessage")
         if str(call["params"]["channel"]).startswith("U0LEAD")
     ]
-
-
-def message_shortcut(stack: Stack, callback_id: str, message: dict[str, Any], user: str = "U0ALICE") -> Any:
-    channel = stack.environment["OPS_CHANNEL_ID"]
-    return stack.slack.interaction(
-        {
-            "type": "message_action",
-            "callback_id": callback_id,
-            "trigger_id": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
-            "action_ts": f"{time.time():.6f}",
-            "team": {"id": "T111", "domain": "opsdesk"},
-            "user": {"id": user, "name": user.lower()},
-            "channel": {"id": channel, "name": "laa-ops"},
-            "message": message,
-            "response_url": stack.slack.response_url(user),
-        }
-    )
 
 
 # ---- roles and the announcement
@@ -164,7 +146,7 @@ def test_someone_outside_the_team_cannot_declare_or_resolve(stack: Stack) -> Non
     assert get(incident.id).is_open
     assert "Only the support team can resolve" in refused["body"]
     # AND the declare-from-message shortcut refuses politely instead of opening the form
-    message_shortcut(stack, Callback.DECLARE_SHORTCUT, {"ts": "1764496800.000100", "text": "x"}, user="U0STRANGER")
+    stack.slack.message_shortcut(Callback.DECLARE_SHORTCUT, {"ts": "1764496800.000100", "text": "x"}, user="U0STRANGER")
     told = [item["text"] for item in stack.slack_api.ephemeral_messages("U0STRANGER")]
     assert any("Only the support team can declare" in text for text in told)
     assert not any(view.get("callback_id") == Callback.DECLARE for view in stack.slack_api.views())
@@ -222,8 +204,8 @@ def test_add_to_timeline_from_the_incident_thread_keeps_author_and_time(stack: S
     assert incident.announcement is not None
     channel, ts = incident.announcement.channel, incident.announcement.ts
     said = stack.slack_api.add_user_message(channel, "Replica lag is 40 s", user="U0CAROL", thread_ts=ts)
-    message_shortcut(stack, Callback.TIMELINE_SHORTCUT, said, user="U0BOB")
-    message_shortcut(stack, Callback.TIMELINE_SHORTCUT, said, user="U0BOB")  # twice: recorded once
+    stack.slack.message_shortcut(Callback.TIMELINE_SHORTCUT, said, user="U0BOB")
+    stack.slack.message_shortcut(Callback.TIMELINE_SHORTCUT, said, user="U0BOB")  # twice: recorded once
     entries = entrypoints.wiring().incident_repository.timeline(incident.id)
     notes = [entry for entry in entries if "Replica lag" in entry.text]
     assert len(notes) == 1
@@ -236,7 +218,7 @@ def test_add_to_timeline_from_the_incident_thread_keeps_author_and_time(stack: S
 def test_add_to_timeline_from_elsewhere_offers_a_picker(stack: Stack) -> None:
     incident = declare(stack)
     said = stack.slack_api.add_user_message("C0ELSEWHERE", "Seeing 502s from the portal", user="U0CAROL")
-    message_shortcut(stack, Callback.TIMELINE_SHORTCUT, said)
+    stack.slack.message_shortcut(Callback.TIMELINE_SHORTCUT, said)
     [picker] = [view for view in stack.slack_api.views() if view.get("callback_id") == "incident_timeline_pick_modal"]
     stack.slack.submit(picker["callback_id"], {"incident": ("select", incident.id)}, picker["private_metadata"])
     texts = [entry.text for entry in entrypoints.wiring().incident_repository.timeline(incident.id)]
@@ -263,7 +245,7 @@ def test_declare_from_a_message_opens_the_form_prefilled(stack: Stack) -> None:
     said = stack.slack_api.add_user_message(
         stack.environment["OPS_CHANNEL_ID"], "Portal is timing out\nsince 9", "U0PAM"
     )
-    message_shortcut(stack, Callback.DECLARE_SHORTCUT, said)
+    stack.slack.message_shortcut(Callback.DECLARE_SHORTCUT, said)
     [view] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.DECLARE]
     assert "Portal is timing out" in json.dumps(view["blocks"])
 

@@ -19,7 +19,6 @@ from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField
 from opsdesk.slack.support_ids import SupportAction
 from tests.integration.test_day import tick
-from tests.integration.test_incident_flows import message_shortcut
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Stack
@@ -158,9 +157,9 @@ def test_message_shortcuts_and_pins_are_refused(stack: Stack) -> None:
     in_thread = stack.slack_api.add_user_message(channel, "Seeing 502s", user=OUTSIDER, thread_ts=root)
     elsewhere = stack.slack_api.add_user_message(channel, "Seeing 502s too", user=OUTSIDER)
 
-    message_shortcut(stack, Callback.TIMELINE_SHORTCUT, in_thread, OUTSIDER)
-    message_shortcut(stack, Callback.TIMELINE_SHORTCUT, elsewhere, OUTSIDER)
-    message_shortcut(stack, Callback.DECLARE_SHORTCUT, elsewhere, OUTSIDER)
+    stack.slack.message_shortcut(Callback.TIMELINE_SHORTCUT, in_thread, OUTSIDER)
+    stack.slack.message_shortcut(Callback.TIMELINE_SHORTCUT, elsewhere, OUTSIDER)
+    stack.slack.message_shortcut(Callback.DECLARE_SHORTCUT, elsewhere, OUTSIDER)
     stack.slack.submit(
         Callback.TIMELINE_PICK,
         {Field.INCIDENT: ("select", incident_id)},

@@ -188,18 +188,71 @@ def test_actions_reminders_publish_and_pages(stack) -> None:
 
 def test_ops_stats_and_weekly_report(stack) -> None:
     run_incident(stack)
+    # GIVEN the incident ran on Friday 27 November; WHEN /ops stats is asked the next Monday
     stack.clock.now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     stack.slack.command("stats week", command="/ops")
     answer = stack.slack_api.responses()[-1]
+    # THEN this calendar week so far is compared with the whole week before, which had the incident
     assert answer["response_type"] == "ephemeral"
-    assert "Incidents: *1* (1 high)" in answer["text"]
-    assert "Time to resolve: mean 1 h 00 min" in answer["text"]
+    assert answer["text"].startswith(
+        "*Numbers for the week of 30 November 2026 so far*, compared with the week of 23 November 2026"
+    )
+    assert "Incidents: *0* (none) (the week of 23 November 2026: 1)" in answer["text"]
+    assert "High priority: *0* (the week of 23 November 2026: 1)" in answer["text"]
+    # WHEN the month is asked: November so far, compared with the calendar month before (October)
+    stack.slack.command("stats month", command="/ops")
+    month = stack.slack_api.responses()[-1]["text"]
+    assert month.startswith("*Numbers for November 2026 so far*, compared with October 2026")
+    assert "Incidents: *1* (1 high) (October 2026: 0)" in month
+    assert "Time to resolve: mean 1 h 00 min" in month
     result = stack.tick("weekly-report", stack.clock.now)
     assert result["incidents"] == 1
     team = stack.slack_api.messages(stack.environment["TEAM_CHANNEL_ID"])
     assert any("Numbers for the week of 23 November 2026" in m.get("text", "") for m in team)
     assert any(m.get("files") for m in team)
     assert stack.tick("weekly-report", stack.clock.now)["skipped"] == "already ran"
+
+
+def test_an_action_with_no_due_date_is_reminded_weekly_until_done(stack) -> None:
+    # GIVEN an action with no due date, added on Friday 27 November
+    incident_id = run_incident(stack)
+    stack.slack.command(f"action {incident_id} low <@U0CAROL> Tidy the runbook", command="/postmortem")
+
+    def reminders() -> list[str]:
+        return [text for text in dms(stack, "U0CAROL") if "still open (it has no due date)" in text]
+
+    def remind(*parts: int) -> dict:
+        stack.clock.now = datetime(*parts, tzinfo=UTC)
+        return stack.tick("postmortem-reminders", stack.clock.now)
+
+    # WHEN the reminders run every working day; THEN its owner hears a week after it was added, once
+    assert remind(2026, 12, 3, 10, 0)["undated_actions"] == 0
+    assert remind(2026, 12, 4, 10, 0)["undated_actions"] == 1
+    remind(2026, 12, 4, 10, 5)  # a repeated tick the same day: still once
+    assert remind(2026, 12, 7, 10, 0)["undated_actions"] == 0
+    assert len(reminders()) == 1 and "Tidy the runbook" in reminders()[0]
+    # AND a week after that reminder, again
+    assert remind(2026, 12, 11, 10, 0)["undated_actions"] == 1
+    # WHEN it is done, THEN it is never reminded again
+    stack.slack.command(f"done {incident_id} 1", user="U0CAROL", command="/postmortem")
+    assert remind(2026, 12, 18, 10, 0)["undated_actions"] == 0
+    assert len(reminders()) == 2
+
+
+def test_two_overlapping_reminder_runs_remind_an_undated_action_once(stack) -> None:
+    incident_id = run_incident(stack)
+    stack.slack.command(f"action {incident_id} low <@U0CAROL> Tidy the runbook", command="/postmortem")
+    items = PostmortemRepository(stack.table_name).action_items
+    # GIVEN two runs that both read the action as due
+    [(found_in, seen)] = items.undated_due_by(datetime(2026, 12, 4, tzinfo=UTC).date())
+    assert found_in == incident_id
+    # WHEN both record their reminder, THEN only the first does; the item moves to the next week
+    at = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    assert items.mark_reminded(incident_id, seen, at) is not None
+    assert items.mark_reminded(incident_id, seen, at) is None
+    assert items.undated_due_by(datetime(2026, 12, 10, tzinfo=UTC).date()) == []
+    [(_, due_again)] = items.undated_due_by(datetime(2026, 12, 11, tzinfo=UTC).date())
+    assert due_again.reminded_at == at
 
 
 def add_action(stack: Stack, incident_id: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from opsdesk.domain.requests import Stage, TicketState
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
-from opsdesk.slack.views.support import NUDGE
+from opsdesk.slack.views.support import nudge_text
 from tests.integration.support_fixtures import (  # noqa: F401  # fixtures
     REQUESTER,
     ask,
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.integration
 MONDAY_10 = utc(2026, 11, 30, 10, 0)
+NUDGE = nudge_text(15)  # TRIAGE_MINUTES as template.yaml sets it
 
 
 def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> None:

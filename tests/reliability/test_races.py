@@ -1,7 +1,8 @@
-"""Races: many people at once on one incident; the conditional writes decide, nothing is lost."""
+"""Races: many people (or overlapping sweeps) at once; the conditional writes decide, nothing is lost or doubled."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -10,7 +11,7 @@ from opsdesk import entrypoints
 from opsdesk.domain.ids import short_id
 from opsdesk.domain.incidents import EntryKind
 from opsdesk.slack.ids import Action
-from tests.reliability.kit import click_payload, posted, run_concurrently
+from tests.reliability.kit import click_payload, message_event, posted, run_concurrently
 
 if TYPE_CHECKING:
     from tests.reliability.conftest import Stack
@@ -77,3 +78,22 @@ def test_concurrent_updates_to_one_incident_lose_none(stack: Stack, ledger: Ledg
     incident = repository().get(incident_id)
     thread = stack.slack_api.thread(OPS, incident.announcement.ts)
     ledger.effects("update thread posts", len([m for m in thread if "*Update*" in m.get("text", "")]), writers)
+
+
+def test_overlapping_sweeps_raise_an_untaken_request_once_per_level(stack: Stack, ledger: Ledger) -> None:
+    # GIVEN a request nobody takes (Monday 09:59:30), and the sweep built once per container
+    asked = datetime(2026, 11, 30, 9, 59, 30, tzinfo=UTC)
+    stack.clock.now = asked
+    stack.slack.event(message_event(OPS, "U0REQ", "Please restore my home directory", f"{asked.timestamp():.6f}"))
+    waiting = entrypoints.wiring().waiting
+    team_channel = stack.environment["TEAM_CHANNEL_ID"]
+
+    def raises() -> int:
+        return len([call for call in posted(stack) if call["params"]["channel"] == team_channel])
+
+    # WHEN four sweeps overlap at 10 minutes, then four at 30 minutes
+    for at in (asked + timedelta(minutes=10, seconds=30), asked + timedelta(minutes=30, seconds=30)):
+        results = run_concurrently([lambda at=at: waiting.sweep(at) for _ in range(4)])
+        assert sum(result["raised"] + result["raised_to_team"] for result in results) == 1
+    # THEN the pair (here: nobody on the rota, so the team) was asked once, and the whole team once
+    ledger.effects("untaken raises in the team channel", raises(), 2)

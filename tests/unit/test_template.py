@@ -83,6 +83,8 @@ ENVIRONMENT = {
     "SUPPORT_HOURS",
     "HOLIDAY_CALENDAR",
     "TRIAGE_MINUTES",
+    "UNTAKEN_MINUTES",
+    "UNTAKEN_TEAM_MINUTES",
     "CHECKIN_MINUTES",
     "UPDATE_MINUTES_HIGH",
     "UPDATE_MINUTES_NORMAL",
@@ -106,6 +108,13 @@ DASHBOARD_METRICS = {
     "TimeToResolution",
     "TimeInStage",
     "SupportRating",
+    # Issue 14: what the team asked to see, as the weekly report counts it, and the desk's own signals.
+    "PeriodIncidents",
+    "PeriodHighPriorityIncidents",
+    "PeriodRequestsDone",
+    "MeanRating",
+    "SupportRequestsNotRequests",
+    "SupportRequestsRaised",
     "Pages",
     "Availability",
     "Errors",
@@ -460,7 +469,12 @@ def test_manifest_request_urls_match_the_api(manifest: dict[str, Any]) -> None:
     assert urlparse(settings["event_subscriptions"]["request_url"]).path.endswith("/slack/events")
     assert settings["socket_mode_enabled"] is False
     shortcuts = {s["callback_id"] for s in manifest["features"]["shortcuts"]}
-    assert shortcuts == {"add_to_incident_timeline", "declare_incident_from_message", "add_to_ticket"}
+    assert shortcuts == {
+        "add_to_incident_timeline",
+        "declare_incident_from_message",
+        "add_to_ticket",
+        "track_as_request",
+    }
 
 
 # ---------------------------------------------------------------- sample events

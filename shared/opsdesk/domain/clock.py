@@ -46,6 +46,11 @@ class SupportHours:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def zone_name(self) -> str:
+        """The time zone as a requester reads it."""
+        return "UK time" if self.timezone == "Europe/London" else self.timezone
+
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
 
@@ -74,6 +79,17 @@ class SupportHours:
             day += timedelta(days=1)
         raise ValueError("no working day within 30 days; check the holiday calendar")
 
+    def last_closing(self, moment: datetime) -> datetime:
+        """Return when support last closed at or before `moment` (UTC): where an out-of-hours period starts."""
+        day = self.local(moment).date()
+        for _ in range(30):
+            if self.is_working_day(day):
+                _start, end = self._window(day)
+                if end <= moment:
+                    return end
+            day -= timedelta(days=1)
+        raise ValueError("no working day within 30 days; check the holiday calendar")
+
     def support_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Count only the time inside support hours between two instants."""
         if end <= start:
@@ -90,6 +106,10 @@ class SupportHours:
             day += timedelta(days=1)
         return total
 
+    def describe(self) -> str:
+        """The support hours in words: "08:00-18:00 UK time, Monday to Friday (not bank holidays)"."""
+        return f"{self.opens:%H:%M}-{self.closes:%H:%M} {self.zone_name}, Monday to Friday (not bank holidays)"
+
     def describe_next_opening(self, moment: datetime) -> str:
         """Say when support resumes, in words a requester understands."""
         opening = self.local(self.next_opening(moment))
@@ -100,4 +120,4 @@ class SupportHours:
             when = "tomorrow"
         else:
             when = opening.strftime("%A %-d %B")
-        return f"{when} at {opening.strftime('%H:%M')} (UK time)"
+        return f"{when} at {opening.strftime('%H:%M')} ({self.zone_name})"

@@ -162,6 +162,8 @@ class Incident:
     announcement: Announcement | None = None
     postmortem_due: bool = False
     participants: frozenset[str] = field(default_factory=frozenset)
+    # The support request it was declared from (done when this is resolved), if any.
+    request_id: str | None = None
     # Follow-ups owed, and until when the run that owes them holds them (its lease).
     pending: frozenset[Followup] = field(default_factory=frozenset)
     pending_until: datetime | None = None

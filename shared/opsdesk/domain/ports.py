@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from opsdesk.domain.day import Handover, MorningDigest
     from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
     from opsdesk.domain.postmortems import ActionItem
-    from opsdesk.domain.requests import SupportRequest
+    from opsdesk.domain.requests import Raise, SupportRequest
+    from opsdesk.domain.rota import Cover, OnDuty
     from opsdesk.domain.stats import WeeklyReport
     from opsdesk.domain.tickets import Ticket
 
@@ -43,6 +44,14 @@ class RequestThread:
 
     messages: tuple[ThreadMessage, ...]
     link: str = ""
+
+
+@dataclass(frozen=True)
+class AfterHours:
+    """What a requester is told when they ask out of hours: when support resumes, and the hours."""
+
+    resumes: str  # "Monday 30 November at 08:00 (UK time)"
+    hours: str  # "08:00-18:00 UK time, Monday to Friday (not bank holidays)"
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,10 @@ class IncidentNotifier(Protocol):
         ...
 
     def action_overdue(self, incident_id: str, item: ActionItem) -> None:
-        """Remind an action item's owner that it is overdue; NotifierUnavailable when they cannot be told."""
+        """Remind an action item's owner that it is overdue (or, with no due date, still open).
+
+        NotifierUnavailable when they cannot be told.
+        """
         ...
 
     def paging_failed(self, incident: Incident, reason: str) -> None:
@@ -139,12 +151,26 @@ class SupportNotifier(Protocol):
         """Acknowledge the request quietly (a reaction), once."""
         ...
 
-    def post_panel(self, request: SupportRequest, *, support_resumes: str = "") -> str:
-        """Post the panel (stage and buttons) in the thread; `support_resumes` when asked out of hours."""
+    def post_panel(
+        self, request: SupportRequest, *, on_duty: OnDuty | None = None, after_hours: AfterHours | None = None
+    ) -> str:
+        """Post the panel (stage and buttons) in the thread, naming who is on support now, or when support resumes."""
         ...
 
     def refresh(self, request: SupportRequest) -> None:
-        """Show the request's current stage on its panel."""
+        """Show the request's current stage on its panel (and on its raises in the team channel)."""
+        ...
+
+    def linked_to_incident(self, request: SupportRequest) -> None:
+        """Say in the thread that the request is now an incident, and that it is done when the incident is."""
+        ...
+
+    def raise_untaken(self, request: SupportRequest, level: Raise, on_duty: OnDuty, waited: timedelta) -> str:
+        """Ask in the team channel for someone to take a request nobody has taken; return the post's ts."""
+        ...
+
+    def remind_cover(self, cover: Cover, waiting: int) -> None:
+        """Tell the cover person their window has started; NotifierUnavailable when they cannot be told."""
         ...
 
     def taken(self, request: SupportRequest) -> None:
@@ -156,7 +182,7 @@ class SupportNotifier(Protocol):
         ...
 
     def suggest_ticket(self, request: SupportRequest) -> None:
-        """The 15-minute rule's question, with a one-click "raise a ticket"."""
+        """The triage rule's question (worked longer than TRIAGE_MINUTES), with a one-click "raise a ticket"."""
         ...
 
     def ticket_raised(self, request: SupportRequest, ticket: Ticket, engineer: str | None) -> None:

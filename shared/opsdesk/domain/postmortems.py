@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from opsdesk.domain.incidents import EntryKind, TimelineEntry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
-    from datetime import date, datetime, timedelta
+    from datetime import date, datetime
 
     from opsdesk.domain.incidents import Incident
 
@@ -24,6 +25,8 @@ MAX_SECTION_CHARS = 3000
 # The entries a postmortem walks through; hourly check-in prompts are noise in the write-up.
 _TIMELINE_KINDS = frozenset(EntryKind) - {EntryKind.CHECKIN, EntryKind.DETECTED}
 _RECOVERY_KINDS = {EntryKind.RECOVERED, EntryKind.RESOLVED}
+# An action item with no due date is not forgotten: its owner hears of it this often until it is done.
+UNDATED_REMINDER_EVERY = timedelta(days=7)
 
 
 class Stage(StrEnum):
@@ -105,9 +108,17 @@ class ActionItem:
     done: bool = False
     done_at: datetime | None = None
     done_by: str = ""
+    # When its owner was last reminded of it while it has no due date (weekly, until it is done).
+    reminded_at: datetime | None = None
 
     def overdue(self, today: date) -> bool:
         return not self.done and self.due is not None and self.due < today
+
+    def next_undated_reminder(self) -> date | None:
+        """When an open action with no due date is next reminded: a week after it was added or last reminded."""
+        if self.done or self.due is not None:
+            return None
+        return ((self.reminded_at or self.created_at) + UNDATED_REMINDER_EVERY).date()
 
     def mark_done(self, by: str, at: datetime) -> ActionItem:
         return replace(self, done=True, done_at=at, done_by=by)

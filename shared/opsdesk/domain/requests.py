@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 RATINGS = range(1, 6)
 MAX_TEXT = 2000  # what a request keeps of its message: the thread keeps the rest
 WITHDRAWN = "Withdrawn: the message was deleted before anyone took it."
+NOT_A_REQUEST = "Not a request."
 
 
 class Stage(StrEnum):
@@ -37,6 +38,13 @@ class TicketState(StrEnum):
     FAILED = "failed"  # Jira refused for a reason a retry cannot fix: a person fixes it and asks again
 
 
+class Raise(StrEnum):
+    """How far an untaken request has been raised: to whoever is on support, then to the whole team."""
+
+    ON_DUTY = "on_duty"
+    TEAM = "team"
+
+
 def request_id_for(channel: str, ts: str) -> str:
     """The request's id derives from its message, so a redelivered event finds the same request."""
     return short_id("REQ", f"{channel}:{ts}")
@@ -49,6 +57,17 @@ def normalise_request_id(text: str) -> str | None:
         candidate = f"REQ-{candidate}"
     body = candidate[4:]
     return candidate if len(body) == 5 and all(char in _ALPHABET for char in body) else None
+
+
+@dataclass(frozen=True)
+class TrackedMessage:
+    """A message someone asked to track as a request: who wrote it (empty for an app), what it says, when, where."""
+
+    ts: str
+    author: str
+    text: str
+    at: datetime
+    thread_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,15 @@ class SupportRequest:
     rated_at: datetime | None = None
     # The message that opened the request was deleted (Slack keeps the thread, and does not say by whom).
     message_deleted: bool = False
+    # Who closed it as not a support request (an FYI, a thanks): no rating, left out of every figure.
+    not_a_request_by: str | None = None
+    # The incident declared from it: the request is done when the incident is resolved.
+    incident_id: str | None = None
+    # When nobody had taken it yet: raised to whoever was on support, then to the whole team.
+    raised_at: datetime | None = None
+    escalated_at: datetime | None = None
+    # The raises' messages in the team channel (their ts), edited once someone takes the request.
+    raise_posts: tuple[str, ...] = ()
     version: int = 0
 
     @property
@@ -111,6 +139,15 @@ class SupportRequest:
     def withdrawn(self) -> bool:
         """Closed because its message was deleted before anyone took it: not a resolution."""
         return self.message_deleted and self.started_at is None and self.stage is Stage.DONE
+
+    @property
+    def not_a_request(self) -> bool:
+        return self.not_a_request_by is not None
+
+    @property
+    def counted(self) -> bool:
+        """Whether it counts in the figures and asks for a rating: not withdrawn, not closed as not a request."""
+        return not self.withdrawn and not self.not_a_request
 
     def since(self) -> datetime:
         return self.stage_since or self.created_at
@@ -168,8 +205,44 @@ class SupportRequest:
             return replace(self.move_to(Stage.DONE, at), resolution=WITHDRAWN, message_deleted=True)
         return replace(self, message_deleted=True)
 
+    def close_as_not_a_request(self, by: str, at: datetime) -> SupportRequest:
+        """A support engineer says the message is not a request: Done, with no rating and out of the figures."""
+        if self.not_a_request:
+            return self
+        if self.stage is Stage.DONE:
+            raise Conflict(f"{self.id} is already done.")
+        return replace(self.move_to(Stage.DONE, at), resolution=NOT_A_REQUEST, not_a_request_by=by)
+
+    def link_incident(self, incident_id: str, by: str, at: datetime) -> SupportRequest:
+        """An incident was declared from it: In progress with whoever declared it (unless someone has it)."""
+        if self.incident_id or self.stage is Stage.DONE:
+            return self
+        moved = self.move_to(Stage.IN_PROGRESS, at, assignee=self.assignee or by)
+        return replace(moved, incident_id=incident_id)
+
+    def resolved_with(self, incident_id: str, summary: str, at: datetime) -> SupportRequest:
+        """Its incident was resolved: Done, with a resolution that points to the incident."""
+        if self.incident_id != incident_id or self.stage is Stage.DONE:
+            return self
+        line = " ".join(f"Resolved with incident {incident_id}: {summary}".split()).rstrip(":")
+        return replace(self.move_to(Stage.DONE, at), resolution=line[:300])
+
+    def raise_due(self, now: datetime, hours: SupportHours, *, on_duty: timedelta, team: timedelta) -> Raise | None:
+        """Whether nobody has taken it for `on_duty` (then `team`) of support-hours time, and it is not raised yet."""
+        if self.stage is not Stage.TODO or self.escalated_at is not None:
+            return None
+        waited = hours.support_time_between(self.created_at, now)
+        if waited >= team:
+            return Raise.TEAM
+        return Raise.ON_DUTY if waited >= on_duty and self.raised_at is None else None
+
+    def mark_raised(self, level: Raise, at: datetime) -> SupportRequest:
+        if level is Raise.TEAM:
+            return replace(self, raised_at=self.raised_at or at, escalated_at=at)
+        return replace(self, raised_at=at)
+
     def triage_due(self, now: datetime, hours: SupportHours, after: timedelta) -> bool:
-        """The 15-minute rule: worked longer than `after` in support hours, no ticket, not yet nudged."""
+        """The triage rule: worked longer than `after` (TRIAGE_MINUTES) in support hours, no ticket, not yet nudged."""
         if self.stage is not Stage.IN_PROGRESS or self.nudged_at or self.ticket_state is not TicketState.NONE:
             return False
         return hours.support_time_between(self.since(), now) > after

@@ -35,6 +35,18 @@ class Cover:
     def period(self) -> str:
         return f"{self.starts:%H:%M}-{self.ends:%H:%M}"
 
+    def covers(self, at: time) -> bool:
+        """Whether the window is on at `at` (a London time of its day)."""
+        return self.starts <= at < self.ends
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    """Who answers the ops channel at a moment: the cover person in their window, else the pair."""
+
+    engineers: tuple[str, ...]
+    cover: Cover | None = None
+
 
 @dataclass(frozen=True)
 class RotaToday:
@@ -48,6 +60,13 @@ class RotaToday:
     @property
     def engineers(self) -> tuple[str, ...]:
         return self.pair.engineers if self.pair else ()
+
+    def on_duty(self, at: time) -> OnDuty:
+        """The cover person while a cover window is on (the earliest, if two overlap), else the pair."""
+        for cover in sorted(self.covers, key=lambda cover: cover.starts):
+            if cover.covers(at):
+                return OnDuty((cover.user,), cover)
+        return OnDuty(self.engineers)
 
     @property
     def short_of_pair(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ from opsdesk.domain.availability import availability, impact_windows
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from opsdesk.domain.clock import SupportHours
     from opsdesk.domain.incidents import Incident
 
 
@@ -20,9 +21,6 @@ class Period(StrEnum):
     WEEK = "week"
     MONTH = "month"
     QUARTER = "quarter"
-
-
-PERIOD_DAYS = {Period.WEEK: 7, Period.MONTH: 30, Period.QUARTER: 91}
 
 
 def parse_period(text: str) -> Period:
@@ -33,14 +31,41 @@ def parse_period(text: str) -> Period:
         raise ValueError(f"period must be week, month or quarter, not {text!r}") from None
 
 
-def trailing(period: Period, now: datetime) -> tuple[datetime, datetime]:
-    """The period ending now (the last 7, 30 or 91 days)."""
-    return now - timedelta(days=PERIOD_DAYS[period]), now
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time and what people call it ("November 2026", "the week of 23 November")."""
+
+    start: datetime
+    end: datetime
+    label: str
 
 
-def before(start: datetime, end: datetime) -> tuple[datetime, datetime]:
-    """The period of the same length just before, for "compared with last week"."""
-    return start - (end - start), start
+def _period_start(period: Period, day: date) -> date:
+    if period is Period.WEEK:
+        return day - timedelta(days=day.weekday())
+    if period is Period.MONTH:
+        return day.replace(day=1)
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _period_label(period: Period, first: date) -> str:
+    if period is Period.WEEK:
+        return f"the week of {first:%-d %B %Y}"
+    if period is Period.MONTH:
+        return f"{first:%B %Y}"
+    return f"Q{(first.month - 1) // 3 + 1} {first.year}"
+
+
+def calendar_periods(period: Period, now: datetime, hours: SupportHours) -> tuple[Span, Span]:
+    """This calendar week, month or quarter so far (London time), and the whole one before it to compare."""
+    first = _period_start(period, hours.local(now).date())
+    previous = _period_start(period, first - timedelta(days=1))
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=hours.zone)
+
+    current = Span(midnight(first), now, f"{_period_label(period, first)} so far")
+    return current, Span(midnight(previous), midnight(first), _period_label(period, previous))
 
 
 def months_between(start: datetime, end: datetime) -> list[str]:

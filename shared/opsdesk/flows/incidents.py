@@ -38,6 +38,7 @@ class Declaration:
     user_impact: str = ""
     source: Source = Source.SLACK
     alarm: AlarmInfo | None = None
+    request_id: str | None = None  # declared from a support request: the two are linked
 
 
 class IncidentFlows:
@@ -82,6 +83,7 @@ class IncidentFlows:
             alarm=declaration.alarm,
             detected_at=declaration.alarm.state_changed_at if declaration.alarm else None,
             participants=frozenset({declaration.declared_by}) if declaration.source is Source.SLACK else frozenset(),
+            request_id=declaration.request_id,
         ).owe(Followup.ANNOUNCE, until=self.followups.lease())
         entry = TimelineEntry(
             at=declaration.at,

@@ -12,7 +12,7 @@ from opsdesk.observability import logger, record
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
-    from datetime import datetime
+    from datetime import date, datetime
 
     from opsdesk.domain.clock import SupportHours
     from opsdesk.domain.incidents import Incident
@@ -124,11 +124,11 @@ class PostmortemFlows:
 
     # ---- reminders
     def remind(self, now: datetime) -> dict[str, int]:
-        """Working days only: nudge leads whose session is not held, and owners of overdue open actions."""
+        """Working days only: remind leads of sessions not held, owners of overdue and (weekly) undated actions."""
         hours = self.hours
         today = hours.local(now).date()
         if not hours.is_working_day(today):
-            return {"sessions": 0, "actions": 0}
+            return {"sessions": 0, "actions": 0, "undated_actions": 0}
         sessions = 0
         for postmortem in self.repository.list_open():
             opened_on = hours.local(postmortem.opened_at).date()
@@ -139,10 +139,30 @@ class PostmortemFlows:
                 sessions += 1
         overdue = self.repository.action_items.open_due_before(today)  # done items are not in this index
         for incident_id, item in overdue:
-            if item.owner[:1] in "UW":
-                try:
-                    self.notifier.action_overdue(incident_id, item)
-                except NotifierUnavailable as error:
-                    # One unreachable owner must not stop (or, on a retry, repeat) everyone else's reminder.
-                    logger.warning("reminder not sent", extra={"owner": item.owner, "reason": str(error)})
-        return {"sessions": sessions, "actions": len(overdue)}
+            self._remind_owner(incident_id, item)
+        return {"sessions": sessions, "actions": len(overdue), "undated_actions": self._remind_undated(today, now)}
+
+    def _remind_owner(self, incident_id: str, item: ActionItem) -> None:
+        if item.owner[:1] not in "UW":
+            return  # an owner who is not a Slack user (a team's name) cannot be messaged
+        try:
+            self.notifier.action_overdue(incident_id, item)
+        except NotifierUnavailable as error:
+            # One unreachable owner must not stop (or, on a retry, repeat) everyone else's reminder.
+            logger.warning("reminder not sent", extra={"owner": item.owner, "reason": str(error)})
+
+    def _remind_undated(self, today: date, now: datetime) -> int:
+        """A week after an action with no due date was added or last reminded, remind its owner (recorded first)."""
+        items = self.repository.action_items
+        reminded = 0
+        for incident_id, item in items.undated_due_by(today):
+            marked = items.mark_reminded(incident_id, item, now)
+            if marked is None:
+                continue  # done, or reminded by an overlapping run, since it was read
+            try:
+                self._remind_owner(incident_id, marked)
+            except Exception:
+                items.unmark_reminded(incident_id, item, marked)  # not told: the job's retry tells them
+                raise
+            reminded += 1
+        return reminded

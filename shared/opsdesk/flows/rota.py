@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.rota import parse_cover, parse_on_call, parse_set
+from opsdesk.domain.rota import RotaToday, parse_cover, parse_on_call, parse_set
 from opsdesk.flows.permissions import Permission, require_team
 
 if TYPE_CHECKING:
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from opsdesk.domain.clock import SupportHours
     from opsdesk.domain.ports import Team
-    from opsdesk.domain.rota import Cover, Pair, RotaToday
+    from opsdesk.domain.rota import Cover, OnDuty, Pair
     from opsdesk.store.rota import RotaRepository
 
 
@@ -29,8 +29,15 @@ class Rota:
         self.team = team
         self.now = now
 
-    def today(self) -> RotaToday:
-        return self.repository.today(self._local_date())
+    def today(self, at: datetime | None = None) -> RotaToday:
+        """The rota of the London day of `at` (default now)."""
+        return self.repository.today(self._local_date(at))
+
+    def on_duty(self, at: datetime) -> OnDuty:
+        """Who answers the ops channel at `at`: the cover person in their window, else the day's pair."""
+        day = self._local_date(at)
+        rota = RotaToday(day, self.repository.pair_on(day), self.repository.covers_on(day), on_call=None)
+        return rota.on_duty(self.hours.local(at).time())
 
     def set_pair(self, text: str, by: str) -> Pair:
         """`@a @b [from YYYY-MM-DD]`: the pair on support from today, or from the date given."""
@@ -53,5 +60,5 @@ class Rota:
         self.repository.set_on_call(user, self.now())
         return user
 
-    def _local_date(self) -> date:
-        return self.hours.local(self.now()).date()
+    def _local_date(self, at: datetime | None = None) -> date:
+        return self.hours.local(at or self.now()).date()

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.stats import (
     Figures,
+    Period,
     RequestFigures,
     WeeklyReport,
-    before,
+    calendar_periods,
     incident_figures,
     months_between,
     summarise,
-    trailing,
 )
 from opsdesk.observability import MetricUnit, record
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from opsdesk.domain.clock import SupportHours
     from opsdesk.domain.ports import DayNotifier
-    from opsdesk.domain.stats import Period
+    from opsdesk.domain.stats import Span
     from opsdesk.store.incidents import IncidentRepository
     from opsdesk.store.requests import RequestRepository
 
@@ -51,10 +51,10 @@ class Stats:
         incidents += repository.list_open()
         return Figures(incident_figures(incidents, start, end, now), self._request_figures(start, end))
 
-    def trailing(self, period: Period) -> tuple[Figures, Figures]:
-        """The period ending now (`/ops stats`), and the one before it to compare."""
-        start, end = trailing(period, self.now())
-        return self.gather(start, end), self.gather(*before(start, end))
+    def this_period(self, period: Period) -> tuple[tuple[Span, Figures], tuple[Span, Figures]]:
+        """This calendar week, month or quarter so far (`/ops stats`), and the whole one before it to compare."""
+        current, previous = calendar_periods(period, self.now(), self.hours)
+        return (current, self.gather(current.start, current.end)), (previous, self.gather(previous.start, previous.end))
 
     def _request_figures(self, start: datetime, end: datetime) -> RequestFigures | None:
         if self.requests is None:
@@ -63,7 +63,7 @@ class Stats:
             request
             for month in months_between(start, end)
             for request in self.requests.list_done_in(month)
-            if request.done_at is not None and start <= request.done_at < end and not request.withdrawn
+            if request.done_at is not None and start <= request.done_at < end and request.counted
         ]
         per_stage: dict[str, list[float]] = {}
         for request in done:
@@ -72,19 +72,14 @@ class Stats:
         ratings = [float(request.rating) for request in done if request.rating is not None]
         return RequestFigures(len(done), {name: summarise(v) for name, v in per_stage.items()}, summarise(ratings))
 
-    def last_week(self, now: datetime) -> tuple[datetime, datetime]:
-        """Monday 00:00 to Monday 00:00 (London) of the week before `now`'s week."""
-        local = self.hours.local(now)
-        monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=self.hours.zone)
-        return monday - timedelta(days=7), monday
-
     def weekly_report(self, now: datetime) -> dict[str, object]:
-        """Post last week's numbers, compared with the week before, with a chart."""
-        start, end = self.last_week(now)
+        """Post last week's numbers (Monday to Monday, London), compared with the week before, with a chart."""
+        _, last_week = calendar_periods(Period.WEEK, now, self.hours)
+        start, end = last_week.start, last_week.end
         current = self.gather(start, end)
         previous = self.gather(start - timedelta(days=7), start)
         emit_metrics(current, "week")
-        self.notifier.post_weekly_report(WeeklyReport(start, f"the week of {start:%-d %B %Y}", current, previous))
+        self.notifier.post_weekly_report(WeeklyReport(start, last_week.label, current, previous))
         return {"incidents": current.incidents.total, "high": current.incidents.high}
 
 
@@ -97,5 +92,8 @@ def emit_metrics(figures: Figures, period: str) -> None:
     # Minimum is the worst service, and /ops stats and the weekly report name each one.
     for fraction in incidents.availability.values():
         record("Availability", fraction * 100, MetricUnit.Percent, period=period)
+    if figures.requests is not None:
+        # Withdrawn requests and ones closed as not a request are not in these figures.
+        record("PeriodRequestsDone", figures.requests.done, period=period)
     if figures.requests and figures.requests.ratings.mean is not None:
         record("MeanRating", figures.requests.ratings.mean, MetricUnit.Count, period=period)

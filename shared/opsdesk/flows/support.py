@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import Conflict, NotAllowed, OpsdeskError
-from opsdesk.domain.requests import MAX_TEXT, Stage, SupportRequest
+from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed, OpsdeskError
+from opsdesk.domain.ports import AfterHours
+from opsdesk.domain.requests import MAX_TEXT, Stage, SupportRequest, TrackedMessage
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, record
 
@@ -16,7 +17,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from opsdesk.domain.ports import SupportNotifier, Team
+    from opsdesk.domain.rota import OnDuty
     from opsdesk.domain.tickets import TicketTracker
+    from opsdesk.flows.rota import Rota
     from opsdesk.settings import Settings
     from opsdesk.store.requests import RequestRepository
 
@@ -25,6 +28,8 @@ logger = logging.getLogger(__name__)
 COMMAND_LEASE = timedelta(seconds=30)
 # Slack retries an event for about an hour; a direct message's claim outlives every retry.
 DM_CLAIMS_KEPT = timedelta(days=2)
+# Longer than any out-of-hours period (Christmas to New Year included): the claim is asked about only within one.
+AFTER_HOURS_CLAIMS_KEPT = timedelta(days=30)
 
 
 @dataclass
@@ -36,6 +41,7 @@ class SupportDesk:
     settings: Settings
     tracker: TicketTracker
     team: Team
+    rota: Rota
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def require_team(self, user: str, action: str) -> None:
@@ -71,6 +77,32 @@ class SupportDesk:
         return writes.apply(changing, start=request)
 
     # ---- opening
+    def message_posted(self, channel: str, ts: str, author: str, text: str, at: datetime) -> SupportRequest | None:
+        """A person's new message in the ops channel: a request, unless the support team wrote it (FYIs, thanks).
+
+        The team marks its own requests: the "Track as request" shortcut, or `/support`.
+        """
+        if self.team.is_member(author):
+            return None
+        return self.open(channel, ts, author, text, at)
+
+    def track(self, channel: str, message: TrackedMessage, by: str) -> tuple[SupportRequest, bool]:
+        """The "Track as request" shortcut: the message becomes a request of its author's; True if it is new."""
+        if channel != self.settings.ops_channel_id:
+            raise InvalidRequest("Only a message in the ops channel can be tracked as a support request.")
+        if not message.author:
+            raise InvalidRequest("That message was posted by an app, not a person, so it cannot be a request.")
+        if message.thread_ts not in (None, message.ts):
+            raise InvalidRequest(
+                "Only a message in the channel itself can be tracked, not a reply in a thread: "
+                "post it in the channel, or use `/support <what is needed>`."
+            )
+        existing = self.repository.find(channel, message.ts)
+        if existing is not None:
+            return self.ensure_acknowledged(existing), False
+        logger.info("tracked as a request", extra={"by": by, "ts": message.ts})
+        return self.open(channel, message.ts, message.author, message.text, message.at), True
+
     def open(self, channel: str, ts: str, requester: str, text: str, at: datetime) -> SupportRequest:
         """Open a request in To do from a message; a redelivery finds it and finishes what is missing."""
         lease = self.now() + COMMAND_LEASE
@@ -110,19 +142,38 @@ class SupportDesk:
         return self.open(channel, ts, requester, text, claim.claimed_at)
 
     def ensure_acknowledged(self, request: SupportRequest) -> SupportRequest:
-        """React quietly and post the thread panel once (with the out-of-hours reply when closed)."""
+        """React quietly and post the thread panel once: who is on support now, or when support resumes."""
         if request.panel_ts:
             return request
         self.notifier.mark_received(request)
-        hours = self.settings.hours
-        resumes = "" if hours.is_open(request.created_at) else hours.describe_next_opening(request.created_at)
-        panel_ts = self.notifier.post_panel(request, support_resumes=resumes)
+        if self.settings.hours.is_open(request.created_at):
+            panel_ts = self.notifier.post_panel(request, on_duty=self.on_duty(request.created_at))
+        else:
+            panel_ts = self.notifier.post_panel(request, after_hours=self.after_hours(request))
 
         def remember(current: SupportRequest) -> SupportRequest | None:
             return None if current.panel_ts else replace(current, panel_ts=panel_ts)
 
         stored, _ = self.apply(request, remember)
         return stored
+
+    def on_duty(self, at: datetime) -> OnDuty:
+        return self.rota.on_duty(at)
+
+    def after_hours(self, request: SupportRequest) -> AfterHours | None:
+        """The out-of-hours reply, once per requester per out-of-hours period (the team knows the hours).
+
+        The period is named by when support last closed; the first of the requester's requests in it
+        claims the reply, and a redelivery of that same request finds its own claim and still says it.
+        """
+        hours = self.settings.hours
+        if self.team.is_member(request.requester):
+            return None
+        key = f"after-hours:{request.requester}:{hours.last_closing(request.created_at).isoformat()}"
+        first = self.repository.claim(key, self.now(), by=request.id, keep=AFTER_HOURS_CLAIMS_KEPT)
+        if not first and self.repository.claimant(key) != request.id:
+            return None
+        return AfterHours(resumes=hours.describe_next_opening(request.created_at), hours=hours.describe())
 
     def answer_direct_message(self, channel: str, event_id: str, at: datetime) -> None:
         """Answers belong where others can find them: point the person to the ops channel, once per event.
@@ -187,7 +238,7 @@ class SupportDesk:
 
         stored, changed = self.apply(request, decide)
         if changed:
-            self._finished(stored, at)
+            self.finished(stored, at)
             self.follow_on_board(stored, Stage.DONE)
         return stored
 
@@ -204,7 +255,7 @@ class SupportDesk:
         if changed:
             self.notifier.moved(stored, why)
             if stage is Stage.DONE:
-                self._finished(stored, at)
+                self.finished(stored, at)
             else:
                 self.refresh(stored)
         return stored
@@ -217,12 +268,24 @@ class SupportDesk:
         self.move(request, stage, at, f"{key} moved on the board by {moved_by}")
         return True
 
-    def _finished(self, request: SupportRequest, at: datetime) -> None:
-        for stage, spent in request.time_in_stages(at).items():
-            record("TimeInStage", spent.total_seconds(), MetricUnit.Seconds, stage=stage.value)
-        record("TimeToResolution", (at - request.created_at).total_seconds(), MetricUnit.Seconds)
+    def finished(self, request: SupportRequest, at: datetime) -> None:
+        """A request just done: its times as metrics, its panel, and the requester asked for a rating."""
+        if request.counted:
+            for stage, spent in request.time_in_stages(at).items():
+                record("TimeInStage", spent.total_seconds(), MetricUnit.Seconds, stage=stage.value)
+            record("TimeToResolution", (at - request.created_at).total_seconds(), MetricUnit.Seconds)
         self.refresh(request)
         self.ask_for_rating(request)
+
+    def close_as_not_a_request(self, request: SupportRequest, user: str, at: datetime) -> SupportRequest:
+        """Not a support request after all (an FYI, a thanks): Done, no rating, out of every figure."""
+        self.require_team(user, "close a message as not a request")
+        stored, changed = self.apply(request, lambda current: current.close_as_not_a_request(user, at))
+        if changed:
+            record("SupportRequestsNotRequests", 1)  # the dashboard takes these from the requests opened
+            self.refresh(stored)
+            self.follow_on_board(stored, Stage.DONE)  # a ticket raised for it is closed too
+        return stored
 
     def follow_on_board(self, request: SupportRequest, stage: Stage) -> None:
         """Stage changes made in Slack move the ticket too; the request never waits on Jira."""
@@ -238,7 +301,7 @@ class SupportDesk:
         """Ask the requester once: the flag is saved before posting, so a replay never asks twice."""
 
         def decide(current: SupportRequest) -> SupportRequest | None:
-            return None if current.rating_asked else replace(current, rating_asked=True)
+            return None if current.rating_asked or not current.counted else replace(current, rating_asked=True)
 
         stored, changed = self.apply(request, decide)
         if changed:

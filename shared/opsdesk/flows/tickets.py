@@ -1,4 +1,4 @@
-"""The 15-minute rule and the Jira ticket (nudged once, filed once, retried until it is); board triage."""
+"""The triage rule (TRIAGE_MINUTES) and the Jira ticket (nudged once, filed once, retried until it is); board triage."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class Tickets:
         """A person's name for the ticket's record (their id when Slack cannot name them)."""
         return self.people.display_name(user) or user
 
-    # ---- the 15-minute rule
+    # ---- the triage rule (worked longer than TRIAGE_MINUTES)
     def sweep(self, now: datetime) -> dict[str, int]:
         """Nudge requests worked too long without a ticket; retry tickets still pending."""
         hours, after = self.desk.settings.hours, self.desk.settings.triage_after

@@ -1,4 +1,4 @@
-"""Support jobs: the triage sweep (the 15-minute rule, and pending tickets retried)."""
+"""Support jobs: the triage sweep (nobody left waiting, the triage rule, pending tickets retried)."""
 
 from __future__ import annotations
 
@@ -14,5 +14,9 @@ if TYPE_CHECKING:
 
 @job("triage-sweep")
 def triage_sweep(wiring: Wiring, now: datetime) -> dict[str, object]:
-    """Every few minutes; idempotent on its own (each nudge and ticket is marked before it is posted)."""
-    return dict(wiring.tickets.sweep(now))
+    """Every few minutes; idempotent on its own (each raise, nudge and ticket is marked before it is posted).
+
+    People first: untaken requests are raised (and cover reminded) before Jira is tried, so a slow Jira
+    never delays them.
+    """
+    return {**wiring.waiting.sweep(now), **wiring.tickets.sweep(now)}

@@ -9,6 +9,7 @@ class SupportAction(StrEnum):
     TAKE = "support_take"
     DONE = "support_done"
     RAISE_TICKET = "support_raise_ticket"
+    NOT_A_REQUEST = "support_not_a_request"
     RATE = "support_rate"
     BOARD_PRIORITY = "support_board_priority"
     BOARD_TAKE = "support_board_take"
@@ -19,6 +20,7 @@ class SupportAction(StrEnum):
 class SupportCallback(StrEnum):
     DONE = "support_done_modal"
     ADD_TO_TICKET = "add_to_ticket"
+    TRACK = "track_as_request"
 
 
 class SupportField(StrEnum):

@@ -6,35 +6,45 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
+from opsdesk.domain.errors import NotifierUnavailable
 from opsdesk.domain.ports import RequestThread, ThreadMessage
+from opsdesk.domain.requests import Stage
 from opsdesk.slack.errors import unavailable
 from opsdesk.slack.views.incidents import as_dicts
+from opsdesk.slack.views.mrkdwn import mention
 from opsdesk.slack.views.support import (
     DM_POINTER,
-    NUDGE,
     RECEIVED_REACTION,
     board_issue_blocks,
     board_issue_taken_blocks,
     deleted_text,
+    linked_text,
     moved_text,
     nudge_blocks,
+    nudge_text,
+    on_duty_notice,
     out_of_hours_notice,
     panel_blocks,
     panel_text,
     raised_text,
     rating_blocks,
+    stage_line,
     taken_text,
     ticket_pending_text,
     ticket_raised_text,
     ticket_refused_text,
     work_started_text,
 )
+from opsdesk.slack.views.waiting import cover_reminder_text, raise_blocks, raise_settled_blocks, raise_text
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from slack_sdk import WebClient
 
-    from opsdesk.domain.ports import Posted
-    from opsdesk.domain.requests import SupportRequest
+    from opsdesk.domain.ports import AfterHours, Posted
+    from opsdesk.domain.requests import Raise, SupportRequest
+    from opsdesk.domain.rota import Cover, OnDuty
     from opsdesk.domain.tickets import Ticket
     from opsdesk.slack.people import SlackPeople
 
@@ -51,15 +61,19 @@ class SlackSupportNotifier:
         *,
         ops_channel: str,
         team_channel: str,
+        team_ids: tuple[str, ...] = (),
         product_manager: str = "",
-        paging_enabled: bool = False,
+        paging: str = "",
+        triage_minutes: int = 15,
     ) -> None:
         self.client = client
         self.people = people
         self.ops_channel = ops_channel
         self.team_channel = team_channel
+        self.team_ids = team_ids
         self.product_manager = product_manager
-        self.paging_enabled = paging_enabled
+        self.paging = paging  # PAGING_OUT_OF_HOURS while the paging trial is on, else ""
+        self.triage_minutes = triage_minutes
 
     # ---- the request and its thread
     def post_request(self, channel: str, requester: str, text: str) -> str:
@@ -74,8 +88,12 @@ class SlackSupportNotifier:
             if error.response.get("error") != "already_reacted":
                 raise
 
-    def post_panel(self, request: SupportRequest, *, support_resumes: str = "") -> str:
-        notice = out_of_hours_notice(support_resumes, self.paging_enabled) if support_resumes else ""
+    def post_panel(
+        self, request: SupportRequest, *, on_duty: OnDuty | None = None, after_hours: AfterHours | None = None
+    ) -> str:
+        notice = out_of_hours_notice(after_hours, self.paging) if after_hours else ""
+        if on_duty is not None:
+            notice = on_duty_notice(on_duty)
         response = self.client.chat_postMessage(
             channel=request.channel,
             thread_ts=request.ts,
@@ -86,14 +104,41 @@ class SlackSupportNotifier:
         return str(response["ts"])
 
     def refresh(self, request: SupportRequest) -> None:
-        if not request.panel_ts:
-            return
-        self.client.chat_update(
-            channel=request.channel,
-            ts=request.panel_ts,
-            text=panel_text(request),
-            blocks=as_dicts(panel_blocks(request)),
+        if request.panel_ts:
+            self.client.chat_update(
+                channel=request.channel,
+                ts=request.panel_ts,
+                text=panel_text(request),
+                blocks=as_dicts(panel_blocks(request)),
+            )
+        if request.stage is not Stage.TODO:  # someone has it (or it is closed): the raises say so, buttons gone
+            for ts in request.raise_posts:
+                self.client.chat_update(
+                    channel=self.team_channel,
+                    ts=ts,
+                    text=stage_line(request),
+                    blocks=as_dicts(raise_settled_blocks(request)),
+                )
+
+    def linked_to_incident(self, request: SupportRequest) -> None:
+        self._in_thread(request, linked_text(request))
+
+    def raise_untaken(self, request: SupportRequest, level: Raise, on_duty: OnDuty, waited: timedelta) -> str:
+        try:
+            thread = self.permalink(request.channel, request.ts)
+        except NotifierUnavailable:
+            thread = ""  # the raise still goes out, with the request's id
+        text = raise_text(request, level, on_duty, waited, team_ids=self.team_ids, thread=thread)
+        response = self.client.chat_postMessage(
+            channel=self.team_channel, text=text, blocks=as_dicts(raise_blocks(request, text)), unfurl_links=False
         )
+        return str(response["ts"])
+
+    def remind_cover(self, cover: Cover, waiting: int) -> None:
+        try:
+            self.client.chat_postMessage(channel=cover.user, text=cover_reminder_text(cover, waiting))
+        except SlackApiError as error:  # e.g. a deactivated user
+            raise unavailable(error) from error
 
     def taken(self, request: SupportRequest) -> None:
         self._in_thread(request, taken_text(request))
@@ -102,8 +147,9 @@ class SlackSupportNotifier:
         self._in_thread(request, moved_text(request, why))
 
     def suggest_ticket(self, request: SupportRequest) -> None:
-        who = f"<@{request.assignee}> " if request.assignee else ""
-        self._in_thread(request, f"{who}{NUDGE}", as_dicts(nudge_blocks(request)))
+        who = f"{mention(request.assignee)} " if request.assignee else ""
+        minutes = self.triage_minutes
+        self._in_thread(request, f"{who}{nudge_text(minutes)}", as_dicts(nudge_blocks(request, minutes)))
 
     def ticket_raised(self, request: SupportRequest, ticket: Ticket, engineer: str | None) -> None:
         self._in_thread(request, ticket_raised_text(ticket))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 # Open action items with a due date, by due date: the overdue sweep reads only these.
 OPEN_ACTIONS_INDEX = "POSTMORTEM_ACTIONS#open"
+# Open action items with no due date, by the day their owner is next reminded: the weekly reminders read these.
+UNDATED_ACTIONS_INDEX = "POSTMORTEM_ACTIONS#undated"
 # How long one click owns "raising the Jira ticket" before another may take over: longer than Jira's 10 s timeout
 # plus Jira Cloud's search index lag, so the next attempt finds an issue a timed-out one created.
 TICKET_LEASE = timedelta(minutes=2)
@@ -40,13 +43,27 @@ def _action_key(incident_id: str, number: int) -> dict[str, Any]:
     return to_dynamo({"pk": postmortem_key(incident_id), "sk": f"ACTION#{number:04d}"})
 
 
+def _index(incident_id: str, action: ActionItem) -> tuple[str | None, str | None]:
+    """Where an open action waits: by due date (overdue reminders), or by its next weekly reminder (no due date)."""
+    if action.done:
+        return None, None
+    if action.due is not None:
+        return OPEN_ACTIONS_INDEX, f"{action.due.isoformat()}#{incident_id}#{action.number}"
+    return UNDATED_ACTIONS_INDEX, _undated_sk(incident_id, action)
+
+
+def _undated_sk(incident_id: str, action: ActionItem) -> str:
+    remind_on = action.next_undated_reminder()
+    return f"{remind_on.isoformat() if remind_on else ''}#{incident_id}#{action.number}"
+
+
 def action_to_item(incident_id: str, action: ActionItem) -> Item:
-    open_with_due = not action.done and action.due is not None
+    index_pk, index_sk = _index(incident_id, action)
     return {
         "pk": postmortem_key(incident_id),
         "sk": f"ACTION#{action.number:04d}",
-        "gsi2pk": OPEN_ACTIONS_INDEX if open_with_due else None,
-        "gsi2sk": f"{action.due.isoformat()}#{incident_id}#{action.number}" if open_with_due and action.due else None,
+        "gsi2pk": index_pk,
+        "gsi2sk": index_sk,
         "incident_id": incident_id,
         "number": action.number,
         "description": action.description,
@@ -58,6 +75,7 @@ def action_to_item(incident_id: str, action: ActionItem) -> Item:
         "done": action.done,
         "done_at": iso(action.done_at),
         "done_by": action.done_by,
+        "reminded_at": iso(action.reminded_at),
     }
 
 
@@ -76,6 +94,7 @@ def action_from_item(item: Item) -> ActionItem:
         done=bool(item.get("done", False)),
         done_at=parse_time(item.get("done_at")),
         done_by=item.get("done_by", ""),
+        reminded_at=parse_time(item.get("reminded_at")),
     )
 
 
@@ -98,6 +117,37 @@ class ActionRepository:
         values = {":k": OPEN_ACTIONS_INDEX, ":b": day.isoformat()}
         items = query_all(self.table, "gsi2pk = :k AND gsi2sk < :b", values, index="gsi2")
         return [(str(item["incident_id"]), action_from_item(item)) for item in items]
+
+    def undated_due_by(self, day: date) -> list[tuple[str, ActionItem]]:
+        """Open action items with no due date whose weekly reminder is due on or before `day` (an index range)."""
+        values = {":k": UNDATED_ACTIONS_INDEX, ":b": (day + timedelta(days=1)).isoformat()}
+        items = query_all(self.table, "gsi2pk = :k AND gsi2sk < :b", values, index="gsi2")
+        return [(str(item["incident_id"]), action_from_item(item)) for item in items]
+
+    def mark_reminded(self, incident_id: str, action: ActionItem, at: datetime) -> ActionItem | None:
+        """Record a weekly reminder (and when the next is due) if nobody did since `action` was read; else None."""
+        reminded = replace(action, reminded_at=at)
+        return self._update(
+            incident_id,
+            action.number,
+            "SET reminded_at = :at, gsi2sk = :next",
+            "done = :f AND gsi2pk = :k AND gsi2sk = :seen",
+            {
+                ":at": iso(at),
+                ":next": _undated_sk(incident_id, reminded),
+                ":f": False,
+                ":k": UNDATED_ACTIONS_INDEX,
+                ":seen": _undated_sk(incident_id, action),
+            },
+        )
+
+    def unmark_reminded(self, incident_id: str, before: ActionItem, marked: ActionItem) -> None:
+        """The reminder did not go out: put the item back as it was, so the next run reminds its owner."""
+        expression = "SET gsi2sk = :seen" + (", reminded_at = :at" if before.reminded_at else " REMOVE reminded_at")
+        values: dict[str, Any] = {":seen": _undated_sk(incident_id, before), ":now": _undated_sk(incident_id, marked)}
+        if before.reminded_at:
+            values[":at"] = iso(before.reminded_at)
+        self._update(incident_id, before.number, expression, "gsi2sk = :now", values)
 
     def next_number(self, incident_id: str) -> int:
         """The number the next action item of this postmortem takes (one past the highest)."""

@@ -85,6 +85,11 @@ def request_to_item(request: SupportRequest) -> Item:
         "rating": request.rating,
         "rated_at": iso(request.rated_at),
         "message_deleted": request.message_deleted or None,
+        "not_a_request_by": request.not_a_request_by,
+        "incident_id": request.incident_id,
+        "raised_at": iso(request.raised_at),
+        "escalated_at": iso(request.escalated_at),
+        "raise_posts": list(request.raise_posts) or None,
         "version": request.version,
     }
 
@@ -121,6 +126,11 @@ def request_from_item(item: Item) -> SupportRequest:
         rating=int(item["rating"]) if item.get("rating") is not None else None,
         rated_at=parse_time(item.get("rated_at")),
         message_deleted=bool(item.get("message_deleted", False)),
+        not_a_request_by=item.get("not_a_request_by"),
+        incident_id=item.get("incident_id"),
+        raised_at=parse_time(item.get("raised_at")),
+        escalated_at=parse_time(item.get("escalated_at")),
+        raise_posts=tuple(item.get("raise_posts") or ()),
         version=int(item.get("version", 0)),
     )
 

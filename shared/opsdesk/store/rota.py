@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import date, time
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from opsdesk.domain.rota import Cover, Pair, RotaToday
-from opsdesk.store.dynamodb import client, from_dynamo, get_item, query_all, to_dynamo
+from opsdesk.store.dynamodb import client, from_dynamo, get_item, is_conditional_failure, query_all, to_dynamo
 
 if TYPE_CHECKING:
     from datetime import datetime
 
 _PK = "ROTA"
+
+
+def _cover_sk(cover: Cover) -> str:
+    return f"COVER#{cover.day.isoformat()}#{cover.starts:%H:%M}#{cover.user}"
 
 
 class RotaRepository:
@@ -39,12 +45,36 @@ class RotaRepository:
             Item=to_dynamo(
                 {
                     "pk": _PK,
-                    "sk": f"COVER#{cover.day.isoformat()}#{cover.starts:%H:%M}#{cover.user}",
+                    "sk": _cover_sk(cover),
                     "user": cover.user,
                     "starts": f"{cover.starts:%H:%M}",
                     "ends": f"{cover.ends:%H:%M}",
                 }
             ),
+        )
+
+    def mark_cover_reminded(self, cover: Cover, at: datetime) -> bool:
+        """Record that the cover person was reminded at the start of their window; False if already recorded."""
+        try:
+            client().update_item(
+                TableName=self.table,
+                Key=to_dynamo({"pk": _PK, "sk": _cover_sk(cover)}),
+                UpdateExpression="SET reminded_at = :at",
+                ConditionExpression="attribute_exists(sk) AND attribute_not_exists(reminded_at)",
+                ExpressionAttributeValues=to_dynamo({":at": at.isoformat()}),
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def unmark_cover_reminded(self, cover: Cover) -> None:
+        """The reminder did not go out: let the next sweep send it."""
+        client().update_item(
+            TableName=self.table,
+            Key=to_dynamo({"pk": _PK, "sk": _cover_sk(cover)}),
+            UpdateExpression="REMOVE reminded_at",
         )
 
     def set_on_call(self, user: str, at: datetime) -> None:

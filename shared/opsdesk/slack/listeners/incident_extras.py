@@ -45,7 +45,7 @@ def open_declare_from_message(ack: Ack, body: Payload, client: Client, *, team: 
         answer_on_ack_path(client, channel, user, refusal(Permission.DECLARE))
         return
     title = fit(str(message.get("text") or "").strip().partition("\n")[0], HEADER, empty="")
-    meta = json.dumps({"channel": channel, "message_ts": message.get("ts")})
+    meta = json.dumps({"channel": channel, "message_ts": message.get("ts"), "thread_ts": message.get("thread_ts")})
     open_modal(client, ack, body["trigger_id"], declare_modal(title=title, private_metadata=meta))
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from opsdesk.domain.clock import Clock
     from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
     from opsdesk.flows.paging import Paging
+    from opsdesk.flows.support import SupportDesk
     from opsdesk.settings import Settings
     from opsdesk.slack.notifier import SlackIncidentNotifier
     from opsdesk.slack.payloads import Client, Payload
@@ -123,12 +124,26 @@ def ack_declare_modal(ack: Ack, view: Payload, body: Payload, *, team: SlackTeam
     ack()
 
 
+def declared_from(view: Payload, desk: SupportDesk) -> str | None:
+    """The open support request whose message (or thread) "Declare incident" was used on, if any."""
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return None
+    if not isinstance(metadata, dict) or not metadata.get("message_ts"):
+        return None
+    root = str(metadata.get("thread_ts") or metadata["message_ts"])
+    request = desk.request_at(str(metadata.get("channel")), root)
+    return request.id if request is not None and request.is_open else None
+
+
 def declare_from_modal(
     view: Payload,
     body: Payload,
     *,
     team: SlackTeam,
     incidents: IncidentFlows,
+    desk: SupportDesk,
     incident_notifier: SlackIncidentNotifier,
     now: Clock,
 ) -> None:
@@ -145,6 +160,7 @@ def declare_from_modal(
                 declared_by=user,
                 at=now(),
                 source_key=f"slack-view:{view['id']}",
+                request_id=declared_from(view, desk),
             )
         )
     except Exception as error:

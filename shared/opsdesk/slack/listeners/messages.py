@@ -3,8 +3,9 @@
 Slack sends every message event of the channels opsdesk is in, its own posts and edits
 included. What each one means is decided from the event alone, on the ack path, before any
 second invocation is started (a Bolt matcher): only these get one.
-- a person's new top-level message, with or without files (`file_share`: a question with a
-  screenshot), opens a request;
+- a new top-level message, with or without files (`file_share`: a question with a
+  screenshot), opens a request when someone outside the support team wrote it (the team's own
+  FYIs and thanks are not requests unless they track them: the "Track as request" shortcut);
 - the requester's edit (`message_changed` with new text or files) updates the request's text;
 - deleting the message (`message_deleted`, or `message_changed` to a `tombstone`, which is what
   Slack sends when the message has replies) withdraws or notes the request;
@@ -89,8 +90,12 @@ def request_text(message: Payload) -> str:
     return "\n".join(part for part in (text, attached) if part)
 
 
-def has_work(body: Payload, *, settings: Settings) -> bool:
-    return meaning(body.get("event") or {}, settings.ops_channel_id) is not None
+def has_work(body: Payload, *, settings: Settings, team: SlackTeam) -> bool:
+    event = body.get("event") or {}
+    decided = meaning(event, settings.ops_channel_id)
+    if decided is Meaning.NEW_REQUEST and team.resolves_without_slack and team.is_member(str(event.get("user"))):
+        return False  # the support team's own message (an FYI, a thanks): not a request unless they track it
+    return decided is not None
 
 
 def on_message(body: Payload, event: Payload, *, desk: SupportDesk, settings: Settings) -> None:
@@ -100,7 +105,7 @@ def on_message(body: Payload, event: Payload, *, desk: SupportDesk, settings: Se
         desk.answer_direct_message(channel, str(body.get("event_id")), slack_time(event["ts"]))
     elif decided is Meaning.NEW_REQUEST:
         # The message's own ts is when it was asked: the event carries the time.
-        desk.open(channel, event["ts"], event["user"], request_text(event), slack_time(event["ts"]))
+        desk.message_posted(channel, event["ts"], event["user"], request_text(event), slack_time(event["ts"]))
     elif decided is Meaning.EDITED:
         desk.revise(channel, event["message"]["ts"], request_text(event["message"]))
     elif decided is Meaning.DELETED:

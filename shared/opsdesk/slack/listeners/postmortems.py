@@ -160,8 +160,8 @@ def run_ops_command(command: Payload, respond: Respond, *, stats: Stats) -> None
     except ValueError as error:
         respond(text=str(error))
         return
-    figures, previous = stats.trailing(period)
-    respond(text=describe(figures, f"the last {period.value}", previous), response_type="ephemeral")
+    (span, figures), (before, previous) = stats.this_period(period)
+    respond(text=describe(figures, span.label, previous, before.label), response_type="ephemeral")
 
 
 LISTENERS = (

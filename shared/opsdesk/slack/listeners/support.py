@@ -1,4 +1,4 @@
-"""`/support`, the request buttons, the done modal, ratings, board triage and `add_to_ticket`."""
+"""`/support`, the request buttons, the done modal, ratings, board triage, `add_to_ticket` and "Track as request"."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import InvalidRequest, OpsdeskError
 from opsdesk.domain.ports import Posted
-from opsdesk.domain.requests import normalise_request_id
+from opsdesk.domain.requests import TrackedMessage, normalise_request_id
 from opsdesk.slack.failures import failures_told, open_modal
 from opsdesk.slack.listeners.incidents import modal_value
-from opsdesk.slack.payloads import clicked_in
+from opsdesk.slack.listeners.messages import request_text
+from opsdesk.slack.payloads import clicked_in, slack_time
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
 from opsdesk.slack.views.mrkdwn import channel as channel_link
@@ -33,12 +34,17 @@ if TYPE_CHECKING:
 PENDING = "Jira is not answering; the ticket is pending and will be retried automatically."
 
 
+# Subcommands that act on one request, by its id.
+ON_A_REQUEST = ("ticket", "notrequest")
+
+
 def ack_support_command(ack: Ack, command: Payload) -> None:
     words = command.get("text", "").split()
     if not words or words[0].lower() == "help":
         ack(text=HELP)
-    elif words[0].lower() == "ticket" and (len(words) < 2 or normalise_request_id(words[1]) is None):
-        ack(text="Say which request, e.g. `/support ticket REQ-7K3QF` (the id is in the request's thread).")
+    elif words[0].lower() in ON_A_REQUEST and (len(words) < 2 or normalise_request_id(words[1]) is None):
+        example = f"/support {words[0].lower()} REQ-7K3QF"
+        ack(text=f"Say which request, e.g. `{example}` (the id is in the request's thread).")
     else:
         ack()
 
@@ -51,9 +57,13 @@ def run_support_command(command: Payload, respond: Respond, *, desk: SupportDesk
     try:
         if words[0].lower() == "list":
             respond(text=request_list(desk.open_requests()))
-        elif words[0].lower() == "ticket":
+        elif words[0].lower() in ON_A_REQUEST:
             request_id = normalise_request_id(words[1]) if len(words) > 1 else None
             if request_id is None:
+                return
+            if words[0].lower() == "notrequest":
+                closed = desk.close_as_not_a_request(desk.request_by_id(request_id), user, now())
+                respond(text=f"{closed.id} is closed as not a request: no rating is asked and it is not counted.")
                 return
             request = tickets.raise_ticket(desk.request_by_id(request_id), user)
             outcome = f"filed as {request.ticket_key}" if request.ticket_key else "pending: Jira will be retried"
@@ -91,6 +101,13 @@ def _value(body: Payload) -> str:
 def take_request(body: Payload, *, desk: SupportDesk, support_notifier: SlackSupportNotifier, now: Clock) -> None:
     with answering(body, support_notifier):
         desk.take(desk.request_by_id(_value(body)), body["user"]["id"], now())
+
+
+def close_not_a_request(
+    body: Payload, *, desk: SupportDesk, support_notifier: SlackSupportNotifier, now: Clock
+) -> None:
+    with answering(body, support_notifier):
+        desk.close_as_not_a_request(desk.request_by_id(_value(body)), body["user"]["id"], now())
 
 
 def raise_ticket(body: Payload, *, desk: SupportDesk, tickets: Tickets, support_notifier: SlackSupportNotifier) -> None:
@@ -167,6 +184,26 @@ def add_to_ticket(
     support_notifier.tell(user, done, channel=channel, thread_ts=str(root) if root else None)
 
 
+def track_request(body: Payload, *, desk: SupportDesk, support_notifier: SlackSupportNotifier) -> None:
+    """The message shortcut "Track as request": the message becomes a request of its author's."""
+    user, channel = body["user"]["id"], body["channel"]["id"]
+    message = body.get("message") or {}
+    tracked = TrackedMessage(
+        ts=str(message.get("ts")),
+        author=str(message.get("user") or "") if not message.get("bot_id") else "",
+        text=request_text(message),
+        at=slack_time(str(message.get("ts"))),
+        thread_ts=message.get("thread_ts"),
+    )
+    try:
+        request, new = desk.track(channel, tracked, user)
+        said = f"Tracking this as {request.id}" if new else f"That message is already {request.id}"
+        said += f" ({request.stage.label}): its thread carries the buttons."
+    except OpsdeskError as error:
+        said = worded(error)
+    support_notifier.tell(user, said, channel=channel, thread_ts=message.get("thread_ts"))
+
+
 LISTENERS = (
     Listener("command", "/support", ack_support_command, (run_support_command,)),
     Listener("action", SupportAction.TAKE, lazy=(take_request,)),
@@ -177,4 +214,6 @@ LISTENERS = (
     Listener("action", SupportAction.DONE, open_done),
     Listener("view", SupportCallback.DONE, ack_done, (finish_request,)),
     Listener("shortcut", SupportCallback.ADD_TO_TICKET, lazy=(add_to_ticket,)),
+    Listener("action", SupportAction.NOT_A_REQUEST, lazy=(close_not_a_request,)),
+    Listener("shortcut", SupportCallback.TRACK, lazy=(track_request,)),
 )

@@ -57,9 +57,10 @@ def ask_text(incident_id: str, owner: str, *, reminder: bool = False) -> str:
 
 
 def overdue_text(incident_id: str, item: ActionItem) -> str:
-    due = item.due.isoformat() if item.due else "?"
+    """The reminder to an action's owner: overdue, or (weekly) still open with no due date."""
+    status = f"was due {item.due.isoformat()}" if item.due else "is still open (it has no due date)"
     return (
-        f":hourglass: Action {item.number} from the {incident_id} postmortem was due {due}: "
+        f":hourglass: Action {item.number} from the {incident_id} postmortem {status}: "
         f"{item.description}. When it is done: `/postmortem done {incident_id} {item.number}`."
     )
 

@@ -12,30 +12,40 @@ if TYPE_CHECKING:
 
 
 def report_text(report: WeeklyReport) -> str:
-    return describe(report.current, report.label, report.previous)
+    return describe(report.current, report.label, report.previous, "the week before")
 
 
 def report_chart(report: WeeklyReport) -> bytes:
     return weekly_chart(report.current, report.previous, report.label)
 
 
-def _change(now: float | None, before: float | None) -> str:
-    if now is None or before is None:
+def _compared(now: float | None, before: float | None, previous_label: str, shown: str) -> str:
+    """ " (November 2026: 3)", " (same as November 2026)", or nothing when either side has no figure."""
+    if now is None or before is None or not previous_label:
         return ""
-    return f" (week before: {before:g})" if now != before else " (same as the week before)"
+    return f" ({previous_label}: {shown})" if now != before else f" (same as {previous_label})"
 
 
-def describe(figures: Figures, label: str, previous: Figures | None = None) -> str:
-    """The figures as Slack mrkdwn, with the previous period alongside when given."""
+def describe(figures: Figures, label: str, previous: Figures | None = None, previous_label: str = "") -> str:
+    """The figures as Slack mrkdwn, with the previous period (called `previous_label`) alongside when given."""
     incidents = figures.incidents
     before = previous.incidents if previous else None
-    priorities = ", ".join(f"{count} {name}" for name, count in sorted(incidents.by_priority.items())) or "none"
+    then = previous_label if previous else ""
+
+    def count(now: int, earlier: int | None) -> str:
+        return _compared(now, earlier, then, f"{earlier}")
+
+    def duration(now: float | None, earlier: float | None) -> str:
+        return _compared(now, earlier, then, human_duration(earlier))
+
+    priorities = ", ".join(f"{number} {name}" for name, number in sorted(incidents.by_priority.items())) or "none"
+    resolve = incidents.time_to_resolve
     lines = [
-        f"*Numbers for {label}*",
-        f"• Incidents: *{incidents.total}* ({priorities})" + (_change(incidents.total, before.total) if before else ""),
-        f"• High priority: *{incidents.high}*" + (_change(incidents.high, before.high) if before else ""),
-        f"• Time to resolve: mean {human_duration(incidents.time_to_resolve.mean)}, "
-        f"median {human_duration(incidents.time_to_resolve.median)}",
+        f"*Numbers for {label}*" + (f", compared with {then}" if then else ""),
+        f"• Incidents: *{incidents.total}* ({priorities})" + count(incidents.total, before.total if before else None),
+        f"• High priority: *{incidents.high}*" + count(incidents.high, before.high if before else None),
+        f"• Time to resolve: mean {human_duration(resolve.mean)}, median {human_duration(resolve.median)}"
+        + duration(resolve.mean, before.time_to_resolve.mean if before else None),
     ]
     stages = "; ".join(
         f"{name} {human_duration(summary.mean)}" for name, summary in incidents.stages.items() if summary.count
@@ -52,11 +62,19 @@ def describe(figures: Figures, label: str, previous: Figures | None = None) -> s
     requests = figures.requests
     if requests is None:
         lines.append("_Support requests are not counted here yet (the support-desk store is not available)._")
-    else:
-        stage_text = "; ".join(f"{name} {human_duration(s.mean)}" for name, s in requests.stages.items()) or "-"
-        rating = f"{requests.ratings.mean:.1f}/5 from {requests.ratings.count}" if requests.ratings.mean else "none"
-        lines.append(f"• Requests done: *{requests.done}*; time in each stage (mean): {stage_text}")
-        lines.append(f"• Ratings: {rating}")
+        return "\n".join(lines)
+    earlier = previous.requests if previous else None
+    stage_text = "; ".join(f"{name} {human_duration(s.mean)}" for name, s in requests.stages.items()) or "-"
+    lines.append(
+        f"• Requests done: *{requests.done}*"
+        + count(requests.done, earlier.done if earlier else None)
+        + f"; time in each stage (mean): {stage_text}"
+    )
+    ratings = requests.ratings
+    rating = f"{ratings.mean:.1f}/5 from {ratings.count}" if ratings.mean else "none"
+    before_rating = earlier.ratings.mean if earlier else None
+    shown = f"{before_rating:.1f}/5" if before_rating is not None else ""
+    lines.append(f"• Ratings (user happiness): {rating}" + _compared(ratings.mean, before_rating, then, shown))
     return "\n".join(lines)
 
 

@@ -19,13 +19,15 @@ from slack_sdk.models.views import View
 from opsdesk.domain.requests import RATINGS, Stage, SupportRequest
 from opsdesk.slack.fit import PLAIN_MESSAGE, SECTION, fit, fit_lines
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
+from opsdesk.slack.views.mrkdwn import mention
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from opsdesk.domain.ports import AfterHours
+    from opsdesk.domain.rota import OnDuty
     from opsdesk.domain.tickets import Ticket
 
-NUDGE = "This has taken over 15 minutes: raise a Jira ticket?"
 RECEIVED_REACTION = "inbox_tray"
 TAKE_REACTION = "eyes"
 DM_POINTER = (
@@ -36,16 +38,29 @@ HELP = """*`/support` commands*
 • `/support <what you need>` raise a support request in the ops channel
 • `/support list` the open requests
 • `/support ticket REQ-ID` raise a Jira ticket for a request
-In the ops channel, a new message is a request: react :eyes: or press *Take it* to work on it."""
+• `/support notrequest REQ-ID` close it as not a request (no rating, not counted; support team)
+In the ops channel, a new message is a request: react :eyes: or press *Take it* to work on it.
+The support team's own messages are not requests: to track one, use the message's *Track as request* shortcut."""
 STAGE_EMOJI = {Stage.TODO: ":inbox_tray:", Stage.IN_PROGRESS: ":hammer_and_wrench:", Stage.DONE: ":white_check_mark:"}
 
 
-def panel_text(request: SupportRequest, notice: str = "") -> str:
-    who = f" · <@{request.assignee}>" if request.assignee else ""
+def stage_line(request: SupportRequest) -> str:
+    """The request in one line: its stage, who has it, its incident and ticket."""
+    if request.not_a_request_by:
+        return f":heavy_minus_sign: *{request.id}* · Not a request (closed by {mention(request.not_a_request_by)})"
+    who = f" · {mention(request.assignee)}" if request.assignee else ""
     line = f"{STAGE_EMOJI[request.stage]} *{request.id}* · {request.stage.label}{who}"
+    if request.incident_id:
+        line += f" · incident *{request.incident_id}*"
     if request.ticket_url:
         line += f" · <{request.ticket_url}|{request.ticket_key}>"
-    if request.resolution:
+    return line
+
+
+def panel_text(request: SupportRequest, notice: str = "") -> str:
+    line = stage_line(request)
+    # Seam: the resolution is what an engineer typed; it goes through slack/'s mrkdwn escaping once that exists.
+    if request.resolution and not request.not_a_request:
         line += f"\nResolution: {request.resolution}"
     return f"{notice}\n{line}".strip()
 
@@ -60,6 +75,8 @@ def panel_blocks(request: SupportRequest, notice: str = "") -> list[Block]:
         buttons.append(ButtonElement(text="Done", action_id=SupportAction.DONE, value=request.id))
     if not request.ticket_key and request.stage is not Stage.DONE:
         buttons.append(ButtonElement(text="Raise Jira ticket", action_id=SupportAction.RAISE_TICKET, value=request.id))
+    if request.stage is not Stage.DONE and not request.incident_id:
+        buttons.append(ButtonElement(text="Not a request", action_id=SupportAction.NOT_A_REQUEST, value=request.id))
     if buttons:
         blocks.append(ActionsBlock(block_id=f"support:{request.id}", elements=buttons))
     return blocks
@@ -78,22 +95,41 @@ def deleted_text(request: SupportRequest) -> str:
     )
 
 
-def out_of_hours_notice(resumes: str, paging: bool) -> str:
+# When the paging trial pages the on-call engineer, by PAGING_OUT_OF_HOURS (flows/paging.py's `out_of_hours`).
+PAGED_WHEN = {"weekends": "at weekends", "weeknights": "at weekends, on weeknights and on bank holidays"}
+
+
+def out_of_hours_notice(after_hours: AfterHours, paging: str) -> str:
+    """The out-of-hours reply: when support resumes and, with the paging trial on, when someone is paged."""
     text = (
-        "Thanks for your message. :crescent_moon: The support team works 08:00-18:00, Monday to Friday, "
-        f"and support resumes {resumes}. Someone will pick this up then."
+        f"Thanks for your message. :crescent_moon: Support hours are {after_hours.hours}, and support resumes "
+        f"{after_hours.resumes}: someone will pick this up then."
     )
     if paging:
         text += (
-            " If a user-facing service is down or badly degraded, raise it now with "
-            "`/incident declare <what is happening> high`: that pages the on-call engineer."
+            " A high-priority problem (a user-facing service down or badly degraded, or a team unable to work) "
+            f"pages the on-call engineer {PAGED_WHEN.get(paging, 'out of hours')}."
         )
     return text
 
 
-def nudge_blocks(request: SupportRequest) -> list[Block]:
+def on_duty_notice(on_duty: OnDuty) -> str:
+    """Who answers now, mentioned so they see the request: the cover person in their window, else the pair."""
+    if on_duty.cover is not None:
+        return f"{mention(on_duty.cover.user)} is covering support until {on_duty.cover.ends:%H:%M}."
+    if on_duty.engineers:
+        return f"On support now: {' and '.join(mention(user) for user in on_duty.engineers)}."
+    return ""
+
+
+def nudge_text(minutes: int) -> str:
+    """The triage rule's question, in the minutes the team set (TRIAGE_MINUTES)."""
+    return f"This has taken over {minutes} minutes: raise a Jira ticket?"
+
+
+def nudge_blocks(request: SupportRequest, minutes: int) -> list[Block]:
     return [
-        SectionBlock(text=MarkdownTextObject(text=f":stopwatch: {NUDGE}")),
+        SectionBlock(text=MarkdownTextObject(text=f":stopwatch: {nudge_text(minutes)}")),
         ActionsBlock(
             block_id=f"nudge:{request.id}",
             elements=[
@@ -180,7 +216,7 @@ def raised_text(requester: str, text: str) -> str:
 
 
 def request_line(request: SupportRequest) -> str:
-    who = f"<@{request.assignee}>" if request.assignee else "_unassigned_"
+    who = mention(request.assignee) if request.assignee else "_unassigned_"
     return f"• *{request.id}* {request.stage.label} · {who} · {fit(request.text, 80)}"
 
 
@@ -220,4 +256,11 @@ def ticket_refused_text(request: SupportRequest, reason: str) -> str:
     return (
         f":warning: No Jira ticket for {request.id}: {reason} Nothing will retry this; once it is fixed, "
         f"raise the ticket again (`/support ticket {request.id}`)."
+    )
+
+
+def linked_text(request: SupportRequest) -> str:
+    return (
+        f":rotating_light: This is now incident *{request.incident_id}*: follow it in its thread in this channel. "
+        f"{request.id} is done when the incident is resolved."
     )
