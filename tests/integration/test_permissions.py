@@ -300,3 +300,12 @@ def test_a_lead_chosen_for_someone_outside_the_team_is_fine(stack: Stack) -> Non
     stack.slack.command(f"comms {incident_id} <@U0PM|pm>", user="U0ALICE")
     incident = wiring().incident_repository.get(incident_id)
     assert (incident.lead, incident.comms) == ("U0DEV", "U0PM")
+
+
+def test_taking_the_lead_of_a_resolved_incident_says_so(stack: Stack) -> None:
+    incident_id = declare(stack, "Slow reports")
+    stack.slack.command(f"resolve {incident_id} done service: reports")
+    stack.slack.command(f"lead {incident_id}", user="U0BOB")
+    stack.slack.click(Action.TAKE_LEAD, incident_id, user="U0BOB")
+    said = [item["text"] for item in stack.slack_api.ephemeral_messages("U0BOB")]
+    assert said == [f"{incident_id} is resolved; reopen it before you take the lead."] * 2

@@ -70,7 +70,9 @@ def take_lead(body: Payload, *, changes: IncidentRunner, incident_notifier: Slac
         incident_id, change = clicked(body, now)
         try:
             changes.take_lead(incident_id, change)
-        except Conflict as led:  # someone leads: ask before replacing them
+        except Conflict as led:  # someone leads: ask before replacing them (any other conflict is told as it is)
+            if "lead" not in led.people:
+                raise
             user = change.by
             incident_notifier.offer_takeover(user, clicked_in(body), incident_id, led.people["lead"], user)
 
@@ -90,7 +92,9 @@ def confirm_takeover(
         try:
             changes.take_lead(incident_id, change, user=lead, replacing=replacing)
         except Conflict as led:
-            current = led.people["lead"]
+            current = led.people.get("lead")
+            if current is None:
+                raise
             blocks = as_dicts(takeover_blocks(incident_id, current, lead, change.by))
             respond(text=takeover_question(incident_id, current, lead, change.by), blocks=blocks, replace_original=True)
             return

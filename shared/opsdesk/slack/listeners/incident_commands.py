@@ -74,8 +74,10 @@ def lead(request: IncidentCommand) -> Reply:
     lead, asker = request.mentioned or request.change.by, request.change.by
     try:
         request.changes.take_lead(incident.id, request.change, user=request.mentioned)
-    except Conflict as led:  # someone leads: ask before replacing them
-        current = led.people["lead"]
+    except Conflict as led:  # someone leads: ask before replacing them (any other conflict is told as it is)
+        current = led.people.get("lead")
+        if current is None:
+            raise
         question = takeover_question(incident.id, current, lead, asker)
         return Reply(question, as_dicts(takeover_blocks(incident.id, current, lead, asker)))
     return Reply(f"{mention(lead)} is leading {incident.id}.")
