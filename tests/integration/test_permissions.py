@@ -16,8 +16,9 @@ import pytest
 from opsdesk.entrypoints import wiring
 from opsdesk.flows.permissions import Permission, refusal
 from opsdesk.slack.ids import Action, Callback, Field
-from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField
+from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
 from opsdesk.slack.support_ids import SupportAction
+from opsdesk.slack.views.postmortems import edit_metadata
 from tests.integration.test_day import tick
 
 if TYPE_CHECKING:
@@ -198,7 +199,16 @@ def test_postmortem_changes_are_refused(stack: Stack) -> None:
         private_metadata=incident_id,
         user=OUTSIDER,
     )
-    assert told(stack).count(refusal(Permission.POSTMORTEM)) == 7
+    stack.slack.submit(
+        PostmortemCallback.EDIT_MODAL,
+        {SectionField.SUMMARY: "Nothing happened, really"},
+        private_metadata=edit_metadata(incident_id, wiring().postmortems.get(incident_id).version),
+        user=OUTSIDER,
+    )
+    stack.slack.command(f"done {incident_id} 1", user=OUTSIDER, command="/postmortem")
+    said = told(stack)
+    assert said.count(refusal(Permission.POSTMORTEM)) == 9
+    assert "Nothing happened" not in json.dumps(list(wiring().postmortems.get(incident_id).sections().values()))
     assert [view for view in stack.slack_api.views() if view.get("callback_id") in set(PostmortemCallback)] == []
     postmortem = wiring().postmortems.get(incident_id)
     assert not postmortem.is_published and wiring().postmortems.actions(incident_id) == []

@@ -218,6 +218,9 @@ def save_edit(
     except Conflict:
         incident_notifier.tell_user(user, _unsaved(incident_id, texts))
         return
+    except NotAllowed as refused:  # one line in the ops channel (a form has no channel of its own)
+        answer(body, incident_notifier, worded(refused))
+        return
     except OpsdeskError as error:
         incident_notifier.tell_user(user, worded(error))
         return
