@@ -9,6 +9,7 @@ thread, leadership's DMs, the day or the rota.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -219,7 +220,7 @@ def test_the_day_and_the_rota_are_refused(stack: Stack) -> None:
     stack.slack.command("oncall <@U0CAROL>", command="/rota")
     for text in ("set <@U0STRANGER> <@U0DAVE>", "cover <@U0STRANGER> 12:00-13:00", "oncall <@U0STRANGER>"):
         stack.slack.command(text, user=OUTSIDER, command="/rota")
-    tick(stack, OUTSIDER, "ops-channel")
+    tick(stack, OUTSIDER, "ops_channel")
     stack.slack.click(SupportAction.HANDOVER_DONE, "2026-11-30", user=OUTSIDER)
     said = told(stack)
     assert said.count(refusal(Permission.ROTA)) == 2 and said.count(refusal(Permission.ON_CALL)) == 1
@@ -319,3 +320,17 @@ def test_taking_the_lead_of_a_resolved_incident_says_so(stack: Stack) -> None:
     stack.slack.click(Action.TAKE_LEAD, incident_id, user="U0BOB")
     said = [item["text"] for item in stack.slack_api.ephemeral_messages("U0BOB")]
     assert said == [f"{incident_id} is resolved; reopen it before you take the lead."] * 2
+
+
+def test_an_outsiders_tick_is_undone_on_the_checklist_they_clicked(stack: Stack) -> None:
+    # GIVEN the 08:00 checklist in the team channel
+    stack.slack.command("set <@U0ALICE> <@U0BOB>", command="/rota")
+    stack.tick("start-of-day", datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    updates = len(stack.slack_api.calls("chat.update"))
+    # WHEN someone outside the team ticks an item (their Slack shows it ticked)
+    tick(stack, OUTSIDER, "ops_channel")
+    # THEN they are told who may, and the checklist is shown again as it is: nothing ticked
+    assert told(stack) == [refusal(Permission.CHECKLIST)]
+    [shown] = stack.slack_api.calls("chat.update")[updates:]
+    assert OUTSIDER not in json.dumps(shown["params"])
+    assert '"initial_options"' not in json.dumps(shown["params"].get("blocks"))

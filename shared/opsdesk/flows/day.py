@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.day import LISTED, Board, Handover, MorningDigest, Overnight
-from opsdesk.domain.errors import NotifierUnavailable, OpsdeskError
+from opsdesk.domain.errors import NotAllowed, NotifierUnavailable, OpsdeskError
 from opsdesk.domain.ports import Posted, Ticks
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.stats import months_between
@@ -152,7 +152,11 @@ class WorkingDay:
         did not show a colleague's tick yet does not untick it. Without `shown`, `selected` is taken as
         the whole truth. The save is conditional on the ticks read, so two people ticking at once both count.
         """
-        require_team(self.team, user, Permission.CHECKLIST)
+        try:
+            require_team(self.team, user, Permission.CHECKLIST)
+        except NotAllowed:
+            self._show_checklist(day)  # their Slack shows their click ticked: show them the checklist as it is
+            raise
 
         def tick(current: Ticks) -> Ticks:
             unticked = set(current.ticks) - set(selected) if shown is None else set(shown) - set(selected)
@@ -168,6 +172,9 @@ class WorkingDay:
         )
         saved, _ = writes.apply(tick)
         logger.info("checklist ticks", extra={"day": day, "ticks": dict(saved.ticks)})
+        self._show_checklist(day)
+
+    def _show_checklist(self, day: str) -> None:
         found = self.days.checklist(day)
         if found is not None:
             where, checklist = found
