@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from opsdesk.domain.clock import SupportHours, parse_hours
+from opsdesk.domain.incidents import Priority
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
@@ -42,6 +43,9 @@ class Settings(BaseModel):
     untaken_minutes: int = Field(default=10, gt=0)
     untaken_team_minutes: int = Field(default=30, gt=0)
     checkin_minutes: int = Field(default=60, gt=0)
+    # "Giving updates at regular schedules": comms is reminded after this long without an update.
+    update_minutes_high: int = Field(default=30, gt=0)
+    update_minutes_normal: int = Field(default=120, gt=0)
     slack_api_url: str = SLACK_API_DEFAULT
     jira_url: str = ""
     jira_project: str = "OPS"
@@ -119,6 +123,14 @@ class Settings(BaseModel):
     @property
     def alert_window(self) -> timedelta:
         return timedelta(minutes=self.alert_group_minutes)
+
+    @property
+    def update_every(self) -> dict[Priority, timedelta]:
+        """How long an open incident may go without an update, by priority, before comms is reminded."""
+        return {
+            Priority.HIGH: timedelta(minutes=self.update_minutes_high),
+            Priority.NORMAL: timedelta(minutes=self.update_minutes_normal),
+        }
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:

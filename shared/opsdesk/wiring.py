@@ -232,7 +232,8 @@ class Wiring:
     def checkins(self) -> CheckIns:
         from opsdesk.flows.checkins import CheckIns  # noqa: PLC0415  # on first use
 
-        return CheckIns(self.changes, self.settings.checkin_every)
+        settings = self.settings
+        return CheckIns(self.changes, settings.checkin_every, settings.update_every, settings.hours)
 
     @cached_property
     def alarms(self) -> AlarmFlows:
@@ -320,7 +321,7 @@ class Wiring:
     def rota(self) -> Rota:
         from opsdesk.flows.rota import Rota  # noqa: PLC0415  # on first use
 
-        return Rota(self.rota_repository, self.settings.hours, self.clock)
+        return Rota(self.rota_repository, self.settings.hours, self.team, self.clock)
 
     @cached_property
     def day(self) -> WorkingDay:
@@ -335,6 +336,7 @@ class Wiring:
             self.rota_repository,
             DayRepository(self.settings.table_name),
             self.integrations.tracker,
+            self.team,
         )
 
     @cached_property

@@ -237,8 +237,15 @@ def test_recovered_resolve_then_a_new_alarm_opens_a_new_incident(stack: Stack) -
     [incident] = repository().list_open()
     # WHEN a support engineer clicks "Resolve" under "Recovered" and submits the modal
     stack.slack.click(Action.RECOVERED_RESOLVE, incident.id)
-    assert any(view.get("callback_id") == Callback.RESOLVE for view in stack.slack_api.views())
-    stack.slack.submit(Callback.RESOLVE, {Field.SUMMARY: "Bad deploy rolled back"}, private_metadata=incident.id)
+    [form] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.RESOLVE]
+    # (an alarm's route named no service, so the form asks for one: availability is per service)
+    [service] = [block for block in form["blocks"] if block.get("block_id") == Field.SERVICE]
+    assert service.get("optional", False) is bool(incident.service)
+    stack.slack.submit(
+        Callback.RESOLVE,
+        {Field.SUMMARY: "Bad deploy rolled back", Field.SERVICE: incident.service or "checkout"},
+        private_metadata=incident.id,
+    )
     assert repository().list_open() == []
     # AND the same alarm fires again later: it is a new incident, not the resolved one
     assert alarm(stack, sns_event("ALARM", T0 + timedelta(hours=2))) == {"declared": 1}

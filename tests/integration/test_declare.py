@@ -47,7 +47,7 @@ def _open_incidents(stack):  # type: ignore[no-untyped-def]
 
 
 def test_high_in_the_text_makes_it_high_priority(stack) -> None:  # type: ignore[no-untyped-def]
-    stack.slack.command("declare Payments outage high")
+    stack.slack.command("declare high: Payments outage")
     [incident] = _open_incidents(stack)
     assert incident.priority.value == "high"
     assert incident.title == "Payments outage"
@@ -65,6 +65,14 @@ def test_leadership_hears_about_every_incident_when_the_team_asks_for_it(stack, 
     entrypoints.wiring().now = stack.clock
     stack.slack.command("declare Database down")
     assert len(_leadership_dms(stack)) == 2
+
+
+def test_a_title_ending_in_high_is_a_title_and_the_answer_says_how_to_raise_it(stack) -> None:  # type: ignore[no-untyped-def]
+    stack.slack.command("declare Disk usage high")
+    [incident] = _open_incidents(stack)
+    assert (incident.title, incident.priority.value) == ("Disk usage high", "normal")
+    [answer] = stack.slack_api.responses()
+    assert "normal priority" in answer["text"] and f"/incident priority {incident.id} high" in answer["text"]
 
 
 def test_the_same_command_delivered_twice_declares_once(stack) -> None:  # type: ignore[no-untyped-def]

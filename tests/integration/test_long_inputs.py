@@ -89,7 +89,7 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
 ) -> None:
     stack.clock.now = MONDAY_10
     for n in range(45):
-        stack.slack.command(f"declare {n} {TITLE} high")
+        stack.slack.command(f"declare high: {n} {TITLE}")
     incidents = wiring().incident_repository.list_open()
     assert len(incidents) == 45
     first = incidents[0].id
@@ -110,7 +110,7 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
     stack.slack.click(Action.POST_UPDATE, first)
     shortcut(stack, Callback.TIMELINE_SHORTCUT, LOG * 3)
     shortcut(stack, Callback.DECLARE_SHORTCUT, TITLE)
-    stack.slack.command(f"resolve {first} {LOG}")
+    stack.slack.command(f"resolve {first} {LOG} service: payments")
 
     assert refusals(stack) == []
     homes = [call["params"]["view"] for call in accepted(stack, "views.publish")]
@@ -123,10 +123,10 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
 
 def test_a_postmortem_with_long_sections_and_many_long_action_items_is_accepted(stack: Stack) -> None:
     stack.clock.now = MONDAY_10
-    stack.slack.command(f"declare {TITLE} high")
+    stack.slack.command(f"declare high: {TITLE}")
     [incident] = wiring().incident_repository.list_open()
     stack.slack.command(f"update {incident.id} {LOG}")
-    stack.slack.command(f"resolve {incident.id} {LOG}")
+    stack.slack.command(f"resolve {incident.id} {LOG} service: payments")
     for n in range(25):
         priority = ("high", "medium", "low")[n % 3]
         stack.slack.command(f"action {incident.id} {priority} <@U0CAROL> {n}: {LOG[:1900]}", command="/postmortem")

@@ -18,10 +18,10 @@ def get(stack, path: str) -> dict:
 
 def test_status_shows_open_and_recent_incidents_and_availability(stack) -> None:
     stack.clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-    stack.slack.command("declare <@U0ALICE> says login broken high")
+    stack.slack.command("declare high: <@U0ALICE> says login broken")
     [first] = wiring().incident_repository.list_open()
     stack.clock.advance(hours=3)
-    stack.slack.command(f"resolve {first.id} fixed")
+    stack.slack.command(f"resolve {first.id} fixed service: payments")
     stack.slack.command("declare Reports are slow")
     stack.clock.advance(hours=1)
 
@@ -34,7 +34,7 @@ def test_status_shows_open_and_recent_incidents_and_availability(stack) -> None:
     data = json.loads(get(stack, "/status.json")["body"])
     assert [item["title"] for item in data["open"]] == ["Reports are slow"]
     assert [item["id"] for item in data["recently_resolved"]] == [first.id]
-    assert data["availability"]["30d"]["unnamed service"] == 1 - 3 / (30 * 24)
+    assert data["availability"]["30d"]["payments"] == 1 - 3 / (30 * 24)  # named when it was resolved
     assert set(data["open"][0]) == {
         "id",
         "title",

@@ -370,9 +370,9 @@ def test_pagerduty_acknowledgements_with_odd_fields_for_a_real_incident_never_fa
 
 def publish_one(stack: Stack) -> str:
     """A resolved, published postmortem, so the fuzz reaches the 200 paths as well as the 404s."""
-    incident_id = declare(stack, "Database down high")  # high: it gets a postmortem
+    incident_id = declare(stack, "high: Database down")  # high: it gets a postmortem
     stack.clock.advance(minutes=30)
-    stack.slack.command(f"resolve {incident_id} fixed")
+    stack.slack.command(f"resolve {incident_id} fixed service: payments")
     stack.slack.command(f"publish {incident_id}", command="/postmortem")
     page = invoked(stack, "PagesFunction", page_event("GET", f"/postmortems/{incident_id}", {}, None))
     assert page["statusCode"] == 200, "the seeded postmortem is published"

@@ -122,7 +122,7 @@ def test_declare_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
 
 def _open_high_incident(stack: Stack) -> str:
     trigger = "700.800.resolve.declare"
-    stack.slack.command("declare Checkout failing high", trigger_id=trigger)
+    stack.slack.command("declare high: Checkout failing", trigger_id=trigger)
     return short_id("INC", f"slack-command:{trigger}")
 
 
@@ -149,14 +149,16 @@ def test_resolve_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
     dms_before = len(dms_to(stack, "U0LEAD"))
     trigger = f"700.800.resolve.{step}"
     with crash_after(owner, step):
-        stack.slack.command(f"resolve {incident_id} Rolled back the deploy", trigger_id=trigger)
+        stack.slack.command(f"resolve {incident_id} Rolled back the deploy service: checkout", trigger_id=trigger)
     stack.clock.advance(minutes=1)  # Lambda retries a failed async invocation a minute later
-    stack.slack.command(f"resolve {incident_id} Rolled back the deploy", trigger_id=trigger)
+    stack.slack.command(f"resolve {incident_id} Rolled back the deploy service: checkout", trigger_id=trigger)
     incident = repository().get(incident_id)
     assert not incident.is_open
     kinds = [entry.kind for entry in repository().timeline(incident_id)]
     ledger.effects("resolved timeline entries", kinds.count(EntryKind.RESOLVED), 1)
     ledger.effects("'Resolved' thread posts", with_text(thread_of(stack, incident_id), "*Resolved*"), 1)
+    in_channel = [m for m in stack.ops_messages() if m.get("subtype") == "thread_broadcast"]
+    ledger.effects("'Resolved' also sent to the channel", with_text(in_channel, "*Resolved*"), 1)
     ledger.effects("leadership DMs about the resolution", len(dms_to(stack, "U0LEAD")) - dms_before, 2)
     postmortems = [item for item in _items_with_prefix(stack, "POSTMORTEM#")]
     ledger.effects("postmortems opened", len(postmortems), 1)

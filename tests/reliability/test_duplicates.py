@@ -41,7 +41,7 @@ def repository() -> Any:
     return entrypoints.wiring().incident_repository
 
 
-def declare(stack: Stack, title: str = "Database down high", trigger_id: str = "100.200.declare") -> str:
+def declare(stack: Stack, title: str = "high: Database down", trigger_id: str = "100.200.declare") -> str:
     response = stack.slack.command(f"declare {title}", trigger_id=trigger_id)
     assert response["statusCode"] == 200
     return short_id("INC", f"slack-command:{trigger_id}")
@@ -227,7 +227,7 @@ def test_the_same_slash_command_delivered_five_times_concurrently_declares_once(
         "channel_id": OPS,
         "user_id": "U0ALICE",
         "command": "/incident",
-        "text": "declare Search is down high",
+        "text": "declare high: Search is down",
         "response_url": stack.slack.response_url("U0ALICE"),
         "trigger_id": "100.200.concurrent",
     }
@@ -294,7 +294,7 @@ def test_the_same_schedule_tick_twice_posts_the_start_of_day_once(stack: Stack, 
 
 
 def test_the_same_checkin_tick_twice_asks_once(stack: Stack, ledger: Ledger) -> None:
-    incident_id = declare(stack, "Checkout failing high")
+    incident_id = declare(stack, "high: Checkout failing")
     declared = repository().get(incident_id).declared_at
     at = declared + timedelta(minutes=61)
     stack.tick("incident-checkins", at)

@@ -90,6 +90,10 @@ class IncidentNotifier(Protocol):
         """Tell the thread what was just recorded (a new lead, an update, an alarm, a page, a note)."""
         ...
 
+    def lead_taken_over(self, incident: Incident, entry: TimelineEntry, previous: str) -> None:
+        """Tell the thread, and the previous lead, that someone took the lead over from them."""
+        ...
+
     def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
         """Say in the thread that it is resolved, thanking those who took part.
 
@@ -108,8 +112,8 @@ class IncidentNotifier(Protocol):
         """Ask the hourly check-in's two questions in the thread, with answer buttons."""
         ...
 
-    def update_overdue(self, incident: Incident, person: str | None) -> None:
-        """Nudge comms (else the lead, else whoever reads) that no update went out since the last check-in."""
+    def update_overdue(self, incident: Incident, person: str | None, silent: timedelta) -> None:
+        """Remind comms (else the lead, else whoever reads) in the thread that no update went out for `silent`."""
         ...
 
     def call_for_help(self, incident: Incident, asked_by: str) -> None:

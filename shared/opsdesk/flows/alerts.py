@@ -15,6 +15,7 @@ from opsdesk.domain.alerts import AlertGroup, AlertLine, AlertNote, AlertStatus,
 from opsdesk.domain.incidents import EntryKind, Incident, Priority, Source, TimelineEntry
 from opsdesk.flows.incidents import Declaration
 from opsdesk.flows.optimistic import Optimistic
+from opsdesk.flows.permissions import Permission
 from opsdesk.observability import MetricUnit, logger, record
 from opsdesk.store.incidents import AlreadyApplied
 
@@ -57,7 +58,7 @@ class AlertDecisions:
         self, group_id: str, *, by: str, title: str, priority: Priority, service: str = "", user_impact: str = ""
     ) -> Incident:
         """A person declares an incident from the alert (only the support team may)."""
-        self.incidents.require_team(by, "declare an incident")
+        self.incidents.require_team(by, Permission.DECLARE)
         group = self.alerts.get(group_id)
         return self._declare(
             group, Declaration(title, priority, by, self.now(), f"alert:{group.id}", service, user_impact)
@@ -133,7 +134,7 @@ class AlertDecisions:
 
     def dismiss(self, group_id: str, *, by: str, why: str) -> AlertGroup:
         """A person says the alert is not an incident: closed, with who and why, in its thread."""
-        self.incidents.require_team(by, "close an alert")
+        self.incidents.require_team(by, Permission.DISMISS_ALERT)
         at = self.now()
 
         def decide(current: AlertGroup) -> AlertGroup | None:

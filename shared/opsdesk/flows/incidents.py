@@ -6,11 +6,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed, NotFound
+from opsdesk.domain.errors import Conflict, InvalidRequest, NotFound
 from opsdesk.domain.ids import short_id
 from opsdesk.domain.incidents import AlarmInfo, EntryKind, Followup, Incident, Priority, Source, TimelineEntry
 from opsdesk.flows.followups import Followups
 from opsdesk.flows.optimistic import Optimistic
+from opsdesk.flows.permissions import Permission, require_team
 from opsdesk.observability import MetricUnit, record
 from opsdesk.store.incidents import AlreadyApplied, Pointer
 
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from opsdesk.store.incidents import IncidentRepository
 
 MIN_TITLE = 3
-REFUSAL = (
-    "Only the support team can {action}. Anyone can report a problem in the ops channel, and they will pick it up."
-)
 
 
 @dataclass(frozen=True)
@@ -63,14 +61,14 @@ class IncidentFlows:
     def observe(self, observer: IncidentObserver) -> None:
         self.observers.append(observer)
 
-    def require_team(self, user: str, action: str) -> None:
-        if not self.team.is_member(user):
-            raise NotAllowed(REFUSAL.format(action=action))
+    def require_team(self, user: str, permission: Permission) -> None:
+        """Refuse unless `user` is on the support team (flows/permissions.py)."""
+        require_team(self.team, user, permission)
 
     def declare(self, declaration: Declaration) -> Incident:
         """Store, announce and tell leadership; a replay finds the same incident and finishes it."""
         if declaration.source is Source.SLACK:
-            self.require_team(declaration.declared_by, "declare an incident")
+            self.require_team(declaration.declared_by, Permission.DECLARE)
         if len(declaration.title.strip()) < MIN_TITLE:
             raise InvalidRequest("Say in a few words what is happening, e.g. `/incident declare Database down`.")
         incident = Incident(
@@ -113,6 +111,10 @@ class IncidentFlows:
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         return self.repository.timeline(incident_id)
+
+    def find(self, incident_id: str) -> Incident | None:
+        """The incident (one key lookup), or None when there is none by that id."""
+        return self.repository.find(incident_id)
 
     def in_thread(self, channel: str, thread_ts: str) -> str | None:
         """The incident whose announcement thread this is (one key lookup), if any."""
@@ -188,17 +190,24 @@ class IncidentRunner:
         return writes.apply(decide)
 
     def take_lead(
-        self, incident_id: str, change: Change, *, user: str | None = None, takeover: bool = False
+        self, incident_id: str, change: Change, *, user: str | None = None, replacing: str | None = None
     ) -> Incident:
-        """Make `user` (default: whoever asked) the lead; without takeover, the first taker wins."""
+        """Make `user` (default: whoever asked) the lead.
+
+        Nobody's lead is replaced unasked: with a lead in place this raises Conflict naming them (`lead`),
+        unless `replacing` names that very lead (the person confirmed taking over from them), who is told.
+        """
+        self.flows.require_team(change.by, Permission.LEAD)
         lead = user or change.by
         entry = change.entry(EntryKind.LEAD, subject=lead)
+        previous: list[str | None] = [None]
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
             if incident.lead == lead:
                 return None
-            if incident.lead and not takeover:
+            if incident.lead and incident.lead != replacing:
                 raise Conflict(f"{{lead}} is already leading {incident.id}.", people={"lead": incident.lead})
+            previous[0] = incident.lead
             return incident.take_lead(lead, change.at), entry
 
         incident, changed = self.apply(incident_id, decide)
@@ -206,10 +215,14 @@ class IncidentRunner:
             if incident.lead_at == change.at:
                 self.flows.record_time_to_lead(incident)
             self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
+            if previous[0]:
+                self.notifier.lead_taken_over(incident, entry, previous[0])
+            else:
+                self.notifier.recorded(incident, entry)
         return incident
 
     def assign_comms(self, incident_id: str, change: Change, *, user: str | None = None) -> Incident:
+        self.flows.require_team(change.by, Permission.COMMS)
         comms = user or change.by
         entry = change.entry(EntryKind.COMMS, subject=comms)
 
@@ -223,6 +236,7 @@ class IncidentRunner:
         return incident
 
     def post_update(self, incident_id: str, change: Change, text: str) -> Incident:
+        self.flows.require_team(change.by, Permission.UPDATE)
         entry = change.entry(EntryKind.UPDATE, text.strip())
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry]:
@@ -236,7 +250,7 @@ class IncidentRunner:
         return incident
 
     def change_priority(self, incident_id: str, change: Change, priority: Priority) -> Incident:
-        self.flows.require_team(change.by, "change an incident's priority")
+        self.flows.require_team(change.by, Permission.PRIORITY)
         entry = change.entry(EntryKind.PRIORITY, priority=priority)
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
@@ -250,14 +264,15 @@ class IncidentRunner:
                 observer.on_priority_changed(incident)
         return incident
 
-    def resolve(self, incident_id: str, change: Change, summary: str) -> Incident:
-        self.flows.require_team(change.by, "resolve an incident")
+    def resolve(self, incident_id: str, change: Change, summary: str, *, service: str = "") -> Incident:
+        """Resolve; an incident declared without a service must be given one (availability is per service)."""
+        self.flows.require_team(change.by, Permission.RESOLVE)
         followups = self.flows.followups
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
             if not incident.is_open:
                 return None
-            resolved = incident.resolve(summary, change.by, change.at)
+            resolved = incident.resolve(summary, change.by, change.at, service)
             owing = resolved.owe(Followup.RESOLUTION, until=followups.lease())
             return owing, change.entry(EntryKind.RESOLVED, resolved.resolution)
 
@@ -268,7 +283,7 @@ class IncidentRunner:
         return followups.settle(incident) if changed else followups.recover(incident)
 
     def reopen(self, incident_id: str, change: Change) -> Incident:
-        self.flows.require_team(change.by, "reopen an incident")
+        self.flows.require_team(change.by, Permission.REOPEN)
         entry = change.entry(EntryKind.REOPENED)
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
@@ -279,6 +294,11 @@ class IncidentRunner:
             self.notifier.refresh(incident)
             self.notifier.recorded(incident, entry)
         return incident
+
+    def add_to_timeline(self, incident_id: str, entry: TimelineEntry) -> Incident:
+        """A person puts a message on the timeline (the shortcut, its picker, a pin): the support team only."""
+        self.flows.require_team(entry.actor or "", Permission.TIMELINE)
+        return self.add_note(incident_id, entry)
 
     def add_note(self, incident_id: str, entry: TimelineEntry) -> Incident:
         """Put something on the timeline (a pinned message, a page resolved) without other changes.

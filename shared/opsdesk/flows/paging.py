@@ -8,6 +8,7 @@ from opsdesk.domain.errors import InvalidRequest
 from opsdesk.domain.incidents import EntryKind, Incident
 from opsdesk.domain.paging import Alert, PagingFailed
 from opsdesk.flows.incidents import Change
+from opsdesk.flows.permissions import Permission
 from opsdesk.observability import logger, record
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ class Paging:
     # ---- paging
     def page_by_hand(self, incident_id: str, by: str, at: datetime, source_key: str) -> Incident:
         """`/incident page`: page now, whatever the time, when the trial is on."""
+        self.runner.flows.require_team(by, Permission.PAGE)
         if not self.alerts.enabled:
             raise InvalidRequest("Paging is off (the weekend trial is not enabled), so nobody can be paged from here.")
         incident = self.runner.repository.get(incident_id)

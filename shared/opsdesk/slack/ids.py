@@ -17,6 +17,8 @@ class Action(StrEnum):
     CHECKIN_COMMS_CURRENT = "incident_checkin_comms_current"
     ALERT_DECLARE = "alert_declare"
     ALERT_DISMISS = "alert_dismiss"
+    CONFIRM_TAKEOVER = "incident_confirm_takeover"
+    CANCEL_TAKEOVER = "incident_cancel_takeover"
 
 
 class Callback(StrEnum):

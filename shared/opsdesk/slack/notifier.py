@@ -7,9 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
+from opsdesk.domain.incidents import Announcement, EntryKind, Incident, TimelineEntry
 from opsdesk.domain.leadership import leadership_hears
 from opsdesk.slack.errors import unavailable
+from opsdesk.slack.views.incident_roles import (
+    taken_over_dm,
+    taken_over_text,
+    takeover_blocks,
+    takeover_question,
+)
 from opsdesk.slack.views.incident_thread import (
     CHECKIN_QUESTIONS,
     call_for_help_text,
@@ -20,12 +26,14 @@ from opsdesk.slack.views.incident_thread import (
     recovered_text,
     resolution_text,
     update_overdue_text,
+    update_text,
 )
 from opsdesk.slack.views.incidents import announcement_blocks, announcement_text, as_dicts, incident_summary
 from opsdesk.slack.views.postmortems import ask_blocks, ask_text, overdue_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import timedelta
 
     from slack_sdk import WebClient
 
@@ -104,7 +112,9 @@ class SlackIncidentNotifier:
         blocks: list[dict[str, object]] | None = None,
         key: str = "",
         recovering: bool = False,
+        broadcast: bool = False,
     ) -> None:
+        """Reply in the incident's thread; `broadcast` also shows it in the channel (people follow the channel)."""
         where = incident.announcement
         if where is None:
             return
@@ -115,6 +125,7 @@ class SlackIncidentNotifier:
         self.client.chat_postMessage(
             channel=where.channel,
             thread_ts=where.ts,
+            reply_broadcast=True if broadcast else None,
             text=text,
             blocks=blocks,
             metadata=message_metadata(incident, key) if key else None,
@@ -154,16 +165,38 @@ class SlackIncidentNotifier:
             raise unavailable(error) from error
 
     def recorded(self, incident: Incident, entry: TimelineEntry) -> None:
+        if entry.kind is EntryKind.UPDATE:  # users follow the channel, not every thread: they are told too
+            self.post_in_thread(incident, update_text(incident, entry), broadcast=True)
+            return
         self.post_in_thread(incident, recorded_text(entry))
 
+    def lead_taken_over(self, incident: Incident, entry: TimelineEntry, previous: str) -> None:
+        lead, by = entry.subject or "", entry.actor or ""
+        self.post_in_thread(incident, taken_over_text(incident, lead, previous, by))
+        if previous[:1] in "UW" and previous != by:
+            self.tell_user(previous, taken_over_dm(incident, lead, by))
+
+    def offer_takeover(self, user: str, channel: str | None, incident_id: str, current: str, lead: str) -> None:
+        """Ask, ephemerally where they asked (else by DM), whether to take the lead over from `current`."""
+        blocks = takeover_blocks(incident_id, current, lead, user)
+        text = takeover_question(incident_id, current, lead, user)
+        try:
+            if channel:
+                self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=as_dicts(blocks))
+            else:
+                self.client.chat_postMessage(channel=user, text=text, blocks=as_dicts(blocks))
+        except SlackApiError as error:
+            raise unavailable(error) from error
+
     def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
-        self.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering)
+        # In the thread and in the channel, keyed: a run finishing a crashed one's work finds it, never posts twice.
+        self.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering, broadcast=True)
 
     def ask_checkin(self, incident: Incident) -> None:
         self.post_in_thread(incident, CHECKIN_QUESTIONS, blocks=as_dicts(checkin_blocks(incident)))
 
-    def update_overdue(self, incident: Incident, person: str | None) -> None:
-        self.post_in_thread(incident, update_overdue_text(person))
+    def update_overdue(self, incident: Incident, person: str | None, silent: timedelta) -> None:
+        self.post_in_thread(incident, update_overdue_text(incident, person, silent))
 
     def call_for_help(self, incident: Incident, asked_by: str) -> None:
         where = incident.announcement

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.incidents import Priority
-from opsdesk.flows.incidents import REFUSAL
+from opsdesk.flows.permissions import Permission, refusal
 from opsdesk.slack.failures import open_modal, tell_or_raise
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.listeners.incidents import DECLARE_REFUSAL, ack_declare_modal, declare_problem, modal_value
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.team import SlackTeam
 
-DISMISS_REFUSAL = REFUSAL.format(action="close an alert")
+DISMISS_REFUSAL = refusal(Permission.DISMISS_ALERT)
 
 
 def _refused(user: str, team: SlackTeam) -> bool:

@@ -14,6 +14,8 @@ from opsdesk.slack.views.incidents import TITLE_IN_TEXT
 from opsdesk.slack.views.mrkdwn import mention
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from opsdesk.domain.incidents import Incident, TimelineEntry
 
 CHECKIN_QUESTIONS = (
@@ -64,7 +66,6 @@ def recorded_text(entry: TimelineEntry) -> str:
     said: dict[EntryKind, str] = {
         EntryKind.LEAD: f":technologist: {subject} is leading this incident.",
         EntryKind.COMMS: f":mega: {subject} is handling comms for this incident.",
-        EntryKind.UPDATE: f":loudspeaker: *Update* from {mention(entry.actor or '')}: {entry.text}",
         EntryKind.PRIORITY: f":arrows_counterclockwise: Priority is now *{entry.priority}*.",
         EntryKind.REOPENED: f":rotating_light: Reopened by {mention(entry.actor or '')}.",
         EntryKind.ALARM: f":rotating_light: {entry.text}",
@@ -77,7 +78,9 @@ def recorded_text(entry: TimelineEntry) -> str:
 def resolution_text(incident: Incident) -> str:
     thanks = ", ".join(mention(person) for person in sorted(incident.participants) if person.startswith(("U", "W")))
     elapsed = incident.time_to_resolve()
-    lines = [f":white_check_mark: *Resolved* after {human_duration(elapsed.total_seconds() if elapsed else None)}."]
+    took = human_duration(elapsed.total_seconds() if elapsed else None)
+    # Also sent to the channel: it names the incident for those who never opened the thread.
+    lines = [f":white_check_mark: *Resolved* {incident.id} ({fit(incident.title, TITLE_IN_TEXT)}) after {took}."]
     if incident.resolution:
         lines.append(f"Summary: {incident.resolution}")
     if thanks:
@@ -87,9 +90,18 @@ def resolution_text(incident: Incident) -> str:
     return "\n".join(lines)
 
 
-def update_overdue_text(person: str | None) -> str:
-    who = mention(person) if person else "Comms"
-    return f":bell: {who}, no update has gone out since the last check-in. Please post one (`Post update`)."
+def update_text(incident: Incident, entry: TimelineEntry) -> str:
+    """An update as the thread and the channel read it: also sent to the channel, so it names the incident."""
+    return f":loudspeaker: *Update* on {incident.id} from {mention(entry.actor or '')}: {entry.text}"
+
+
+def update_overdue_text(incident: Incident, person: str | None, silent: timedelta) -> str:
+    who = mention(person) if person else "Nobody is on comms yet (`/incident comms`), so: support team"
+    return (
+        f":bell: {who}, no update has gone out on {incident.id} for {human_duration(silent.total_seconds())}. "
+        "People in the channel are waiting: please post one (`Post update`, or "
+        f"`/incident update {incident.id} …`), even if it is only that work goes on."
+    )
 
 
 def call_for_help_text(incident: Incident, asked_by: str) -> str:

@@ -48,15 +48,19 @@ DETAIL_IN_TEXT = 1000  # the latest update or resolution quoted in a summary
 SNIPPET = 2000  # a timeline entry quotes a message, not a novel; a modal's private_metadata holds 3,000
 
 HELP = """*`/incident` commands*
-• `/incident declare <title>` declare now (add `high` for high priority); `/incident declare` alone opens a form
+• `/incident declare <title>` declare now at normal priority; `/incident declare` alone opens a form
+• `/incident declare high: <title>` (or `high <title>`, `[high] <title>`) declare at high priority; only the \
+start says a priority, so "Disk usage high" is a title
 • `/incident lead [INC-ID] [@user]` take the lead (default: you)
 • `/incident comms [INC-ID] [@user]` take or give the comms role
 • `/incident update [INC-ID] <text>` post an update to the thread, the channel and leadership
 • `/incident priority [INC-ID] high|normal` change the priority
 • `/incident status [INC-ID]`, `/incident list`, `/incident timeline [INC-ID]`
-• `/incident resolve [INC-ID] [summary]`, `/incident reopen [INC-ID]`
+• `/incident resolve [INC-ID] [summary] [service: <name>]` (the service is required when the incident has none), \
+`/incident reopen [INC-ID]`
 • `/incident page [INC-ID]` page the on-call engineer (when paging is on)
-When only one incident is open, the id can be left out."""
+When only one incident is open, the id can be left out. The support team makes every change; the lead and comms \
+they choose may be anyone, and anyone can read (`status`, `list`, `timeline`) and write in an incident's thread."""
 
 
 def when(moment: datetime | None) -> str:
@@ -207,7 +211,15 @@ def update_modal(incident_id: str) -> View:
     )
 
 
-def resolve_modal(incident_id: str) -> View:
+def resolve_modal(incident_id: str, service: str = "") -> View:
+    """What fixed it, and the service affected: required when the incident has none (availability is per service)."""
+    service_input = InputBlock(
+        block_id=Field.SERVICE,
+        label="Service affected",
+        optional=bool(service),
+        hint="Availability is counted per service." if not service else None,
+        element=PlainTextInputElement(action_id=Field.SERVICE, max_length=100, initial_value=service or None),
+    )
     return View(
         type="modal",
         callback_id=Callback.RESOLVE,
@@ -218,6 +230,7 @@ def resolve_modal(incident_id: str) -> View:
         blocks=[
             SectionBlock(text=MarkdownTextObject(text=f"*{incident_id}*")),
             _input(Field.SUMMARY, "What fixed it?", multiline=True),
+            service_input,
         ],
     )
 
