@@ -44,6 +44,8 @@ def headline(raw: dict[str, Any]) -> dict[str, Any]:
         "sweep_calls_equal": all(job["calls_equal"] for job in sweeps.values()) if sweeps else None,
         "sweep_items_read_equal": all(job["items_read_equal"] for job in sweeps.values()) if sweeps else None,
         "sweep_closed_items": _get(raw, "sweeps", "closed_items"),
+        "storm_alert_groups": storm.get("alert_groups"),
+        "storm_alert_messages": storm.get("alert_messages"),
         "storm_incidents": storm.get("incidents"),
         "storm_announcements": storm.get("announcements"),
         "storm_wall_s": storm.get("wall_s"),
@@ -87,8 +89,10 @@ def targets(head: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("Sweep work, full / empty (opsdesk)", head["sweep_time_ratio"], "<= 1.2x", lambda v: v <= 1.2),
         ("Sweep calls equal", head["sweep_calls_equal"], "True", lambda v: v is True),
         ("Sweep items read equal", head["sweep_items_read_equal"], "True", lambda v: v is True),
-        ("Storm incidents", head["storm_incidents"], "50", lambda v: v == 50),
-        ("Storm announcements", head["storm_announcements"], "50", lambda v: v == 50),
+        ("Storm alert groups", head["storm_alert_groups"], "1", lambda v: v == 1),
+        ("Storm alert messages (team channel)", head["storm_alert_messages"], "1", lambda v: v == 1),
+        ("Storm incidents", head["storm_incidents"], "0", lambda v: v == 0),
+        ("Storm announcements (ops channel)", head["storm_announcements"], "0", lambda v: v == 0),
         *(
             (f"Unzipped {name} + layers (MB)", value, f"<= {limit}", lambda v, n=limit: v <= n)
             for name, value in unzipped.items()

@@ -43,7 +43,7 @@ def _private_client(endpoint_url: str) -> Any:
 
 def open_work(bench: Stack) -> None:
     """Two high-priority incidents, one normal, three support requests: what every sweep reads."""
-    for number, text in enumerate(("Database down high", "Payments failing high", "Slow search")):
+    for number, text in enumerate(("high: Database down", "high: Payments failing", "Slow search")):
         bench.slack.command(f"declare {text}", trigger_id=f"bench.sweep.{number}")
     for number in range(3):
         ts = f"{MONDAY.timestamp() + 60 + number:.6f}"

@@ -63,6 +63,45 @@ class LocalAws:
             self.server = None
 
 
+_DYNAMODB_LOCK = threading.RLock()
+# Every DynamoDB operation moto serves, as one request at a time. DynamoDB isolates a transaction from every
+# other write ("serializable isolation" between TransactWriteItems and PutItem, UpdateItem, DeleteItem and
+# other transactions: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html
+# #transaction-isolation), and an UpdateItem is atomic. moto's threaded server is not: a cancelled
+# TransactWriteItems restores a copy of the whole table taken when it began (moto/dynamodb/models/
+# __init__.py, transact_write_items), undoing whatever other requests wrote meanwhile, so concurrent writers
+# that DynamoDB keeps apart lose one another's items here. Serialising moto's DynamoDB makes it truthful.
+_SERIALISED = (
+    "put_item",
+    "get_item",
+    "update_item",
+    "delete_item",
+    "query",
+    "scan",
+    "batch_get_item",
+    "transact_write_items",
+    "transact_get_items",
+)
+
+
+def serialise_dynamodb() -> None:
+    """Make moto's DynamoDB serve one operation at a time, as isolated as DynamoDB's own (idempotent)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in _SERIALISED:
+        original = getattr(DynamoDBBackend, name, None)
+        if original is None or getattr(original, "_opsdesk_serialised", False):
+            continue
+
+        def serialised(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _DYNAMODB_LOCK:
+                return _original(self, *args, **kwargs)
+
+        wrapped = functools.wraps(original)(serialised)
+        wrapped._opsdesk_serialised = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, wrapped)
+
+
 def start_moto(host: str = HOST, port: int = MOTO_PORT, *, use_existing: bool = True) -> LocalAws:
     """Start a moto server (port 0 picks a free port) unless AWS_ENDPOINT_URL already points elsewhere."""
     existing = os.environ.get("AWS_ENDPOINT_URL", "").rstrip("/")
@@ -72,6 +111,7 @@ def start_moto(host: str = HOST, port: int = MOTO_PORT, *, use_existing: bool = 
         _ensure_free(host, port)
     from moto.server import ThreadedMotoServer
 
+    serialise_dynamodb()
     # werkzeug logs every request to stderr; boto3's calls would drown the stack's own output.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     _isolate_dynamodb_operations()

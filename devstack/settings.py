@@ -41,6 +41,11 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "PRODUCT_MANAGER_ID": "U0PAM",
     "LEADERSHIP_IDS": "U0LEAD1,U0LEAD2",
     "PUBLIC_SERVICES": "Sign-in,Payments,Reports",
+    # The local EventBridge opt-in (template.yaml's AlarmNamePrefixes): the sample alarms are named prod-...
+    "ALARM_NAME_PREFIXES": "prod-,db-",
+    # As template.yaml deploys them: comms is reminded after 30 (high) or 120 (normal) minutes without an update.
+    "UPDATE_MINUTES_HIGH": "30",
+    "UPDATE_MINUTES_NORMAL": "120",
     "SLACK_SIGNING_SECRET": "local-signing-secret",
     "SLACK_BOT_TOKEN": "xoxb-local-token",
     "JIRA_PROJECT": "OPS",

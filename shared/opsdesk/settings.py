@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from opsdesk.domain.clock import SupportHours, parse_hours
+from opsdesk.domain.incidents import Priority
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
@@ -42,6 +43,9 @@ class Settings(BaseModel):
     untaken_minutes: int = Field(default=10, gt=0)
     untaken_team_minutes: int = Field(default=30, gt=0)
     checkin_minutes: int = Field(default=60, gt=0)
+    # "Giving updates at regular schedules": comms is reminded after this long without an update.
+    update_minutes_high: int = Field(default=30, gt=0)
+    update_minutes_normal: int = Field(default=120, gt=0)
     slack_api_url: str = SLACK_API_DEFAULT
     jira_url: str = ""
     jira_project: str = "OPS"
@@ -54,12 +58,19 @@ class Settings(BaseModel):
     paging_out_of_hours: str = "weekends"
     pagerduty_events_url: str = "https://events.pagerduty.com/v2/enqueue"
     alarm_routes: str = ""
+    # EventBridge intake's opt-in (template.yaml's AlarmNamePrefixes), checked again in the function.
+    alarm_name_prefixes: tuple[str, ...] = ()
+    # Alerts within this many minutes of an open group's last alert join it: a storm is one conversation.
+    alert_group_minutes: int = Field(default=10, gt=0)
+    # Who among incidents the leadership contacts hear about: high priority only (the weekly report has the rest),
+    # or all of them.
+    leadership_notify: Literal["high", "all"] = "high"
     public_base_url: str = ""
     # The service names the public status page may show (comma-separated); any other service is never named.
     public_services: tuple[str, ...] = ()
     lazy_mode: str = "lambda"
 
-    @field_validator("support_team_ids", "leadership_ids", "public_services", mode="before")
+    @field_validator("support_team_ids", "leadership_ids", "alarm_name_prefixes", "public_services", mode="before")
     @classmethod
     def _ids(cls, value: object) -> tuple[str, ...]:
         return _split_ids(value)
@@ -110,6 +121,18 @@ class Settings(BaseModel):
     @property
     def checkin_every(self) -> timedelta:
         return timedelta(minutes=self.checkin_minutes)
+
+    @property
+    def alert_window(self) -> timedelta:
+        return timedelta(minutes=self.alert_group_minutes)
+
+    @property
+    def update_every(self) -> dict[Priority, timedelta]:
+        """How long an open incident may go without an update, by priority, before comms is reminded."""
+        return {
+            Priority.HIGH: timedelta(minutes=self.update_minutes_high),
+            Priority.NORMAL: timedelta(minutes=self.update_minutes_normal),
+        }
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -16,6 +16,7 @@ stand-in URLs (`entrypoints.wiring().now = clock`).
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from opsdesk.flows.alarms import AlarmFlows
+    from opsdesk.flows.alerts import AlertDecisions
     from opsdesk.flows.checkins import CheckIns
     from opsdesk.flows.day import WorkingDay
     from opsdesk.flows.paging import Paging
@@ -114,7 +116,13 @@ class Wiring:
     @cached_property
     def incident_notifier(self) -> SlackIncidentNotifier:
         settings = self.settings
-        return SlackIncidentNotifier(self.slack, settings.ops_channel_id, settings.leadership_ids, self.status_url)
+        return SlackIncidentNotifier(
+            self.slack,
+            settings.ops_channel_id,
+            settings.leadership_ids,
+            self.status_url,
+            leadership_notify=settings.leadership_notify,
+        )
 
     @cached_property
     def support_notifier(self) -> SlackSupportNotifier:
@@ -191,11 +199,18 @@ class Wiring:
             on_call=self.rota_repository.on_call,
             status_url=self.status_url,
             now=self.clock,
+            # Late, like the observer below: the alert flows are built from these.
+            already_paged=lambda incident: self.alerts.paged_for(incident),  # noqa: PLW0108
         )
         flows.observe(postmortems)
         flows.observe(LinkedRequests(lambda: self.desk))  # the desk is built only for an incident from a request
         if settings.paging_enabled:
+            from opsdesk.flows.alert_paging import AlertPagesFollowIncidents  # noqa: PLC0415
+
             flows.observe(paging)
+            # Late: the alert flows are built from these, and only when an incident resolves.
+            resolve_page = lambda incident_id: self.alerts.incident_resolved(incident_id)  # noqa: E731, PLW0108
+            flows.observe(AlertPagesFollowIncidents(resolve_page))
         return flows, changes, postmortems, paging
 
     @property
@@ -224,18 +239,50 @@ class Wiring:
     def checkins(self) -> CheckIns:
         from opsdesk.flows.checkins import CheckIns  # noqa: PLC0415  # on first use
 
-        return CheckIns(self.changes, self.settings.checkin_every)
+        settings = self.settings
+        return CheckIns(self.changes, settings.checkin_every, settings.update_every, settings.hours)
 
     @cached_property
     def alarms(self) -> AlarmFlows:
         # Only the Alarms function reaches this: the others never pay for the alarm models (pydantic, ~25 ms).
         from opsdesk.alarms.routes import parse_routes  # noqa: PLC0415
+        from opsdesk.alarms.scope import AlarmScope  # noqa: PLC0415
         from opsdesk.flows.alarms import AlarmFlows  # noqa: PLC0415
-        from opsdesk.store.alarm_changes import AlarmChanges  # noqa: PLC0415
 
         settings = self.settings
-        changes = AlarmChanges(settings.table_name)
-        return AlarmFlows(self.incidents, self.changes, changes, parse_routes(settings.alarm_routes))
+        return AlarmFlows(
+            self.incidents,
+            self.changes,
+            self.alerts.changes,
+            self.alerts,
+            AlarmScope(settings.alarm_name_prefixes),
+            window_minutes=settings.alert_group_minutes,
+            routes=parse_routes(settings.alarm_routes),
+            pause=time.sleep,
+        )
+
+    @cached_property
+    def alerts(self) -> AlertDecisions:
+        """Declaring from an alert, dismissing one, and its out-of-hours page (the Alarms and Slack functions)."""
+        from opsdesk.flows.alert_paging import AlertPaging  # noqa: PLC0415  # on first use
+        from opsdesk.flows.alerts import AlertDecisions  # noqa: PLC0415
+        from opsdesk.slack.alert_notifier import SlackAlertNotifier  # noqa: PLC0415
+        from opsdesk.store.alarm_changes import AlarmChanges  # noqa: PLC0415
+        from opsdesk.store.alerts import AlertRepository  # noqa: PLC0415
+
+        settings = self.settings
+        notifier = SlackAlertNotifier(self.slack, settings.team_channel_id)
+        paging = AlertPaging(
+            self.integrations.alerts,
+            notifier,
+            settings.hours,
+            enabled=settings.paging_enabled,
+            mode=settings.paging_out_of_hours,
+        )
+        table = settings.table_name
+        return AlertDecisions(
+            AlertRepository(table), AlarmChanges(table), self.incidents, notifier, paging=paging, now=self.clock
+        )
 
     @cached_property
     def postmortem_actions(self) -> PostmortemActions:
@@ -281,7 +328,7 @@ class Wiring:
     def rota(self) -> Rota:
         from opsdesk.flows.rota import Rota  # noqa: PLC0415  # on first use
 
-        return Rota(self.rota_repository, self.settings.hours, self.clock)
+        return Rota(self.rota_repository, self.settings.hours, self.team, self.clock)
 
     @cached_property
     def day(self) -> WorkingDay:
@@ -296,12 +343,19 @@ class Wiring:
             self.rota_repository,
             DayRepository(self.settings.table_name),
             self.integrations.tracker,
+            self.team,
         )
 
     @cached_property
     def stats(self) -> Stats:
         from opsdesk.flows.stats import Stats  # noqa: PLC0415  # on first use
+        from opsdesk.store.alerts import AlertRepository  # noqa: PLC0415
 
         return Stats(
-            self.incident_repository, self.request_repository, self.day_notifier, self.settings.hours, self.clock
+            self.incident_repository,
+            self.request_repository,
+            self.day_notifier,
+            self.settings.hours,
+            self.clock,
+            alerts=AlertRepository(self.settings.table_name),
         )

@@ -21,6 +21,7 @@ from devstack.settings import TEMPLATE_PATH, local_environment
 from devstack.standins.slack import SlackStandIn
 from devstack.template import Template, load_template
 from opsdesk import entrypoints
+from opsdesk.store.dynamodb import client as dynamodb_client
 from tests.harness import SlackClientSimulator, StackActions
 
 if TYPE_CHECKING:
@@ -132,3 +133,16 @@ def stack(
     )
     yield Stack(runtime, simulator, slack_api, clock, fresh_table, local_aws.endpoint_url, environment)
     entrypoints.reset()
+
+
+@pytest.fixture
+def dynamodb_calls(stack: Stack) -> Iterator[list[str]]:
+    """Every DynamoDB API call the handlers make, by operation name."""
+    calls: list[str] = []
+
+    def count(event_name: str, **_: Any) -> None:
+        calls.append(event_name.rsplit(".", 1)[-1])
+
+    dynamodb_client().meta.events.register("before-call.dynamodb", count)
+    yield calls
+    dynamodb_client().meta.events.unregister("before-call.dynamodb", count)

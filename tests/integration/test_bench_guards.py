@@ -74,7 +74,7 @@ def test_answering_a_slash_command_loads_no_heavy_integration(
 
 
 def test_declare_and_take_lead_stay_within_their_dynamodb_budget(stack: Stack, count_dynamodb: list[str]) -> None:
-    stack.slack.command("declare Database down high")
+    stack.slack.command("declare high: Database down")
     declared = list(count_dynamodb)
     [incident] = _open_incidents()
     count_dynamodb.clear()

@@ -30,9 +30,14 @@ def test_declare_with_a_title_stores_and_announces_with_buttons(stack) -> None: 
     [incident] = stack.runtime.handler("SlackFunction") and _open_incidents(stack)
     assert incident.title == "Database down"
     assert incident.announcement is not None and incident.announcement.ts == announcement["ts"]
-    # AND leadership hears about it
-    dms = [call for call in stack.slack_api.calls("chat.postMessage") if call["params"]["channel"].startswith("U0LEAD")]
-    assert len(dms) == 2
+    # AND leadership does not: a normal incident reaches them in the weekly report (LEADERSHIP_NOTIFY=high)
+    assert _leadership_dms(stack) == []
+
+
+def _leadership_dms(stack):  # type: ignore[no-untyped-def]
+    return [
+        call for call in stack.slack_api.calls("chat.postMessage") if call["params"]["channel"].startswith("U0LEAD")
+    ]
 
 
 def _open_incidents(stack):  # type: ignore[no-untyped-def]
@@ -42,10 +47,32 @@ def _open_incidents(stack):  # type: ignore[no-untyped-def]
 
 
 def test_high_in_the_text_makes_it_high_priority(stack) -> None:  # type: ignore[no-untyped-def]
-    stack.slack.command("declare Payments outage high")
+    stack.slack.command("declare high: Payments outage")
     [incident] = _open_incidents(stack)
     assert incident.priority.value == "high"
     assert incident.title == "Payments outage"
+    # AND leadership hears about a high-priority incident, each contact once
+    assert len(_leadership_dms(stack)) == 2
+
+
+def test_leadership_hears_about_every_incident_when_the_team_asks_for_it(stack, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(stack.runtime._developer_environment, "LEADERSHIP_NOTIFY", "all")
+    monkeypatch.setenv("LEADERSHIP_NOTIFY", "all")
+    from opsdesk import entrypoints
+
+    entrypoints.settings.cache_clear()
+    entrypoints.wiring.cache_clear()
+    entrypoints.wiring().now = stack.clock
+    stack.slack.command("declare Database down")
+    assert len(_leadership_dms(stack)) == 2
+
+
+def test_a_title_ending_in_high_is_a_title_and_the_answer_says_how_to_raise_it(stack) -> None:  # type: ignore[no-untyped-def]
+    stack.slack.command("declare Disk usage high")
+    [incident] = _open_incidents(stack)
+    assert (incident.title, incident.priority.value) == ("Disk usage high", "normal")
+    [answer] = stack.slack_api.responses()
+    assert "normal priority" in answer["text"] and f"/incident priority {incident.id} high" in answer["text"]
 
 
 def test_the_same_command_delivered_twice_declares_once(stack) -> None:  # type: ignore[no-untyped-def]

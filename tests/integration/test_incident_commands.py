@@ -12,7 +12,7 @@ from opsdesk.slack.ids import Action, Callback, Field
 pytestmark = pytest.mark.integration
 
 
-def declare(stack, text: str = "declare Database down high") -> str:
+def declare(stack, text: str = "declare high: Database down") -> str:
     stack.slack.command(text)
     [incident] = wiring().incident_repository.list_open()
     return incident.id
@@ -88,8 +88,8 @@ def test_update_modal_posts_once_even_if_submitted_twice(stack) -> None:
 
 def test_priority_change_needs_the_team_and_lands_on_the_timeline(stack) -> None:
     incident_id = declare(stack, "declare Slow reports")
-    stack.slack.command(f"priority {incident_id} high", user="U0STRANGER")
-    assert "Only the support team" in responses_text(stack)
+    refused = stack.slack.command(f"priority {incident_id} high", user="U0STRANGER")
+    assert "Only the support team can change an incident's priority" in refused["body"]  # said on the ack
     stack.slack.command(f"priority {incident_id} high", user="U0ALICE")
     assert wiring().incident_repository.get(incident_id).priority.value == "high"
     stack.slack.command(f"priority {incident_id} critical", user="U0ALICE")
@@ -101,7 +101,9 @@ def test_resolve_records_summary_thanks_people_and_flags_postmortem(stack) -> No
     stack.slack.click(Action.TAKE_LEAD, incident_id, user="U0BOB")
     stack.clock.advance(minutes=42)
     stack.slack.click(Action.RESOLVE, incident_id, user="U0BOB")
-    stack.slack.submit(Callback.RESOLVE, {Field.SUMMARY: "Restarted the primary"}, incident_id, "U0BOB")
+    stack.slack.submit(
+        Callback.RESOLVE, {Field.SUMMARY: "Restarted the primary", Field.SERVICE: "payments"}, incident_id, "U0BOB"
+    )
 
     incident = wiring().incident_repository.get(incident_id)
     assert incident.status.value == "resolved"
@@ -116,14 +118,14 @@ def test_resolve_records_summary_thanks_people_and_flags_postmortem(stack) -> No
 
 def test_resolve_by_someone_outside_the_team_is_refused(stack) -> None:
     incident_id = declare(stack)
-    stack.slack.command(f"resolve {incident_id} fixed", user="U0STRANGER")
+    refused = stack.slack.command(f"resolve {incident_id} fixed service: payments", user="U0STRANGER")
     assert wiring().incident_repository.get(incident_id).is_open
-    assert "Only the support team can resolve" in responses_text(stack)
+    assert "Only the support team can resolve" in refused["body"]
 
 
 def test_reopen_brings_it_back(stack) -> None:
     incident_id = declare(stack)
-    stack.slack.command(f"resolve {incident_id} fixed")
+    stack.slack.command(f"resolve {incident_id} fixed service: payments")
     stack.slack.command(f"reopen {incident_id}")
     assert wiring().incident_repository.get(incident_id).is_open
 
@@ -148,3 +150,57 @@ def test_without_an_id_several_open_incidents_ask_which(stack) -> None:
 def test_with_nothing_open_status_says_so(stack) -> None:
     stack.slack.command("status")
     assert "No incident is open" in responses_text(stack)
+
+
+def test_updates_and_the_resolution_reach_the_channel_not_only_the_thread(stack) -> None:
+    # GIVEN an incident people follow in the ops channel, not in its thread
+    incident_id = declare(stack)
+    # WHEN the team posts an update (command and modal) and resolves it
+    stack.slack.command(f"update {incident_id} Failover in progress", user="U0BOB")
+    stack.slack.submit(Callback.UPDATE, {Field.UPDATE_TEXT: "Failover complete"}, incident_id, "U0BOB")
+    stack.slack.command(f"resolve {incident_id} Primary restarted service: payments", user="U0BOB")
+    # THEN each is a reply in the thread also sent to the channel, naming the incident
+    broadcasts = [
+        call["params"] for call in stack.slack_api.calls("chat.postMessage") if call["params"].get("reply_broadcast")
+    ]
+    texts = [params["text"] for params in broadcasts]
+    assert len(texts) == 3, texts
+    assert all(incident_id in text for text in texts)
+    assert all(params["thread_ts"] == announcement(stack)["ts"] for params in broadcasts)
+    channel_view = [m for m in stack.ops_messages() if m.get("subtype") == "thread_broadcast"]
+    assert [m["text"] for m in channel_view] == texts
+
+
+def test_resolving_an_incident_without_a_service_asks_for_one(stack) -> None:
+    # GIVEN an incident declared without a service
+    incident_id = declare(stack, "declare Logins failing")
+    # WHEN it is resolved without naming one, it stays open and the answer says how
+    stack.slack.command(f"resolve {incident_id} Restarted the pods", user="U0BOB")
+    assert wiring().incident_repository.get(incident_id).is_open
+    asked = [item["text"] for item in stack.slack.slack_api.ephemeral_messages("U0BOB")]
+    assert any(f"/incident resolve {incident_id} <what fixed it> service: <name>" in text for text in asked)
+    # AND the Resolve button's form asks for the service, required
+    stack.slack.click(Action.RESOLVE, incident_id, user="U0BOB")
+    [form] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.RESOLVE]
+    [service] = [block for block in form["blocks"] if block.get("block_id") == Field.SERVICE]
+    assert not service.get("optional", False)
+    # WHEN it is named, the incident is resolved with it, and availability counts it by name
+    stack.slack.command(f"resolve {incident_id} Restarted the pods service: Legal Aid portal", user="U0BOB")
+    incident = wiring().incident_repository.get(incident_id)
+    assert (incident.is_open, incident.service, incident.resolution) == (
+        False,
+        "Legal Aid portal",
+        "Restarted the pods",
+    )
+
+
+def test_the_resolve_form_shows_the_service_already_known_and_does_not_insist(stack) -> None:
+    incident_id = declare(stack)
+    stack.slack.command(f"resolve {incident_id} x service: payments")  # resolve, reopen: it now has a service
+    stack.slack.command(f"reopen {incident_id}")
+    stack.slack.click(Action.RESOLVE, incident_id, user="U0BOB")
+    [*_, form] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.RESOLVE]
+    [service] = [block for block in form["blocks"] if block.get("block_id") == Field.SERVICE]
+    assert service["optional"] is True and service["element"]["initial_value"] == "payments"
+    stack.slack.submit(Callback.RESOLVE, {Field.SUMMARY: "Fixed again"}, incident_id, "U0BOB")
+    assert wiring().incident_repository.get(incident_id).service == "payments"

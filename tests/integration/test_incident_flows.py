@@ -12,6 +12,7 @@ import pytest
 
 from opsdesk import entrypoints
 from opsdesk.domain.incidents import EntryKind
+from opsdesk.flows.permissions import THREAD_INSTEAD
 from opsdesk.slack.ids import Action, Callback
 from opsdesk.slack.views.mrkdwn import mention
 
@@ -38,7 +39,7 @@ def timeline_kinds(incident_id: str) -> list[EntryKind]:
 
 def declare(stack: Stack, text: str = "Database down", user: str = "U0ALICE") -> Incident:
     stack.slack.command(f"declare {text}", user=user)
-    [incident] = [item for item in open_incidents() if text.replace(" high", "") in item.title]
+    [incident] = [item for item in open_incidents() if text.removeprefix("high: ") in item.title]
     assert incident.announcement is not None
     return incident
 
@@ -80,13 +81,18 @@ def test_lead_race_exactly_one_wins_and_the_others_are_told_who(stack: Stack) ->
         worker.join(30)
     assert not errors
 
-    # THEN exactly one is the lead, once on the timeline, and every other is told who won
+    # THEN exactly one of the support team is the lead, once on the timeline, and every other is told who won
+    # (the two outside the team are told who may choose the lead instead)
+    team, outsiders = people[:3], people[3:]
     lead = get(incident.id).lead
-    assert lead in people
+    assert lead in team
     assert timeline_kinds(incident.id).count(EntryKind.LEAD) == 1
-    for user in set(people) - {lead}:
+    for user in set(team) - {lead}:
         told = [item["text"] for item in stack.slack_api.ephemeral_messages(user)]
         assert any(f"<@{lead}> is already leading" in text for text in told), (user, told)
+    for user in outsiders:
+        told = [item["text"] for item in stack.slack_api.ephemeral_messages(user)]
+        assert told == ["Only the support team can choose an incident's lead. " + THREAD_INSTEAD], (user, told)
 
 
 def test_the_announcement_is_edited_in_place(stack: Stack) -> None:
@@ -104,8 +110,8 @@ def test_the_announcement_is_edited_in_place(stack: Stack) -> None:
     assert len(tops) == 1
 
 
-def test_updates_reach_the_thread_and_leadership(stack: Stack) -> None:
-    incident = declare(stack)
+def test_updates_of_a_high_priority_incident_reach_the_thread_and_leadership(stack: Stack) -> None:
+    incident = declare(stack, "high: Database down")
     before = len(leadership_dms(stack))
     stack.clock.advance(minutes=20)
     stack.slack.command(f"update {incident.id} Failover to the standby is in progress", user="U0BOB")
@@ -116,10 +122,10 @@ def test_updates_reach_the_thread_and_leadership(stack: Stack) -> None:
 
 
 def test_resolving_high_thanks_participants_and_records_a_postmortem_due(stack: Stack) -> None:
-    incident = declare(stack, "Payments outage high")
+    incident = declare(stack, "high: Payments outage")
     stack.slack.click(Action.TAKE_LEAD, incident.id, user="U0BOB")
     stack.clock.advance(hours=2)
-    stack.slack.command(f"resolve {incident.id} Rolled back the release", user="U0CAROL")
+    stack.slack.command(f"resolve {incident.id} Rolled back the release service: payments", user="U0CAROL")
     resolved = get(incident.id)
     assert not resolved.is_open and resolved.postmortem_due
     [last] = [message["text"] for message in thread(stack, incident) if "*Resolved*" in message.get("text", "")]
@@ -136,10 +142,9 @@ def test_someone_outside_the_team_cannot_declare_or_resolve(stack: Stack) -> Non
     assert "Only the support team can declare" in response["body"]
     assert open_incidents() == []
     incident = declare(stack)
-    stack.slack.command(f"resolve {incident.id} nope", user="U0STRANGER")
+    refused = stack.slack.command(f"resolve {incident.id} nope service: payments", user="U0STRANGER")
     assert get(incident.id).is_open
-    refusals = [item for item in stack.slack_api.responses() if "Only the support team can resolve" in str(item)]
-    assert refusals
+    assert "Only the support team can resolve" in refused["body"]
     # AND the declare-from-message shortcut refuses politely instead of opening the form
     stack.slack.message_shortcut(Callback.DECLARE_SHORTCUT, {"ts": "1764496800.000100", "text": "x"}, user="U0STRANGER")
     told = [item["text"] for item in stack.slack_api.ephemeral_messages("U0STRANGER")]
@@ -152,7 +157,7 @@ def test_someone_outside_the_team_cannot_declare_or_resolve(stack: Stack) -> Non
 
 def test_checkins_across_missed_and_repeated_ticks(stack: Stack) -> None:
     # GIVEN a high-priority incident declared at 10:00
-    incident = declare(stack, "Payments outage high")
+    incident = declare(stack, "high: Payments outage")
     declared = incident.declared_at
 
     def checkins() -> int:
@@ -171,14 +176,15 @@ def test_checkins_across_missed_and_repeated_ticks(stack: Stack) -> None:
     assert checkins() == 2
     assert get(incident.id).last_checkin_at == declared + timedelta(hours=2)
 
-    # THEN each check-in asked the two questions with answer buttons, and comms was nudged (no update)
+    # THEN each check-in asked the two questions with answer buttons, and comms was reminded once for each
+    # 30 minutes without an update that a tick fell in (10:30 at 10:55, 11:00 at 11:01, 12:00 at 12:07)
     texts = [message.get("text", "") for message in thread(stack, incident)]
     assert sum("Hourly check-in" in text for text in texts) == 2
-    assert sum("no update has gone out" in text for text in texts) == 2
+    assert sum("no update has gone out" in text for text in texts) == 3
 
 
 def test_checkin_answers_land_on_the_timeline_and_more_people_calls_for_help(stack: Stack) -> None:
-    incident = declare(stack, "Payments outage high")
+    incident = declare(stack, "high: Payments outage")
     stack.tick("incident-checkins", incident.declared_at + timedelta(minutes=61))
     stack.slack.click(Action.CHECKIN_MORE_PEOPLE, incident.id, user="U0BOB")
     stack.slack.click(Action.CHECKIN_COMMS_CURRENT, incident.id, user="U0CAROL")
@@ -245,7 +251,7 @@ def test_declare_from_a_message_opens_the_form_prefilled(stack: Stack) -> None:
 
 
 def test_app_home_shows_open_incidents_and_what_waits_on_the_viewer(stack: Stack) -> None:
-    incident = declare(stack, "Payments outage high")
+    incident = declare(stack, "high: Payments outage")
     stack.slack.click(Action.TAKE_LEAD, incident.id, user="U0BOB")
     stack.clock.advance(minutes=75)
     stack.slack.event({"type": "app_home_opened", "user": "U0BOB", "channel": "D0BOB", "tab": "home"})

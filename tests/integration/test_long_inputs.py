@@ -30,7 +30,7 @@ from tests.integration.support_fixtures import (  # noqa: F401  # fixtures
     ts_at,
     utc,
 )
-from tests.integration.test_alarms import sns_event
+from tests.integration.test_alarms import sns_event, use_routes
 from tests.integration.test_support_extras import board_issue
 
 if TYPE_CHECKING:
@@ -84,10 +84,12 @@ def shortcut(stack: Stack, callback_id: str, text: str, user: str = "U0ALICE") -
     )
 
 
-def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted(stack: Stack) -> None:
+def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stack.clock.now = MONDAY_10
     for n in range(45):
-        stack.slack.command(f"declare {n} {TITLE} high")
+        stack.slack.command(f"declare high: {n} {TITLE}")
     incidents = wiring().incident_repository.list_open()
     assert len(incidents) == 45
     first = incidents[0].id
@@ -99,6 +101,7 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
         answer = stack.slack.command(command)
         if body_of(answer).get("blocks"):
             judge_message(body_of(answer)["blocks"])  # a slash command's ack is judged like a message
+    use_routes(stack, [{"pattern": "prod-reports-*", "declare": "auto"}], monkeypatch)
     stack.invoke("AlarmsFunction", sns_event(name="prod-reports-" + "x" * 230))
     stack.clock.advance(hours=2)
     stack.tick("incident-checkins", stack.clock.now)
@@ -107,7 +110,7 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
     stack.slack.click(Action.POST_UPDATE, first)
     shortcut(stack, Callback.TIMELINE_SHORTCUT, LOG * 3)
     shortcut(stack, Callback.DECLARE_SHORTCUT, TITLE)
-    stack.slack.command(f"resolve {first} {LOG}")
+    stack.slack.command(f"resolve {first} {LOG} service: payments")
 
     assert refusals(stack) == []
     homes = [call["params"]["view"] for call in accepted(stack, "views.publish")]
@@ -120,10 +123,10 @@ def test_forty_five_incidents_with_long_titles_updates_and_logs_are_all_accepted
 
 def test_a_postmortem_with_long_sections_and_many_long_action_items_is_accepted(stack: Stack) -> None:
     stack.clock.now = MONDAY_10
-    stack.slack.command(f"declare {TITLE} high")
+    stack.slack.command(f"declare high: {TITLE}")
     [incident] = wiring().incident_repository.list_open()
     stack.slack.command(f"update {incident.id} {LOG}")
-    stack.slack.command(f"resolve {incident.id} {LOG}")
+    stack.slack.command(f"resolve {incident.id} {LOG} service: payments")
     for n in range(25):
         priority = ("high", "medium", "low")[n % 3]
         stack.slack.command(f"action {incident.id} {priority} <@U0CAROL> {n}: {LOG[:1900]}", command="/postmortem")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from opsdesk.entrypoints import wiring
@@ -21,17 +20,16 @@ def get(stack, path: str) -> dict:
 def test_status_shows_only_published_incidents_their_public_titles_updates_and_availability(stack) -> None:
     # GIVEN three incidents: one published and resolved, one published and open, one never published
     stack.clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-    stack.slack.command("declare <@U0ALICE> says login broken high")
+    stack.slack.command("declare high: <@U0ALICE> says login broken")
     [first] = wiring().incident_repository.list_open()
-    wiring().incident_repository.save(replace(first, service="Sign-in"))
     stack.slack.command(f"public {first.id} Some users cannot sign in")
     stack.clock.advance(hours=3)
-    stack.slack.command(f"resolve {first.id} fixed")
+    stack.slack.command(f"resolve {first.id} fixed service: Sign-in")
     stack.slack.command("declare Reports are slow")
     [second] = wiring().incident_repository.list_open()
     stack.slack.command(f"public {second.id} Reports are slow to load")
     stack.slack.command(f"public-update {second.id} We are looking into it")
-    stack.slack.command("declare CPUUtilization > 90 on db-internal-7 high")
+    stack.slack.command("declare high: CPUUtilization > 90 on db-internal-7")
     stack.clock.advance(hours=1)
 
     page = get(stack, "/status")
@@ -61,7 +59,7 @@ def test_unknown_paths_and_unpublished_postmortems_are_404(stack) -> None:
 def test_the_status_page_form_publishes_a_title_and_an_update_for_the_support_team_only(stack) -> None:
     # GIVEN an open incident, and its announcement's "Status page" button
     stack.clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
-    stack.slack.command("declare db-internal-7 disk full high")
+    stack.slack.command("declare high: db-internal-7 disk full")
     [incident] = wiring().incident_repository.list_open()
     stack.slack.click(Action.STATUS_PAGE, incident.id)
     [form] = [view for view in stack.slack_api.views() if view.get("callback_id") == Callback.PUBLIC]

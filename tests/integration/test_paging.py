@@ -42,7 +42,7 @@ def stand_in_urls(slack_api: SlackStandIn, pagerduty: PagerDutyStandIn, monkeypa
 
 
 def declare_high(stack) -> str:
-    stack.slack.command("declare Database down high")
+    stack.slack.command("declare high: Database down")
     [incident] = wiring().incident_repository.list_open()
     return incident.id
 
@@ -60,7 +60,7 @@ def test_high_priority_on_a_saturday_pages_once_and_resolving_resolves_it(stack,
     assert event["payload"]["severity"] == "critical"
     assert any("status" in link["href"] for link in event["links"])
     stack.clock.advance(minutes=40)
-    stack.slack.command(f"resolve {incident_id} Failed over")
+    stack.slack.command(f"resolve {incident_id} Failed over service: payments")
     # THEN one alert, resolved with the same key, and both on the timeline
     [alert] = pagerduty.alerts()
     assert (alert["dedup_key"], alert["status"]) == (incident_id, "resolved")
@@ -72,7 +72,7 @@ def test_high_priority_on_a_saturday_pages_once_and_resolving_resolves_it(stack,
 def test_the_same_incident_on_a_tuesday_at_ten_does_not_page(stack, pagerduty) -> None:
     stack.clock.now = TUESDAY_10
     incident_id = declare_high(stack)
-    stack.slack.command(f"resolve {incident_id} Fixed")
+    stack.slack.command(f"resolve {incident_id} Fixed service: payments")
     assert pagerduty.calls() == []
 
 

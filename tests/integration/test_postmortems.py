@@ -72,14 +72,14 @@ def stand_in_urls_fixture(
 def run_incident(stack) -> str:
     """A high-priority incident with a lead, an update and a resolution, an hour apart."""
     stack.clock.now = FRIDAY
-    stack.slack.command("declare Database down high")
+    stack.slack.command("declare high: Database down")
     [incident] = wiring().incident_repository.list_open()
     stack.clock.advance(minutes=5)
     stack.slack.command(f"lead {incident.id} <@U0BOB>")
     stack.clock.advance(minutes=20)
     stack.slack.command(f"update {incident.id} Failing over to the standby in <#C0PRIV123|ops-private>")
     stack.clock.advance(minutes=35)
-    stack.slack.command(f"resolve {incident.id} Failed over; <@U0ALICE> confirmed")
+    stack.slack.command(f"resolve {incident.id} Failed over; <@U0ALICE> confirmed service: payments")
     return incident.id
 
 
@@ -119,7 +119,7 @@ def test_normal_priority_opens_no_postmortem(stack) -> None:
     stack.clock.now = FRIDAY
     stack.slack.command("declare Slow report")
     [incident] = wiring().incident_repository.list_open()
-    stack.slack.command(f"resolve {incident.id} ok")
+    stack.slack.command(f"resolve {incident.id} ok service: payments")
     assert PostmortemRepository(stack.table_name).find(incident.id) is None
 
 

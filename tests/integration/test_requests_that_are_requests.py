@@ -185,7 +185,7 @@ def test_declaring_an_incident_from_a_request_links_them_until_it_is_resolved(st
 
     # WHEN the incident is resolved
     stack.clock.advance(minutes=40)
-    stack.slack.command(f"resolve {incident.id} Restarted the payment workers")
+    stack.slack.command(f"resolve {incident.id} Restarted the payment workers service: payments")
     # THEN the request is done, its resolution points to the incident, and its requester is asked once
     done = stored(stack, ts)
     assert done.stage is Stage.DONE

@@ -370,9 +370,9 @@ def test_pagerduty_acknowledgements_with_odd_fields_for_a_real_incident_never_fa
 
 def publish_one(stack: Stack) -> str:
     """A resolved, published postmortem, so the fuzz reaches the 200 paths as well as the 404s."""
-    incident_id = declare(stack, "Database down high")  # high: it gets a postmortem
+    incident_id = declare(stack, "high: Database down")  # high: it gets a postmortem
     stack.clock.advance(minutes=30)
-    stack.slack.command(f"resolve {incident_id} fixed")
+    stack.slack.command(f"resolve {incident_id} fixed service: payments")
     stack.slack.command(f"publish {incident_id}", command="/postmortem")
     page = invoked(stack, "PagesFunction", page_event("GET", f"/postmortems/{incident_id}", {}, None))
     assert page["statusCode"] == 200, "the seeded postmortem is published"
@@ -648,12 +648,12 @@ def test_a_genuine_alarm_with_odd_optional_parts_never_raises_and_opens_once(sta
         tried += 1
         outcome = invoked(stack, "AlarmsFunction", event)
         assert "rejected" not in outcome, outcome
-        # The first copy declares; later ones change nothing (stale on the incident, then seen).
-        assert set(outcome) <= {"declared", "stale", "duplicate"}, outcome
+        # The first copy raises the alert; later ones change nothing (seen, or older than the state applied).
+        assert set(outcome) <= {"raised", "stale", "duplicate"}, outcome
 
     one()
     ledger.tried(tried)
-    ledger.effects("incidents opened", len(entrypoints.wiring().incident_repository.list_open()), 1)
+    ledger.effects("alerts raised", len(entrypoints.wiring().alerts.alerts.list_open()), 1)
 
 
 # ---------------------------------------------------------------- schedule ticks
@@ -828,13 +828,13 @@ def test_pagerduty_acknowledgements_the_fuzzer_found_are_recorded_once(
         ),
     ],
 )
-def test_genuine_alarms_with_the_odd_parts_the_fuzzer_found_open_their_incident(
+def test_genuine_alarms_with_the_odd_parts_the_fuzzer_found_raise_their_alert(
     stack: Stack, ledger: Ledger, event: dict[str, Any]
 ) -> None:
     """An odd optional part is no reason to lose a real alarm, nor to raise (SNS/Lambda would retry it)."""
     stack.clock.now = T0
-    assert invoked(stack, "AlarmsFunction", event) == {"declared": 1}
-    ledger.effects("incidents opened", len(entrypoints.wiring().incident_repository.list_open()), 1)
+    assert invoked(stack, "AlarmsFunction", event) == {"raised": 1}
+    ledger.effects("alerts raised", len(entrypoints.wiring().alerts.alerts.list_open()), 1)
 
 
 @pytest.mark.parametrize(

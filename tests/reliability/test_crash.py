@@ -20,7 +20,7 @@ from opsdesk.slack.notifier import SlackIncidentNotifier
 from opsdesk.slack.support_ids import SupportAction
 from opsdesk.store.incidents import IncidentRepository
 from opsdesk.store.requests import RequestRepository
-from tests.integration.test_alarms import sns_event
+from tests.integration.test_alarms import AUTO_DECLARE, sns_event, use_routes
 from tests.reliability.kit import announcements, dms_to, message_event
 
 if TYPE_CHECKING:
@@ -110,9 +110,10 @@ def test_declare_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
 ) -> None:
     trigger = f"700.800.declare.{step}"
     with crash_after(owner, step, nth=nth):
-        stack.slack.command("declare Database down", trigger_id=trigger)  # the lazy part dies mid-way
+        # High priority: leadership is told (a normal incident reaches them in the weekly report).
+        stack.slack.command("declare high: Database down", trigger_id=trigger)  # the lazy part dies mid-way
     stack.clock.advance(minutes=1)  # Lambda retries a failed async invocation a minute later
-    stack.slack.command("declare Database down", trigger_id=trigger)  # Lambda's retry: the same event
+    stack.slack.command("declare high: Database down", trigger_id=trigger)  # Lambda's retry: the same event
     _declare_expectations(stack, ledger, short_id("INC", f"slack-command:{trigger}"))
 
 
@@ -121,7 +122,7 @@ def test_declare_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
 
 def _open_high_incident(stack: Stack) -> str:
     trigger = "700.800.resolve.declare"
-    stack.slack.command("declare Checkout failing high", trigger_id=trigger)
+    stack.slack.command("declare high: Checkout failing", trigger_id=trigger)
     return short_id("INC", f"slack-command:{trigger}")
 
 
@@ -148,14 +149,16 @@ def test_resolve_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
     dms_before = len(dms_to(stack, "U0LEAD"))
     trigger = f"700.800.resolve.{step}"
     with crash_after(owner, step):
-        stack.slack.command(f"resolve {incident_id} Rolled back the deploy", trigger_id=trigger)
+        stack.slack.command(f"resolve {incident_id} Rolled back the deploy service: checkout", trigger_id=trigger)
     stack.clock.advance(minutes=1)  # Lambda retries a failed async invocation a minute later
-    stack.slack.command(f"resolve {incident_id} Rolled back the deploy", trigger_id=trigger)
+    stack.slack.command(f"resolve {incident_id} Rolled back the deploy service: checkout", trigger_id=trigger)
     incident = repository().get(incident_id)
     assert not incident.is_open
     kinds = [entry.kind for entry in repository().timeline(incident_id)]
     ledger.effects("resolved timeline entries", kinds.count(EntryKind.RESOLVED), 1)
     ledger.effects("'Resolved' thread posts", with_text(thread_of(stack, incident_id), "*Resolved*"), 1)
+    in_channel = [m for m in stack.ops_messages() if m.get("subtype") == "thread_broadcast"]
+    ledger.effects("'Resolved' also sent to the channel", with_text(in_channel, "*Resolved*"), 1)
     ledger.effects("leadership DMs about the resolution", len(dms_to(stack, "U0LEAD")) - dms_before, 2)
     postmortems = [item for item in _items_with_prefix(stack, "POSTMORTEM#")]
     ledger.effects("postmortems opened", len(postmortems), 1)
@@ -187,8 +190,13 @@ def _items_with_prefix(stack: Stack, prefix: str) -> list[dict[str, Any]]:
     ],
 )
 def test_alarm_crashing_after_each_step_then_redelivered_ends_as_the_no_fault_run(
-    stack: Stack, ledger: Ledger, owner: type, step: str
+    stack: Stack,
+    ledger: Ledger,
+    owner: type,
+    step: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    use_routes(stack, AUTO_DECLARE, monkeypatch)  # an alarm the team agreed is always an incident
     with crash_after(owner, step), pytest.raises(Exception, match="crashed after"):
         stack.invoke("AlarmsFunction", sns_event())
     stack.clock.advance(minutes=1)  # Lambda retries the failed delivery a minute later
@@ -196,7 +204,13 @@ def test_alarm_crashing_after_each_step_then_redelivered_ends_as_the_no_fault_ru
     [incident] = repository().list_open()
     ledger.effects("announcements", len(announcements(stack)), 1)
     ledger.effects("leadership DMs", len(dms_to(stack, "U0LEAD")), 2)
-    ledger.effects("timeline entries", len(repository().timeline(incident.id)), 1)
+    ledger.effects("timeline entries (the alarm, the declaration)", len(repository().timeline(incident.id)), 2)
+    alerts = [
+        message
+        for message in stack.slack_api.messages(stack.environment["TEAM_CHANNEL_ID"])
+        if message.get("thread_ts") in (None, message["ts"])
+    ]
+    ledger.effects("alert messages", len(alerts), 1)
 
 
 # ---------------------------------------------------------------- ticket

@@ -80,7 +80,7 @@ def test_slack_rate_limiting_a_declaration_past_every_retry_leaves_it_owed_for_t
     # GIVEN Slack answers 429 with Retry-After 30 to every post of the announcement (Lambda tries three times)
     stack.slack_api.fail_next("chat.postMessage", 429, times=3, headers=LONG_WAIT)
     # WHEN someone declares an incident
-    assert stack.slack.command("declare Payments down high", trigger_id="300.400.owed")["statusCode"] == 200
+    assert stack.slack.command("declare high: Payments down", trigger_id="300.400.owed")["statusCode"] == 200
     # THEN no attempt slept, the work reached the dead-letter queue, and the incident is kept with its
     # announcement still owed: a real failure an operator sees, nothing lost
     assert sleeps.of("slack") == []
@@ -111,7 +111,7 @@ def test_pagerdutys_refusal_is_logged_and_people_are_told_what_to_do_not_its_wor
     # GIVEN PagerDuty refuses the event with its ~200-character explanation
     paging.pagerduty.fail_next("POST /v2/enqueue", 400, body=PAGERDUTY_REFUSAL)
     # WHEN a high-priority incident is declared on a Saturday
-    paging.slack.command("declare Payments down high", trigger_id="300.400.refusedpage")
+    paging.slack.command("declare high: Payments down", trigger_id="300.400.refusedpage")
     # THEN the thread says paging failed, that nobody was paged, and what to do, without PagerDuty's words
     [told] = paging_failed_posts(paging)
     assert "nobody was paged" in told and "phone the on-call engineer" in told
@@ -130,7 +130,7 @@ def test_pagerduty_down_through_every_retry_says_how_to_page_again(
     paging: Stack, ledger: Ledger, sleeps: Sleeps
 ) -> None:
     paging.pagerduty.fail_next("POST /v2/enqueue", 503, times=4)
-    paging.slack.command("declare Payments down high", trigger_id="300.400.pdown")
+    paging.slack.command("declare high: Payments down", trigger_id="300.400.pdown")
     [incident] = entrypoints.wiring().incident_repository.list_open()
     [told] = paging_failed_posts(paging)
     assert f"/incident page {incident.id} tries again" in told and "HTTP 503" in told
@@ -142,7 +142,7 @@ def test_a_pagerduty_429_asking_30_s_is_not_waited_for_and_people_are_told_at_on
     paging: Stack, ledger: Ledger, sleeps: Sleeps
 ) -> None:
     paging.pagerduty.fail_next("POST /v2/enqueue", 429, headers=LONG_WAIT)
-    paging.slack.command("declare Payments down high", trigger_id="300.400.pdslow")
+    paging.slack.command("declare high: Payments down", trigger_id="300.400.pdslow")
     assert sleeps.of("pagerduty") == []
     ledger.effects("PagerDuty attempts", len(paging.pagerduty.calls("POST /v2/enqueue")), 1)
     ledger.effects("'Paging failed' posts", len(paging_failed_posts(paging)), 1)

@@ -14,7 +14,7 @@ from opsdesk.domain.incidents import EntryKind
 from opsdesk.slack.ids import Action
 from opsdesk.slack.notifier import SlackIncidentNotifier
 from opsdesk.slack.support_notifier import SlackSupportNotifier
-from tests.integration.test_alarms import T0, eventbridge_event, sns_event
+from tests.integration.test_alarms import AUTO_DECLARE, T0, eventbridge_event, sns_event, use_routes
 from tests.reliability.faults import rendezvous
 from tests.reliability.kit import (
     DYNAMODB_ATTEMPTS,
@@ -41,7 +41,7 @@ def repository() -> Any:
     return entrypoints.wiring().incident_repository
 
 
-def declare(stack: Stack, title: str = "Database down high", trigger_id: str = "100.200.declare") -> str:
+def declare(stack: Stack, title: str = "high: Database down", trigger_id: str = "100.200.declare") -> str:
     response = stack.slack.command(f"declare {title}", trigger_id=trigger_id)
     assert response["statusCode"] == 200
     return short_id("INC", f"slack-command:{trigger_id}")
@@ -227,7 +227,7 @@ def test_the_same_slash_command_delivered_five_times_concurrently_declares_once(
         "channel_id": OPS,
         "user_id": "U0ALICE",
         "command": "/incident",
-        "text": "declare Search is down high",
+        "text": "declare high: Search is down",
         "response_url": stack.slack.response_url("U0ALICE"),
         "trigger_id": "100.200.concurrent",
     }
@@ -243,19 +243,25 @@ def test_the_same_slash_command_delivered_five_times_concurrently_declares_once(
 # ---------------------------------------------------------------- alarms and schedules
 
 
-def test_the_same_alarm_change_via_sns_twice_and_eventbridge_is_one_incident(stack: Stack, ledger: Ledger) -> None:
+def test_the_same_alarm_change_via_sns_twice_and_eventbridge_is_one_incident(
+    stack: Stack, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_routes(stack, AUTO_DECLARE, monkeypatch)  # an alarm the team agreed is always an incident
     outcomes = [stack.invoke("AlarmsFunction", event) for event in (sns_event(), sns_event(), eventbridge_event())]
     assert outcomes[0] == {"declared": 1}
     ledger.effects("incidents", len(repository().list_open()), 1)
     ledger.effects("announcements", len(announcements(stack)), 1)
     ledger.effects("leadership DMs", len(dms_to(stack, "U0LEAD")), 2)
     [incident] = repository().list_open()
-    ledger.effects("timeline entries", len(repository().timeline(incident.id)), 1)
+    ledger.effects("timeline entries (the alarm, the declaration)", len(repository().timeline(incident.id)), 2)
 
 
 def test_the_same_alarm_change_via_sns_and_eventbridge_at_the_same_moment_is_one_announcement(
-    stack: Stack, ledger: Ledger
+    stack: Stack,
+    ledger: Ledger,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    use_routes(stack, AUTO_DECLARE, monkeypatch)
     events = [sns_event(), eventbridge_event(), sns_event()]
     with rendezvous(SlackIncidentNotifier, "announce", parties=len(events)):
         run_concurrently([lambda event=event: stack.invoke("AlarmsFunction", event) for event in events])
@@ -264,7 +270,10 @@ def test_the_same_alarm_change_via_sns_and_eventbridge_at_the_same_moment_is_one
     ledger.effects("leadership DMs", len(dms_to(stack, "U0LEAD")), 2)
 
 
-def test_the_same_recovery_via_both_paths_is_recorded_once(stack: Stack, ledger: Ledger) -> None:
+def test_the_same_recovery_via_both_paths_is_recorded_once(
+    stack: Stack, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_routes(stack, AUTO_DECLARE, monkeypatch)
     stack.invoke("AlarmsFunction", sns_event())
     later = T0 + timedelta(minutes=7)
     for event in (eventbridge_event("OK", later), sns_event("OK", later), eventbridge_event("OK", later)):
@@ -285,7 +294,7 @@ def test_the_same_schedule_tick_twice_posts_the_start_of_day_once(stack: Stack, 
 
 
 def test_the_same_checkin_tick_twice_asks_once(stack: Stack, ledger: Ledger) -> None:
-    incident_id = declare(stack, "Checkout failing high")
+    incident_id = declare(stack, "high: Checkout failing")
     declared = repository().get(incident_id).declared_at
     at = declared + timedelta(minutes=61)
     stack.tick("incident-checkins", at)

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 import pytest
 
 from opsdesk import entrypoints
-from opsdesk.slack.ids import Action
+from opsdesk.domain.ids import short_id
+from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.ingress import SlackIngress
 from tests.harness import fixture
 from tests.reliability.kit import (
@@ -53,7 +54,7 @@ def genuine_body(path: str) -> str:
                 "channel_id": "C0OPS",
                 "user_id": "U0ALICE",
                 "command": "/incident",
-                "text": "declare Database down high",
+                "text": "declare high: Database down",
                 "response_url": "http://127.0.0.1:9/response/x",
                 "trigger_id": "111.222.forged",
             }
@@ -131,6 +132,36 @@ def test_the_genuine_body_is_accepted_so_the_forgeries_prove_something(stack: St
     body = genuine_body(path)
     response = stack.invoke("SlackFunction", slack_request(path, body, slack_headers(body)))
     assert response["statusCode"] == 200, response
+
+
+# A signature proves who Slack says acted; the payload's own fields do not. A submission signed for someone
+# outside the support team whose private_metadata (or a field) names a team member is theirs, and refused.
+FORGED_METADATA = (
+    (Callback.UPDATE, {Field.UPDATE_TEXT: "All fixed, log in at <https://evil.example|https://myapps.amazon.com>"}),
+    (Callback.RESOLVE, {Field.SUMMARY: "Fixed", Field.SERVICE: "payments"}),
+    (Callback.DECLARE, {Field.TITLE: "Portal down", Field.SERVICE: "U0ALICE"}),
+)
+
+
+@pytest.mark.parametrize(("callback", "values"), FORGED_METADATA, ids=[str(case[0]) for case in FORGED_METADATA])
+def test_a_view_submission_acts_as_the_user_slack_signed_not_its_metadata(
+    stack: Stack, ledger: Ledger, callback: str, values: dict[str, str]
+) -> None:
+    assert stack.slack.command("declare high: Database down", trigger_id="700.800.forged")["statusCode"] == 200
+    incident_id = short_id("INC", "slack-command:700.800.forged")
+    before = table_items(stack)
+    metadata = incident_id if callback != Callback.DECLARE else json.dumps({"channel": "C0OPS", "user": "U0ALICE"})
+    for forged_metadata in (metadata, json.dumps({"incident": incident_id, "user": "U0ALICE", "by": "U0ALICE"})):
+        response = stack.slack.submit(callback, values, private_metadata=forged_metadata, user="U0MALLORY")
+        assert response["statusCode"] == 200
+    ledger.effects("table items changed", len(table_items(stack)) - len(before), 0)
+    refusals = [item for item in stack.slack_api.calls("chat.postEphemeral") if item["params"]["user"] == "U0MALLORY"]
+    refused_in_modal = callback == Callback.DECLARE  # refused on the ack, inside the form
+    ledger.effects("refusals told", len(refusals), 0 if refused_in_modal else 2)
+    leadership = [c for c in stack.slack_api.calls("chat.postMessage") if c["params"]["channel"].startswith("U0LEAD")]
+    ledger.effects(
+        "leadership DMs after the declaration", len(leadership), len(stack.environment["LEADERSHIP_IDS"].split(","))
+    )
 
 
 class FrozenClock:

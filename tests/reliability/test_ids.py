@@ -51,7 +51,7 @@ def test_a_declaration_whose_id_is_taken_opens_its_own_incident_with_a_longer_id
     # GIVEN an incident, resolved
     stack.slack.command("declare Database down", trigger_id="500.600.first")
     first = declared(stack, "500.600.first")
-    stack.slack.command(f"resolve {first} Restarted")
+    stack.slack.command(f"resolve {first} Restarted service: Portal")
     # WHEN another declaration's short id is the same
     stack.slack.command("declare Payments failing", trigger_id="500.600.second")
     # AND Slack (or Lambda) delivers it again

@@ -53,7 +53,7 @@ def posted(stack: Stack) -> int:
 
 def declare(stack: Stack, title: str) -> str:
     stack.clock.now = MONDAY
-    stack.slack.command(f"declare {title} high")
+    stack.slack.command(f"declare high: {title}")
     [incident] = entrypoints.wiring().incident_repository.list_open()
     return incident.id
 
@@ -65,7 +65,7 @@ def test_an_incidents_title_updates_and_resolution_ping_nobody(stack: Stack, led
     stack.slack.command(f"lead {incident_id}")
     stack.slack.command(f"update {incident_id} {HOSTILE}")
     stack.clock.advance(minutes=30)
-    stack.slack.command(f"resolve {incident_id} {HOSTILE}")
+    stack.slack.command(f"resolve {incident_id} {HOSTILE} service: Portal")
     # THEN the thread, the announcement and leadership's DMs carry the words, and nothing is obeyed
     dms = [call for call in stack.slack_api.calls("chat.postMessage") if call["params"]["channel"].startswith("U0LEAD")]
     assert dms and posted(stack) > 4
@@ -153,7 +153,7 @@ def test_a_control_character_in_a_postmortem_never_breaks_the_confluence_copy(
     # GIVEN a high-priority incident whose title and resolution carry characters XML forbids (pasted from a log)
     incident_id = declare(stack, "Disk full \x1b[31mERROR\x1b[0m \x00\x08")
     stack.clock.advance(minutes=30)
-    stack.slack.command(f"resolve {incident_id} Freed space\x0c; rotated logs\x01")
+    stack.slack.command(f"resolve {incident_id} Freed space\x0c; rotated logs\x01 service: Portal")
     # WHEN the postmortem is published
     stack.slack.command(f"publish {incident_id}", command="/postmortem")
     # THEN Confluence accepted the page (the stand-in parses storage as XHTML, as Confluence does)

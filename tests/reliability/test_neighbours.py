@@ -14,7 +14,7 @@ from opsdesk.domain.ids import short_id
 from opsdesk.domain.requests import TicketState
 from opsdesk.slack.support_ids import SupportAction
 from opsdesk.store.requests import RequestRepository
-from tests.integration.test_alarms import sns_event
+from tests.integration.test_alarms import AUTO_DECLARE, sns_event, use_routes
 from tests.reliability.kit import announcements, message_event, posted, table_items
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def repository() -> Any:
     return entrypoints.wiring().incident_repository
 
 
-def declare(stack: Stack, title: str = "Database down high", trigger_id: str = "300.400.declare") -> str:
+def declare(stack: Stack, title: str = "high: Database down", trigger_id: str = "300.400.declare") -> str:
     assert stack.slack.command(f"declare {title}", trigger_id=trigger_id)["statusCode"] == 200
     return short_id("INC", f"slack-command:{trigger_id}")
 
@@ -115,8 +115,13 @@ def test_dynamodb_throttled_for_good_tells_the_person_to_try_again(
 
 
 def test_dynamodb_throttled_for_good_makes_the_alarm_path_raise_for_lambda_to_retry(
-    stack: Stack, ledger: Ledger, dynamo_faults: DynamoFaults, sleeps: Sleeps
+    stack: Stack,
+    ledger: Ledger,
+    dynamo_faults: DynamoFaults,
+    sleeps: Sleeps,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    use_routes(stack, AUTO_DECLARE, monkeypatch)  # an alarm the team agreed is always an incident
     dynamo_faults.throttle(100)
     with pytest.raises(FunctionError) as raised:
         stack.invoke("AlarmsFunction", sns_event())
@@ -220,7 +225,7 @@ def pd_calls(stack: Stack) -> list[dict[str, Any]]:
 
 def test_pagerduty_500_500_202_is_one_alert_with_one_dedup_key(paging: Stack, ledger: Ledger, sleeps: Sleeps) -> None:
     paging.pagerduty.fail_next("POST /v2/enqueue", 500, times=2)
-    incident_id = declare(paging, "Payments down high", trigger_id="300.400.paged")
+    incident_id = declare(paging, "high: Payments down", trigger_id="300.400.paged")
     calls = pd_calls(paging)
     assert [call["status"] for call in calls] == [500, 500, 202]
     assert {call["params"]["dedup_key"] for call in calls} == {incident_id}
@@ -231,7 +236,7 @@ def test_pagerduty_500_500_202_is_one_alert_with_one_dedup_key(paging: Stack, le
 
 def test_pagerduty_400_is_not_retried_and_people_are_told(paging: Stack, ledger: Ledger) -> None:
     paging.pagerduty.fail_next("POST /v2/enqueue", 400, body={"status": "invalid event", "errors": ["bad"]})
-    incident_id = declare(paging, "Payments down high", trigger_id="300.400.refused")
+    incident_id = declare(paging, "high: Payments down", trigger_id="300.400.refused")
     ledger.effects("PagerDuty attempts", len(pd_calls(paging)), 1)
     incident = repository().get(incident_id)
     assert incident.announcement is not None

@@ -39,10 +39,10 @@ CHANGES = {
 
 def incident_for(stack: Stack, change: str) -> str:
     trigger = f"900.100.{change}.declare"
-    stack.slack.command("declare Checkout failing high", trigger_id=trigger)
+    stack.slack.command("declare high: Checkout failing", trigger_id=trigger)
     incident_id = short_id("INC", f"slack-command:{trigger}")
     if change == "reopen":
-        stack.slack.command(f"resolve {incident_id} Rolled back")
+        stack.slack.command(f"resolve {incident_id} Rolled back service: Checkout")
     return incident_id
 
 
@@ -55,6 +55,16 @@ def in_thread(stack: Stack, incident_id: str, needle: str) -> int:
 
 def updates_to_leadership(stack: Stack, incident_id: str) -> int:
     return len([call for call in dms_to(stack, "U0LEAD1") if f"Update on {incident_id}" in call["params"]["text"]])
+
+
+def calls_for_help(stack: Stack) -> list[dict[str, Any]]:
+    """The calls for more people the whole channel saw (updates are broadcast too: they are not counted)."""
+    return [
+        call
+        for call in stack.slack_api.calls("chat.postMessage")
+        if call["params"].get("reply_broadcast") and call["status"] == 200
+        if str(call["params"].get("text", "")).startswith(":sos:")
+    ]
 
 
 def owed(incident_id: str) -> Any:
@@ -103,7 +113,9 @@ def test_five_calls_for_more_people_in_one_check_in_broadcast_once(stack: Stack,
     broadcasts = lambda: [  # noqa: E731
         call
         for call in stack.slack_api.calls("chat.postMessage")
-        if call["params"].get("reply_broadcast") and call["status"] == 200
+        if call["params"].get("reply_broadcast")
+        and call["status"] == 200
+        and call["params"]["text"].startswith(":sos:")
     ]
     # WHEN five people answer the same check-in "we need more people"
     for user in ("U0ALICE", "U0BOB", "U0CAROL", "U0ALICE", "U0BOB"):
@@ -123,8 +135,7 @@ def test_a_crash_after_the_call_for_help_is_not_broadcast_twice(stack: Stack, le
     with crash_after(SlackIncidentNotifier, "call_for_help"):
         stack.slack.click(click, incident_id, user="U0BOB")
     stack.clock.advance(minutes=1)
-    # Slack redelivers nothing for a click; the next change to the incident is what finds the work owed.
-    stack.slack.command(f"update {incident_id} More hands on it")
-    broadcasts = [call for call in stack.slack_api.calls("chat.postMessage") if call["params"].get("reply_broadcast")]
+    # Lambda retries the failed invocation (the local lazy runner does, as Lambda would): it finds the call owed
+    broadcasts = calls_for_help(stack)
     ledger.effects("calls for help broadcast", len(broadcasts), 1)
     ledger.lose("owed messages", len(owed(incident_id)))

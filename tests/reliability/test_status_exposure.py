@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from opsdesk import entrypoints
-from tests.integration.test_alarms import sns_event
+from tests.integration.test_alarms import ARN, sns_event
+from tests.integration.test_alerts import declare_from
 from tests.reliability.test_bad_input_elsewhere import invoked, page_event
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def status_json(stack: Stack) -> dict[str, Any]:
 
 def an_internal_incident(stack: Stack) -> str:
     stack.clock.now = MONDAY
-    stack.slack.command("declare Payroll export broken, see <#C0PRIV123|finance-private> <@U0ALICE> high")
+    stack.slack.command("declare high: Payroll export broken, see <#C0PRIV123|finance-private> <@U0ALICE>")
     [incident] = [each for each in entrypoints.wiring().incident_repository.list_open() if "Payroll" in each.title]
     repository = entrypoints.wiring().incident_repository
     repository.save(replace(repository.get(incident.id), service="payroll-db-internal-7 (C0PRIV123)"))
@@ -69,9 +70,13 @@ def an_internal_incident(stack: Stack) -> str:
 
 
 def test_nothing_internal_reaches_the_page_until_it_is_published(stack: Stack, ledger: Ledger) -> None:
-    # GIVEN an incident a person declared with internal words everywhere, and one an alarm opened
+    # GIVEN an incident a person declared with internal words everywhere, an alert an alarm raised,
+    # and an incident declared from another alert (it carries the alarm's name, metric and reason)
     an_internal_incident(stack)
     invoked(stack, "AlarmsFunction", sns_event())
+    invoked(stack, "AlarmsFunction", sns_event(arn=f"{ARN}-db", name="prod-api-5xx-db"))
+    [*_, group] = entrypoints.wiring().alerts.alerts.list_open()
+    declare_from(stack, group.id, user="U0BOB")
     assert len(entrypoints.wiring().incident_repository.list_open()) == 2
     # THEN the public sees that all is well, and none of it
     answers = public_answers(stack)
@@ -98,7 +103,7 @@ def test_a_published_incident_shows_only_its_public_title_updates_and_allowed_se
     ledger.effects("public updates", len(shown["updates"]), 2)  # two commands: two updates, nothing lost
     # AND once resolved, it is listed as resolved, still in public words only
     stack.clock.advance(minutes=30)
-    stack.slack.command(f"resolve {incident_id} Restored the replica of db-internal-7")
+    stack.slack.command(f"resolve {incident_id} Restored the replica of db-internal-7 service: Payroll")
     [resolved] = status_json(stack)["recently_resolved"]
     assert resolved["status"] == "resolved" and not leaked(json.dumps(resolved))
     # AND taken off the page, it is gone

@@ -50,7 +50,9 @@ def test_take_lead_keeps_first_lead_time_and_adds_participant() -> None:
 
 
 def test_resolve_records_duration_and_postmortem_for_high_priority() -> None:
-    resolved = incident(detected_at=T0 - timedelta(minutes=5)).resolve(" Failover ", "U2", T0 + timedelta(hours=1))
+    resolved = incident(detected_at=T0 - timedelta(minutes=5)).resolve(
+        " Failover ", "U2", T0 + timedelta(hours=1), "payments"
+    )
     assert resolved.status is Status.RESOLVED
     assert resolved.resolution == "Failover"
     assert resolved.time_to_resolve() == timedelta(minutes=65)
@@ -58,7 +60,7 @@ def test_resolve_records_duration_and_postmortem_for_high_priority() -> None:
 
 
 def test_resolving_twice_is_a_conflict_and_changes_need_reopen() -> None:
-    resolved = incident().resolve("", "U2", T0)
+    resolved = incident().resolve("", "U2", T0, "payments")
     with pytest.raises(Conflict):
         resolved.resolve("", "U2", T0)
     with pytest.raises(Conflict, match="reopen"):

@@ -88,7 +88,7 @@ def test_a_listener_naming_something_the_app_does_not_give_fails_when_the_app_is
 class StandInRota:
     on_call: list[str] = field(default_factory=list)
 
-    def set_on_call(self, text: str) -> str:
+    def set_on_call(self, text: str, by: str) -> str:
         user = parse_on_call(text)
         self.on_call.append(user)
         return user
@@ -113,7 +113,7 @@ def test_rota_refusals_are_told_to_the_person_alone() -> None:
     respond = Said()
 
     class Refusing(StandInRota):
-        def set_on_call(self, text: str) -> str:
+        def set_on_call(self, text: str, by: str) -> str:
             raise InvalidRequest("Use `/rota oncall @someone`.")
 
     run_rota_command({"text": "oncall nobody", "user_id": "U0ALICE"}, respond, rota=Refusing())  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from opsdesk.domain.alerts import AlertAlarm, AlertGroup, AlertNote, AlertStatus, NoteKind
 from opsdesk.domain.day import Board, Handover, MorningDigest, Overnight
 from opsdesk.domain.incidents import AlarmInfo, Announcement, EntryKind, Incident, Priority, Status, TimelineEntry
 from opsdesk.domain.ports import AfterHours, Checklist, Posted
@@ -38,8 +39,11 @@ from opsdesk.slack.fit import fit
 from opsdesk.slack.notifier import SlackIncidentNotifier
 from opsdesk.slack.support_notifier import SlackSupportNotifier
 from opsdesk.slack.views import (
+    alarm,
+    alerts,
     day,
     home,
+    incident_roles,
     incident_thread,
     incidents,
     mrkdwn,
@@ -155,6 +159,20 @@ FIGURES = Figures(
 COVER = Cover("U0CAROL", NOW.date(), time(12), time(13))
 PAIR = Pair(("U0ALICE", HOSTILE), NOW.date())
 ROTA = RotaToday(NOW.date(), PAIR, (COVER,), HOSTILE)
+ALERT_ALARM = hostile(
+    AlertAlarm, changed_at=NOW, first_fired_at=NOW, runbook_url=f"https://runbooks.example/?{HOSTILE}"
+)
+ALERT_GROUP = hostile(
+    AlertGroup,
+    id="ALR-7K3QF",
+    opened_at=NOW,
+    last_alert_at=NOW,
+    status=AlertStatus.DISMISSED,
+    alarms=(ALERT_ALARM,),
+    incident_id="INC-7K3QF",
+    decided_at=NOW,
+)
+ALERT_NOTE = hostile(AlertNote, kind=NoteKind.JOINED, incident_id="INC-7K3QF")
 AFTER_HOURS = AfterHours("Monday 30 November at 08:00 (UK time)", "08:00-18:00 UK time, Monday to Friday")
 PROBLEM = ChannelProblem(OPS, "the ops channel", "OPS_CHANNEL_ID", "requests go unseen", visible=True)
 
@@ -187,6 +205,9 @@ class Arguments:
         "Sequence[str]": ("U0ALICE", HOSTILE),
         "Mapping[str, str] | None": {"ops_channel": f"{HOSTILE}@{NOW.isoformat()}"},
         "Posted": Posted(OPS, "9.0"),
+        "AlarmInfo": ALARM,
+        "AlertGroup": ALERT_GROUP,
+        "AlertNote": ALERT_NOTE,
         # When support resumes and its hours: opsdesk's own words, from the settings.
         "AfterHours": AFTER_HOURS,
         "AfterHours | None": AFTER_HOURS,
@@ -213,6 +234,8 @@ class Arguments:
         "private_metadata": "{}",
         "status_url": "https://status.example/status",
         "label": "the week",
+        "group_id": "ALR-7K3QF",
+        "button_value": alerts.declare_value(ALERT_GROUP),  # opsdesk's own button, carrying hostile words
         "previous_label": "the week before",
         "text": "",  # ask_blocks: the text ask_text rendered; raised_text's is driven below
         "note": "I don't know `/incident x`.",
@@ -226,7 +249,12 @@ class Arguments:
         "users": "",
     }
     # (function, parameter) pairs whose text is someone else's even though the parameter name is one of ours.
-    THEIRS: ClassVar[set[tuple[str, str]]] = {("raised_text", "text"), ("cover_text", "cover"), ("people", "users")}
+    THEIRS: ClassVar[set[tuple[str, str]]] = {
+        ("note_text", "note"),
+        ("raised_text", "text"),
+        ("cover_text", "cover"),
+        ("people", "users"),
+    }
 
     @classmethod
     def for_callable(cls, function: Any) -> dict[str, Any]:
@@ -284,9 +312,35 @@ def assert_nothing_obeyed(texts: list[str], where: str) -> None:
 
 # ---------------------------------------------------------------- every view function
 
-VIEW_MODULES = (day, home, incident_thread, incidents, postmortems, public_status, rota, stats, support, waiting)
+VIEW_MODULES = (
+    alarm,
+    alerts,
+    day,
+    home,
+    incident_roles,
+    incident_thread,
+    incidents,
+    postmortems,
+    public_status,
+    rota,
+    stats,
+    support,
+    waiting,
+)
 # Not renderings of anyone's words: pure formatting helpers, or bytes.
-NOT_RENDERINGS = {"as_dicts", "age", "when", "read_edit_metadata", "edit_metadata", "report_chart", "weekly_chart"}
+NOT_RENDERINGS = {
+    "console_url",  # a URL, made safe where it is linked
+    "declare_value",  # button values: Slack shows them to nobody
+    "takeover_value",
+    "read_takeover_value",
+    "as_dicts",
+    "age",
+    "when",
+    "read_edit_metadata",
+    "edit_metadata",
+    "report_chart",
+    "weekly_chart",
+}
 
 
 def view_functions() -> list[Any]:
@@ -432,3 +486,9 @@ def test_fitting_escaped_text_never_cuts_inside_an_entity(limit: int) -> None:
     assert len(fitted) <= limit
     assert not re.search(r"&(?:a|am|amp|l|lt|g|gt)?…", fitted), fitted
     assert not re.search(r"&(?!(?:amp|lt|gt);)", fitted), fitted
+
+
+@pytest.mark.parametrize("kind", list(NoteKind))
+def test_every_kind_of_alert_note_reads_literally(kind: NoteKind) -> None:
+    note = dataclasses.replace(ALERT_NOTE, kind=kind, actor=HOSTILE)
+    assert_nothing_obeyed([alerts.note_text(note)], kind.value)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from opsdesk.domain.errors import Conflict, InvalidRequest
-from opsdesk.domain.incidents import EntryKind, Priority, TimelineEntry
+from opsdesk.domain.incidents import EntryKind, Incident, Priority, TimelineEntry
 from opsdesk.domain.postmortems import DraftEntry
-from opsdesk.slack.views.incident_thread import recorded_text
+from opsdesk.slack.views.incident_thread import recorded_text, update_text
 from opsdesk.slack.views.mrkdwn import mention, worded
 from opsdesk.store.incidents import entry_from_item, entry_to_item
 
@@ -97,7 +97,9 @@ def test_an_entry_stored_before_people_were_data_reads_as_it_was_written() -> No
 
 def test_the_thread_hears_each_change_in_the_words_it_always_used() -> None:
     update = entry(EntryKind.UPDATE, "Failover done", actor="U0BOB")
-    assert recorded_text(update) == ":loudspeaker: *Update* from <@U0BOB>: Failover done"
+    incident = Incident("INC-ABCDE", "Database down", Priority.HIGH, "U0ALICE", update.at)
+    # Also sent to the channel, so it names the incident for those who never open the thread.
+    assert update_text(incident, update) == ":loudspeaker: *Update* on INC-ABCDE from <@U0BOB>: Failover done"
     lead = entry(EntryKind.LEAD, actor="U0ALICE", subject="U0BOB")
     assert recorded_text(lead) == ":technologist: <@U0BOB> is leading this incident."
     assert recorded_text(entry(EntryKind.PRIORITY, priority=Priority.HIGH)) == (

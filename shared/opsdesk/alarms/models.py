@@ -133,6 +133,7 @@ class AlarmChange:
     threshold: str = ""
     region: str = ""
     description: str = ""
+    via: str = ""  # "sns" or "eventbridge": how it arrived (not part of the key)
 
     @property
     def key(self) -> str:
@@ -182,6 +183,7 @@ def from_sns(message: SnsAlarmMessage) -> AlarmChange:
         threshold=threshold,
         region=_region_of(message.alarm_arn, message.region),
         description=message.alarm_description or "",
+        via="sns",
     )
 
 
@@ -215,6 +217,7 @@ def from_eventbridge(event: EventBridgeAlarmEvent) -> AlarmChange:
         threshold=threshold,
         region=_region_of(arn, event.region),
         description=detail.configuration.description or "",
+        via="eventbridge",
     )
 
 

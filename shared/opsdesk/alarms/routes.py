@@ -1,4 +1,4 @@
-"""Which service and priority an alarm means, from the ALARM_ROUTES setting."""
+"""Which service and priority an alarm means, how its alerts group and whether it declares itself: ALARM_ROUTES."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -19,7 +19,12 @@ _URL = re.compile(r"https?://[^\s<>|\"')\]]+")
 
 
 class AlarmRoute(BaseModel):
-    """One rule: alarms whose name matches `pattern` belong to `service`."""
+    """One rule: alarms whose name matches `pattern` belong to `service`.
+
+    `group` names the conversation its alerts join (routes sharing a key share groups; routes without one share
+    the default group), so unrelated services do not merge. `declare: auto` is for alarms the team agreed are
+    always incidents: their alert declares one by itself. Anything else waits for a person.
+    """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -28,6 +33,8 @@ class AlarmRoute(BaseModel):
     priority: Priority | None = None
     user_facing: bool = False
     runbook: str = ""
+    group: str = Field(default="", max_length=200)
+    declare: Literal["auto", "manual"] = "manual"
 
     @field_validator("priority", mode="before")
     @classmethod
@@ -38,11 +45,14 @@ class AlarmRoute(BaseModel):
 
 @dataclass(frozen=True)
 class Routing:
-    """What an alarm opens: an incident for `service` at `priority`, with a runbook if known."""
+    """What an alarm's alert suggests (an incident for `service` at `priority`), where it groups, and who declares."""
 
     service: str
     priority: Priority
     runbook_url: str | None
+    group_key: str = ""
+    auto_declare: bool = False
+    routed: bool = False  # a route matched: only routed alarms are ever high priority
 
 
 def parse_routes(text: str) -> tuple[AlarmRoute, ...]:
@@ -69,4 +79,11 @@ def route_alarm(name: str, description: str, routes: Sequence[AlarmRoute]) -> Ro
     if route is None:
         return Routing(service=name, priority=Priority.NORMAL, runbook_url=runbook)
     priority = Priority.HIGH if route.user_facing else (route.priority or Priority.NORMAL)
-    return Routing(service=route.service or name, priority=priority, runbook_url=runbook or route.runbook or None)
+    return Routing(
+        service=route.service or name,
+        priority=priority,
+        runbook_url=runbook or route.runbook or None,
+        group_key=route.group,
+        auto_declare=route.declare == "auto",
+        routed=True,
+    )

@@ -22,6 +22,9 @@ HIGH_PRIORITY_CRITERIA = (
 )
 
 
+SERVICE_LENGTH = 100  # a service's name, as availability reports group by it
+
+
 class Priority(StrEnum):
     HIGH = "high"
     NORMAL = "normal"
@@ -184,6 +187,7 @@ class Incident:
     last_update_text: str = ""
     last_checkin_at: datetime | None = None
     help_called_at: datetime | None = None
+    update_reminded_at: datetime | None = None  # the last reminder boundary comms was reminded at
     resolved_at: datetime | None = None
     resolution: str = ""
     detected_at: datetime | None = None
@@ -244,11 +248,19 @@ class Incident:
         self._require_open("change the priority")
         return replace(self, priority=priority)
 
-    def resolve(self, summary: str, by: str, at: datetime) -> Incident:
+    def resolve(self, summary: str, by: str, at: datetime, service: str = "") -> Incident:
+        """Resolve, naming the service affected when it had none: availability is counted per service."""
         if not self.is_open:
             raise Conflict(f"{self.id} was already resolved.")
+        service = service.strip()[:SERVICE_LENGTH] or self.service
+        if not service:
+            raise InvalidRequest(
+                f"Which service did {self.id} affect? Availability is counted per service, so say it when you "
+                f"resolve: `/incident resolve {self.id} <what fixed it> service: <name>`, or use the Resolve button."
+            )
         return replace(
             self,
+            service=service,
             status=Status.RESOLVED,
             resolved_at=at,
             resolution=summary.strip(),
@@ -293,6 +305,23 @@ class Incident:
             return False
         last = self.last_checkin_at or self.declared_at
         return now - last >= every
+
+    def update_reminder_due(self, now: datetime, every: timedelta) -> datetime | None:
+        """The reminder boundary due at `now` when no update went out for `every`, if not yet reminded.
+
+        Boundaries fall every `every` after the last update (or the declaration), so a late, missed or
+        repeated sweep lands on the same one: one reminder per missed interval, never two.
+        """
+        if not self.is_open:
+            return None
+        since = self.last_update_at or self.declared_at
+        periods = int((now - since) / every)
+        if periods < 1:
+            return None
+        boundary = since + periods * every
+        if self.update_reminded_at is not None and self.update_reminded_at >= boundary:
+            return None
+        return boundary
 
     def _require_open(self, action: str) -> None:
         if not self.is_open:

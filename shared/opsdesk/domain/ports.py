@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import datetime, timedelta
 
+    from opsdesk.domain.alerts import AlertGroup, AlertNote
     from opsdesk.domain.day import Handover, MorningDigest
     from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
     from opsdesk.domain.postmortems import ActionItem
@@ -92,6 +93,12 @@ class IncidentNotifier(Protocol):
         """
         ...
 
+    def lead_taken_over(
+        self, incident: Incident, entry: TimelineEntry, previous: str, *, recovering: bool = False
+    ) -> None:
+        """Tell the thread, and the previous lead, that someone took the lead over from them (keyed, as above)."""
+        ...
+
     def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
         """Say in the thread that it is resolved, thanking those who took part.
 
@@ -100,15 +107,18 @@ class IncidentNotifier(Protocol):
         ...
 
     def tell_leadership(self, incident: Incident, headline: str, *, key: str = "", recovering: bool = False) -> None:
-        """DM the leadership contacts; `key` names the message so a recovering run sends it once."""
+        """DM the leadership contacts about a high-priority incident (every one with LEADERSHIP_NOTIFY=all).
+
+        `key` names the message so a recovering run sends it once.
+        """
         ...
 
     def ask_checkin(self, incident: Incident) -> None:
         """Ask the hourly check-in's two questions in the thread, with answer buttons."""
         ...
 
-    def update_overdue(self, incident: Incident, person: str | None) -> None:
-        """Nudge comms (else the lead, else whoever reads) that no update went out since the last check-in."""
+    def update_overdue(self, incident: Incident, person: str | None, silent: timedelta) -> None:
+        """Remind comms (else the lead, else whoever reads) in the thread that no update went out for `silent`."""
         ...
 
     def call_for_help(self, incident: Incident, asked_by: str, *, key: str = "", recovering: bool = False) -> None:
@@ -275,3 +285,19 @@ class IncidentObserver(Protocol):
     def on_priority_changed(self, incident: Incident) -> None: ...
 
     def on_resolved(self, incident: Incident) -> None: ...
+
+
+class AlertNotifier(Protocol):
+    """Shows alert groups to the support team (their channel in Slack), each one message edited in place."""
+
+    def post(self, group: AlertGroup, *, recovering: bool = False) -> Posted:
+        """Post the group's message; when recovering, first look for one a crashed run posted."""
+        ...
+
+    def refresh(self, group: AlertGroup) -> None:
+        """Show the group's current truth (count, alarms, decision) in its message."""
+        ...
+
+    def note(self, group: AlertGroup, note: AlertNote, *, key: str, recovering: bool = False) -> None:
+        """Say in the group's thread what happened; `key` names the line so a recovering run posts it once."""
+        ...

@@ -1,4 +1,4 @@
-"""The numbers the process asks for, computed from incidents over a period: pure functions."""
+"""The numbers the process asks for, computed from incidents (and, apart, alerts) over a period: pure functions."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from opsdesk.domain.alerts import AlertStatus
 from opsdesk.domain.availability import availability, impact_windows
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from opsdesk.domain.alerts import AlertGroup
     from opsdesk.domain.clock import SupportHours
     from opsdesk.domain.incidents import Incident
 
@@ -167,11 +169,41 @@ class RequestFigures:
 
 
 @dataclass(frozen=True)
+class AlertFigures:
+    """Alert groups opened in a period and what became of them; time from the first alarm to the declaration."""
+
+    raised: int = 0  # groups opened
+    grouped: int = 0  # alarm firings that joined an open group rather than opening one
+    declared: int = 0
+    dismissed: int = 0
+    recovered: int = 0  # every alarm OK before anyone decided
+    waiting: int = 0  # still open
+    time_to_declare: Summary = field(default_factory=Summary)
+
+
+def alert_figures(groups: Iterable[AlertGroup], start: datetime, end: datetime) -> AlertFigures:
+    """Figures for the groups opened in [start, end)."""
+    unique = {group.id: group for group in groups if start <= group.opened_at < end}.values()
+    counts = {status: sum(1 for group in unique if group.status is status) for status in AlertStatus}
+    declare_times = [t.total_seconds() for group in unique if (t := group.time_to_declare()) is not None]
+    return AlertFigures(
+        raised=len(unique),
+        grouped=sum(max(group.raised - 1, 0) for group in unique),
+        declared=counts[AlertStatus.DECLARED],
+        dismissed=counts[AlertStatus.DISMISSED],
+        recovered=counts[AlertStatus.RECOVERED],
+        waiting=counts[AlertStatus.OPEN],
+        time_to_declare=summarise(declare_times),
+    )
+
+
+@dataclass(frozen=True)
 class Figures:
     """The numbers for one period."""
 
     incidents: IncidentFigures
     requests: RequestFigures | None  # None: the support-desk store is not available
+    alerts: AlertFigures | None = None  # None: alerts are not counted where these figures were gathered
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,12 @@
-"""The hourly gathering of a high-priority incident, driven by the schedule's time, and the team's answers."""
+"""The hourly gathering of a high-priority incident, reminders to give updates on schedule, and the team's answers.
+
+Both are driven by the schedule's time (every 5 minutes) and anchored on the incident's own grid, so a
+late, missed or repeated tick never skips or doubles one. "Giving updates at regular schedules"
+(support-process.md): while an incident is open, whoever handles comms (the lead when nobody does) is
+reminded in the thread once per `UPDATE_MINUTES` without an update (30 high, 120 normal), normal
+priority only in support hours. The reminder is recorded before it is posted: a crash in between loses
+one reminder (the next interval brings another), never sends two.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +14,16 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.incidents import EntryKind, Followup, Incident, TimelineEntry
+from opsdesk.domain.incidents import EntryKind, Followup, Incident, Priority, TimelineEntry
 from opsdesk.flows.incidents import Change
+from opsdesk.flows.optimistic import Optimistic
+from opsdesk.flows.permissions import Permission
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime, timedelta
 
+    from opsdesk.domain.clock import SupportHours
     from opsdesk.flows.incidents import IncidentRunner
 
 
@@ -42,24 +54,57 @@ def due_boundary(incident: Incident, now: datetime, every: timedelta) -> datetim
 
 
 class CheckIns:
-    """Posts due check-ins and nudges comms when no update went out since the last one; records the answers."""
+    """Posts due check-ins and reminds comms when an update is late; records the answers."""
 
-    def __init__(self, runner: IncidentRunner, every: timedelta) -> None:
+    def __init__(
+        self,
+        runner: IncidentRunner,
+        every: timedelta,
+        update_every: Mapping[Priority, timedelta],
+        hours: SupportHours,
+    ) -> None:
         self.runner = runner
         self.every = every
+        self.update_every = update_every
+        self.hours = hours
 
     def run(self, now: datetime) -> dict[str, object]:
-        """Hold the check-ins due at `now` (only open incidents are read)."""
+        """Hold the check-ins and send the update reminders due at `now` (only open incidents are read)."""
         incidents = self.runner.repository.list_open()
-        held = 0
+        held = reminded = 0
         for incident in incidents:
             boundary = due_boundary(incident, now, self.every)
             if boundary is not None and self._hold(incident, boundary):
                 held += 1
-        return {"open": len(incidents), "checkins": held}
+            if self._remind(incident, now):
+                reminded += 1
+        return {"open": len(incidents), "checkins": held, "update_reminders": reminded}
+
+    def _remind(self, incident: Incident, now: datetime) -> bool:
+        """Remind comms (else the lead) once for the interval without an update that `now` falls in."""
+        every = self.update_every[incident.priority]
+        boundary = incident.update_reminder_due(now, every)
+        if boundary is None or (not incident.is_high and not self.hours.is_open(now)):
+            return False
+
+        def decide(current: Incident) -> Incident | None:
+            if current.priority is not incident.priority or current.update_reminder_due(now, every) != boundary:
+                return None  # an update, a change of priority or another tick came first
+            return replace(current, update_reminded_at=boundary)
+
+        repository = self.runner.repository
+        writes: Optimistic[Incident, Incident] = Optimistic(
+            lambda: repository.get(incident.id),
+            repository.save,
+            f"{incident.id} is changing fast; the update reminder waits for the next tick.",
+        )
+        stored, changed = writes.apply(decide, start=incident)
+        if changed:
+            silent = boundary - (stored.last_update_at or stored.declared_at)
+            self.runner.notifier.update_overdue(stored, stored.comms or stored.lead, silent)
+        return changed
 
     def _hold(self, incident: Incident, boundary: datetime) -> bool:
-        previous = incident.last_checkin_at or incident.declared_at
         change = Change(by="opsdesk", at=boundary, source_key=f"checkin:{boundary.isoformat()}")
         entry = change.entry(EntryKind.CHECKIN, "Hourly check-in asked")
 
@@ -71,14 +116,12 @@ class CheckIns:
         stored, changed = self.runner.apply(incident.id, decide)
         if not changed:
             return False
-        notifier = self.runner.notifier
-        notifier.ask_checkin(stored)
-        if stored.last_update_at is None or stored.last_update_at < previous:
-            notifier.update_overdue(stored, stored.comms or stored.lead)
+        self.runner.notifier.ask_checkin(stored)
         return True
 
     def answer(self, incident_id: str, answer: CheckinAnswer, change: Change) -> Incident:
         """Put a check-in answer on the timeline and in the thread; a call for more people goes to the channel."""
+        self.runner.flows.require_team(change.by, Permission.CHECKIN)
         entry = change.entry(EntryKind.CHECKIN_ANSWER, ANSWERS[answer])
         followups = self.runner.flows.followups
         calls = False

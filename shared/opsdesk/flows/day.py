@@ -8,15 +8,16 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.day import LISTED, Board, Handover, MorningDigest, Overnight
-from opsdesk.domain.errors import NotifierUnavailable, OpsdeskError
+from opsdesk.domain.errors import NotAllowed, NotifierUnavailable, OpsdeskError
 from opsdesk.domain.ports import Posted, Ticks
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.stats import months_between
 from opsdesk.flows.optimistic import Optimistic
+from opsdesk.flows.permissions import Permission, require_team
 
 if TYPE_CHECKING:
     from opsdesk.domain.incidents import Incident
-    from opsdesk.domain.ports import DayNotifier
+    from opsdesk.domain.ports import DayNotifier, Team
     from opsdesk.domain.tickets import TicketTracker
     from opsdesk.settings import Settings
     from opsdesk.store.day import DayRepository
@@ -38,6 +39,7 @@ class WorkingDay:
     rota: RotaRepository
     days: DayRepository
     tracker: TicketTracker
+    team: Team
 
     def day_of(self, now: datetime) -> str:
         return self.settings.hours.local(now).date().isoformat()
@@ -120,6 +122,7 @@ class WorkingDay:
         return Handover(tuple(high), tuple(self.requests.list_stage(Stage.IN_PROGRESS)))
 
     def record_handover(self, day: str, user: str, at: datetime) -> bool:
+        require_team(self.team, user, Permission.HANDOVER)
         first = self.days.record_handover(day, user, at)
         post = self.days.post_of(day, "HANDOVER")
         if first and post:
@@ -149,6 +152,11 @@ class WorkingDay:
         did not show a colleague's tick yet does not untick it. Without `shown`, `selected` is taken as
         the whole truth. The save is conditional on the ticks read, so two people ticking at once both count.
         """
+        try:
+            require_team(self.team, user, Permission.CHECKLIST)
+        except NotAllowed:
+            self._show_checklist(day)  # their Slack shows their click ticked: show them the checklist as it is
+            raise
 
         def tick(current: Ticks) -> Ticks:
             unticked = set(current.ticks) - set(selected) if shown is None else set(shown) - set(selected)
@@ -164,6 +172,9 @@ class WorkingDay:
         )
         saved, _ = writes.apply(tick)
         logger.info("checklist ticks", extra={"day": day, "ticks": dict(saved.ticks)})
+        self._show_checklist(day)
+
+    def _show_checklist(self, day: str) -> None:
         found = self.days.checklist(day)
         if found is not None:
             where, checklist = found

@@ -124,7 +124,10 @@ class Followups:
 
     def _tell(self, incident: Incident, entries: Sequence[TimelineEntry], recovering: bool) -> None:
         for entry in entries:
-            self.notifier.recorded(incident, entry, recovering=recovering)
+            if entry.kind is EntryKind.LEAD and entry.text:  # taken over: its text names the lead replaced
+                self.notifier.lead_taken_over(incident, entry, entry.text, recovering=recovering)
+            else:
+                self.notifier.recorded(incident, entry, recovering=recovering)
             if entry.kind is EntryKind.UPDATE:
                 key = f"update:{entry.source_key}"
                 self.notifier.tell_leadership(incident, f"Update on {incident.id}", key=key, recovering=recovering)

@@ -6,11 +6,12 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed, NotFound
+from opsdesk.domain.errors import Conflict, InvalidRequest, NotFound
 from opsdesk.domain.ids import candidate_ids, short_id
 from opsdesk.domain.incidents import AlarmInfo, EntryKind, Followup, Incident, Priority, Source, TimelineEntry
 from opsdesk.flows.followups import Followups
 from opsdesk.flows.optimistic import Optimistic
+from opsdesk.flows.permissions import Permission, require_team
 from opsdesk.observability import MetricUnit, record
 from opsdesk.store.incidents import AlreadyApplied, IdTaken, Pointer
 
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from opsdesk.store.incidents import IncidentRepository
 
 MIN_TITLE = 3
-REFUSAL = (
-    "Only the support team can {action}. Anyone can report a problem in the ops channel, and they will pick it up."
-)
 
 
 @dataclass(frozen=True)
@@ -63,14 +61,14 @@ class IncidentFlows:
     def observe(self, observer: IncidentObserver) -> None:
         self.observers.append(observer)
 
-    def require_team(self, user: str, action: str) -> None:
-        if not self.team.is_member(user):
-            raise NotAllowed(REFUSAL.format(action=action))
+    def require_team(self, user: str, permission: Permission) -> None:
+        """Refuse unless `user` is on the support team (flows/permissions.py)."""
+        require_team(self.team, user, permission)
 
     def declare(self, declaration: Declaration) -> Incident:
         """Store, announce and tell leadership; a replay finds the same incident and finishes it."""
         if declaration.source is Source.SLACK:
-            self.require_team(declaration.declared_by, "declare an incident")
+            self.require_team(declaration.declared_by, Permission.DECLARE)
         if len(declaration.title.strip()) < MIN_TITLE:
             raise InvalidRequest("Say in a few words what is happening, e.g. `/incident declare Database down`.")
         incident = Incident(
@@ -124,6 +122,10 @@ class IncidentFlows:
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         return self.repository.timeline(incident_id)
+
+    def find(self, incident_id: str) -> Incident | None:
+        """The incident (one key lookup), or None when there is none by that id."""
+        return self.repository.find(incident_id)
 
     def in_thread(self, channel: str, thread_ts: str) -> str | None:
         """The incident whose announcement thread this is (one key lookup), if any."""
@@ -207,11 +209,6 @@ class IncidentRunner:
         `decide` gives the changed incident, or None for nothing to change. A replay that finds the change
         already applied finishes the messages a failed or crashed run still owes, and posts nothing twice.
         """
-        return self._told(incident_id, entry, decide)[0]
-
-    def _told(
-        self, incident_id: str, entry: TimelineEntry, decide: Callable[[Incident], Incident | None]
-    ) -> tuple[Incident, bool]:
         followups = self.flows.followups
 
         def owing(incident: Incident) -> Decision:
@@ -219,30 +216,40 @@ class IncidentRunner:
             return None if changed is None else (changed.owe_messages(entry, until=followups.lease()), entry)
 
         incident, changed = self.apply(incident_id, owing)
-        if not changed:
-            return followups.recover(incident), False
-        return followups.settle(incident, entries=[entry]), True
+        return followups.settle(incident, entries=[entry]) if changed else followups.recover(incident)
 
     def take_lead(
-        self, incident_id: str, change: Change, *, user: str | None = None, takeover: bool = False
+        self, incident_id: str, change: Change, *, user: str | None = None, replacing: str | None = None
     ) -> Incident:
-        """Make `user` (default: whoever asked) the lead; without takeover, the first taker wins."""
-        lead = user or change.by
-        entry = change.entry(EntryKind.LEAD, subject=lead)
+        """Make `user` (default: whoever asked) the lead.
 
-        def decide(incident: Incident) -> Incident | None:
+        Nobody's lead is replaced unasked: with a lead in place this raises Conflict naming them (`lead`),
+        unless `replacing` names that very lead (the person confirmed taking over from them), who is told.
+        """
+        self.flows.require_team(change.by, Permission.LEAD)
+        lead = user or change.by
+        followups = self.flows.followups
+        # The entry's text names the lead taken over from, if any: the thread and they are told (owed with it).
+        written: list[TimelineEntry] = []
+
+        def decide(incident: Incident) -> Decision:
             if incident.lead == lead:
                 return None
-            if incident.lead and not takeover:
+            if incident.lead and incident.lead != replacing:
                 raise Conflict(f"{{lead}} is already leading {incident.id}.", people={"lead": incident.lead})
-            return incident.take_lead(lead, change.at)
+            entry = change.entry(EntryKind.LEAD, incident.lead or "", subject=lead)
+            written[:] = [entry]
+            return incident.take_lead(lead, change.at).owe_messages(entry, until=followups.lease()), entry
 
-        incident, changed = self._told(incident_id, entry, decide)
-        if changed and incident.lead_at == change.at:
+        incident, changed = self.apply(incident_id, decide)
+        if not changed:
+            return followups.recover(incident)
+        if incident.lead_at == change.at:
             self.flows.record_time_to_lead(incident)
-        return incident
+        return followups.settle(incident, entries=written)
 
     def assign_comms(self, incident_id: str, change: Change, *, user: str | None = None) -> Incident:
+        self.flows.require_team(change.by, Permission.COMMS)
         comms = user or change.by
         entry = change.entry(EntryKind.COMMS, subject=comms)
 
@@ -251,12 +258,13 @@ class IncidentRunner:
         )
 
     def post_update(self, incident_id: str, change: Change, text: str) -> Incident:
+        self.flows.require_team(change.by, Permission.UPDATE)
         entry = change.entry(EntryKind.UPDATE, text.strip())
 
         return self.told(incident_id, entry, lambda incident: incident.record_update(text, change.by, change.at))
 
     def change_priority(self, incident_id: str, change: Change, priority: Priority) -> Incident:
-        self.flows.require_team(change.by, "change an incident's priority")
+        self.flows.require_team(change.by, Permission.PRIORITY)
         entry = change.entry(EntryKind.PRIORITY, priority=priority)
 
         return self.told(
@@ -265,14 +273,15 @@ class IncidentRunner:
             lambda incident: None if incident.priority is priority else incident.change_priority(priority),
         )
 
-    def resolve(self, incident_id: str, change: Change, summary: str) -> Incident:
-        self.flows.require_team(change.by, "resolve an incident")
+    def resolve(self, incident_id: str, change: Change, summary: str, *, service: str = "") -> Incident:
+        """Resolve; an incident declared without a service must be given one (availability is per service)."""
+        self.flows.require_team(change.by, Permission.RESOLVE)
         followups = self.flows.followups
 
         def decide(incident: Incident) -> Decision:
             if not incident.is_open:
                 return None
-            resolved = incident.resolve(summary, change.by, change.at)
+            resolved = incident.resolve(summary, change.by, change.at, service)
             owing = resolved.owe(Followup.RESOLUTION, until=followups.lease())
             return owing, change.entry(EntryKind.RESOLVED, resolved.resolution)
 
@@ -285,10 +294,15 @@ class IncidentRunner:
         return followups.settle(incident, followups=frozenset({Followup.RESOLUTION}))
 
     def reopen(self, incident_id: str, change: Change) -> Incident:
-        self.flows.require_team(change.by, "reopen an incident")
+        self.flows.require_team(change.by, Permission.REOPEN)
         entry = change.entry(EntryKind.REOPENED)
 
         return self.told(incident_id, entry, lambda incident: None if incident.is_open else incident.reopen())
+
+    def add_to_timeline(self, incident_id: str, entry: TimelineEntry) -> Incident:
+        """A person puts a message on the timeline (the shortcut, its picker, a pin): the support team only."""
+        self.flows.require_team(entry.actor or "", Permission.TIMELINE)
+        return self.add_note(incident_id, entry)
 
     def add_note(self, incident_id: str, entry: TimelineEntry) -> Incident:
         """Put something on the timeline (a pinned message, a page resolved) without other changes.

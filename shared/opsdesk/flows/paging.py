@@ -8,6 +8,7 @@ from opsdesk.domain.errors import InvalidRequest
 from opsdesk.domain.incidents import EntryKind, Incident
 from opsdesk.domain.paging import Alert, PagingFailed
 from opsdesk.flows.incidents import Change
+from opsdesk.flows.permissions import Permission
 from opsdesk.observability import logger, record
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ class Paging:
         on_call: Callable[[], str | None] = lambda: None,
         status_url: str = "",
         now: Callable[[], datetime],
+        already_paged: Callable[[Incident], bool] = lambda _incident: False,
     ) -> None:
+        self.already_paged = already_paged  # e.g. by the alert it was declared from: a storm is one page
         self.runner = runner
         self.notifier = runner.notifier
         self.alerts = alerts
@@ -81,6 +84,7 @@ class Paging:
     # ---- paging
     def page_by_hand(self, incident_id: str, by: str, at: datetime, source_key: str) -> Incident:
         """`/incident page`: page now, whatever the time, when the trial is on."""
+        self.runner.flows.require_team(by, Permission.PAGE)
         if not self.alerts.enabled:
             raise InvalidRequest("Paging is off (the weekend trial is not enabled), so nobody can be paged from here.")
         incident = self.runner.repository.get(incident_id)
@@ -90,7 +94,8 @@ class Paging:
         return incident
 
     def _page_if_due(self, incident: Incident, at: datetime, source_key: str) -> None:
-        if incident.is_open and incident.is_high and out_of_hours(at, self.hours, self.mode):
+        due = incident.is_open and incident.is_high and out_of_hours(at, self.hours, self.mode)
+        if due and not self.already_paged(incident):
             self.page(incident, at, source_key)
 
     def page(self, incident: Incident, at: datetime, source_key: str, by: str = OPSDESK) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import NotAllowed, NotifierUnavailable
+from opsdesk.domain.errors import NotifierUnavailable
 from opsdesk.domain.postmortems import NEUTRAL_PERSON, draft_from, people_in
+from opsdesk.flows import permissions
 from opsdesk.observability import logger, record
 
 if TYPE_CHECKING:
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 
 
 def require_team(team: Team, user: str) -> None:
-    if not team.is_member(user):
-        raise NotAllowed("Only the support team can change postmortems.")
+    """Refuse unless `user` is on the support team (flows/permissions.py)."""
+    permissions.require_team(team, user, permissions.Permission.POSTMORTEM)
 
 
 def name_of(people: People, user: str) -> str:

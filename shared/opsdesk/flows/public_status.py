@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.incidents import EntryKind
 from opsdesk.domain.public_status import PublicNotice, public_text, public_title
+from opsdesk.flows.permissions import Permission
 
 if TYPE_CHECKING:
     from opsdesk.domain.incidents import Incident
@@ -22,7 +23,7 @@ class PublicStatus:
 
     def publish(self, incident_id: str, change: Change, title: str) -> Incident:
         """Show the incident on the status page under `title` (or retitle it there)."""
-        self.runner.flows.require_team(change.by, "put an incident on the status page")
+        self.runner.flows.require_team(change.by, Permission.PUBLISH)
         shown = public_title(title)
         entry = change.entry(EntryKind.PUBLISHED, shown)
 
@@ -37,7 +38,7 @@ class PublicStatus:
 
     def update(self, incident_id: str, change: Change, text: str) -> Incident:
         """Add an update for the public, kept apart from the internal updates."""
-        self.runner.flows.require_team(change.by, "post a public update")
+        self.runner.flows.require_team(change.by, Permission.PUBLISH)
         said = public_text(text)
         entry = change.entry(EntryKind.PUBLIC_UPDATE, said)
 
@@ -53,7 +54,7 @@ class PublicStatus:
 
     def withdraw(self, incident_id: str, change: Change) -> Incident:
         """Take the incident off the status page (published by mistake)."""
-        self.runner.flows.require_team(change.by, "take an incident off the status page")
+        self.runner.flows.require_team(change.by, Permission.PUBLISH)
         entry = change.entry(EntryKind.UNPUBLISHED)
 
         def decide(incident: Incident) -> Incident | None:

@@ -6,12 +6,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.rota import RotaToday, parse_cover, parse_on_call, parse_set
+from opsdesk.flows.permissions import Permission, require_team
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import date, datetime
 
     from opsdesk.domain.clock import SupportHours
+    from opsdesk.domain.ports import Team
     from opsdesk.domain.rota import Cover, OnDuty, Pair
     from opsdesk.store.rota import RotaRepository
 
@@ -19,9 +21,12 @@ if TYPE_CHECKING:
 class Rota:
     """Sets and reads the rota; days are London days, so "today" is the support team's today."""
 
-    def __init__(self, repository: RotaRepository, hours: SupportHours, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, repository: RotaRepository, hours: SupportHours, team: Team, now: Callable[[], datetime]
+    ) -> None:
         self.repository = repository
         self.hours = hours
+        self.team = team
         self.now = now
 
     def today(self, at: datetime | None = None) -> RotaToday:
@@ -36,18 +41,21 @@ class Rota:
 
     def set_pair(self, text: str, by: str) -> Pair:
         """`@a @b [from YYYY-MM-DD]`: the pair on support from today, or from the date given."""
+        require_team(self.team, by, Permission.ROTA)
         pair = replace(parse_set(text, self._local_date()), set_by=by)
         self.repository.set_pair(pair)
         return pair
 
-    def add_cover(self, text: str) -> Cover:
+    def add_cover(self, text: str, by: str) -> Cover:
         """`@c 12:00-13:00`: someone covers a period of today."""
+        require_team(self.team, by, Permission.ROTA)
         cover = parse_cover(text, self._local_date())
         self.repository.add_cover(cover)
         return cover
 
-    def set_on_call(self, text: str) -> str:
+    def set_on_call(self, text: str, by: str) -> str:
         """`@d`: who is on call out of hours."""
+        require_team(self.team, by, Permission.ON_CALL)
         user = parse_on_call(text)
         self.repository.set_on_call(user, self.now())
         return user

@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.stats import (
+    AlertFigures,
     Figures,
     Period,
     RequestFigures,
     WeeklyReport,
+    alert_figures,
     calendar_periods,
     incident_figures,
     months_between,
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from opsdesk.domain.clock import SupportHours
     from opsdesk.domain.ports import DayNotifier
     from opsdesk.domain.stats import Span
+    from opsdesk.store.alerts import AlertRepository
     from opsdesk.store.incidents import IncidentRepository
     from opsdesk.store.requests import RequestRepository
 
@@ -37,7 +40,10 @@ class Stats:
         notifier: DayNotifier,
         hours: SupportHours,
         now: Callable[[], datetime],
+        *,
+        alerts: AlertRepository | None = None,
     ) -> None:
+        self.alerts = alerts
         self.incidents = incidents
         self.requests = requests
         self.notifier = notifier
@@ -49,7 +55,15 @@ class Stats:
         repository = self.incidents
         incidents = [incident for month in months_between(start, end) for incident in repository.list_closed_in(month)]
         incidents += repository.list_open()
-        return Figures(incident_figures(incidents, start, end, now), self._request_figures(start, end))
+        return Figures(
+            incident_figures(incidents, start, end, now), self._request_figures(start, end), self._alerts(start, end)
+        )
+
+    def _alerts(self, start: datetime, end: datetime) -> AlertFigures | None:
+        if self.alerts is None:
+            return None
+        groups = [group for month in months_between(start, end) for group in self.alerts.list_closed_in(month)]
+        return alert_figures(groups + self.alerts.list_open(), start, end)
 
     def this_period(self, period: Period) -> tuple[tuple[Span, Figures], tuple[Span, Figures]]:
         """This calendar week, month or quarter so far (`/ops stats`), and the whole one before it to compare."""
@@ -92,6 +106,12 @@ def emit_metrics(figures: Figures, period: str) -> None:
     # Minimum is the worst service, and /ops stats and the weekly report name each one.
     for fraction in incidents.availability.values():
         record("Availability", fraction * 100, MetricUnit.Percent, period=period)
+    alerts = figures.alerts
+    if alerts is not None:
+        record("PeriodAlerts", alerts.raised, period=period)
+        record("PeriodAlertsDeclared", alerts.declared, period=period)
+        if alerts.time_to_declare.mean is not None:
+            record("MeanTimeToDeclare", alerts.time_to_declare.mean, MetricUnit.Seconds, period=period)
     if figures.requests is not None:
         # Withdrawn requests and ones closed as not a request are not in these figures.
         record("PeriodRequestsDone", figures.requests.done, period=period)

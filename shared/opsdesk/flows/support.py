@@ -7,11 +7,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed, OpsdeskError
+from opsdesk.domain.errors import Conflict, InvalidRequest, OpsdeskError
 from opsdesk.domain.ids import LONGEST, SHORTEST
 from opsdesk.domain.ports import AfterHours
 from opsdesk.domain.requests import MAX_TEXT, Stage, SupportRequest, TrackedMessage
 from opsdesk.flows.optimistic import Optimistic
+from opsdesk.flows.permissions import Permission, require_team
 from opsdesk.observability import MetricUnit, record
 from opsdesk.store.requests import IdTaken
 
@@ -46,9 +47,9 @@ class SupportDesk:
     rota: Rota
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    def require_team(self, user: str, action: str) -> None:
-        if not self.team.is_member(user):
-            raise NotAllowed(f"Only the support team can {action}.")
+    def require_team(self, user: str, permission: Permission) -> None:
+        """Refuse unless `user` is on the support team (flows/permissions.py)."""
+        require_team(self.team, user, permission)
 
     # ---- reading
     def request_by_id(self, request_id: str) -> SupportRequest:
@@ -230,7 +231,7 @@ class SupportDesk:
 
     # ---- moving through the stages
     def take(self, request: SupportRequest, user: str, at: datetime) -> SupportRequest:
-        self.require_team(user, "take a support request")
+        self.require_team(user, Permission.TAKE_REQUEST)
 
         def decide(current: SupportRequest) -> SupportRequest | None:
             if current.stage is Stage.IN_PROGRESS and current.assignee == user:
@@ -245,7 +246,7 @@ class SupportDesk:
         return stored
 
     def finish(self, request: SupportRequest, user: str, resolution: str, at: datetime) -> SupportRequest:
-        self.require_team(user, "mark a support request done")
+        self.require_team(user, Permission.FINISH_REQUEST)
 
         def decide(current: SupportRequest) -> SupportRequest | None:
             return None if current.stage is Stage.DONE else current.finish(resolution, user, at)
@@ -293,7 +294,7 @@ class SupportDesk:
 
     def close_as_not_a_request(self, request: SupportRequest, user: str, at: datetime) -> SupportRequest:
         """Not a support request after all (an FYI, a thanks): Done, no rating, out of every figure."""
-        self.require_team(user, "close a message as not a request")
+        self.require_team(user, Permission.NOT_A_REQUEST)
         stored, changed = self.apply(request, lambda current: current.close_as_not_a_request(user, at))
         if changed:
             record("SupportRequestsNotRequests", 1)  # the dashboard takes these from the requests opened

@@ -10,6 +10,7 @@ from opsdesk.domain.errors import Conflict, InvalidRequest, NotifierUnavailable
 from opsdesk.domain.ports import ThreadMessage
 from opsdesk.domain.requests import Stage, SupportRequest, TicketState
 from opsdesk.domain.tickets import Ticket, TrackerError, TrackerRefused, TrackerUnavailable
+from opsdesk.flows.permissions import Permission
 from opsdesk.flows.ticket_filing import TicketFiling
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class Tickets:
     # ---- raising the ticket
     def raise_ticket(self, request: SupportRequest, by: str) -> SupportRequest:
         """Mark the ticket wanted (so it survives a Jira outage), then file it; a refused one may be asked again."""
-        self.desk.require_team(by, "raise a Jira ticket")
+        self.desk.require_team(by, Permission.RAISE_TICKET)
         if request.has_ticket and not request.ticket_announced:
             return self._announce(request)  # an earlier run filed it and died before saying so
         if request.has_ticket:
@@ -183,7 +184,7 @@ class Tickets:
     # ---- issues raised straight on the board, posted for triage
     def take_board_issue(self, key: str, user: str, where: Posted, headline: str, at: datetime) -> None:
         """Take a board issue: In Progress on the board, a note on it, and the triage post says who."""
-        self.desk.require_team(user, "take a ticket")
+        self.desk.require_team(user, Permission.TAKE_TICKET)
         if not self.repository.claim(f"board-take:{key}", at, by=user):
             taker = self.repository.claimant(f"board-take:{key}")
             if taker != user:  # the same person again is a replay: finish what it started
@@ -212,7 +213,7 @@ class Tickets:
 
     def set_board_priority(self, key: str, priority: str, user: str) -> str:
         """Set a board issue's priority; returns what to tell the person."""
-        self.desk.require_team(user, "set a ticket's priority")
+        self.desk.require_team(user, Permission.TICKET_PRIORITY)
         self.tracker.set_priority(key, priority)
         return f"{key} is now {priority} priority on the board."
 

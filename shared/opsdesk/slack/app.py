@@ -10,6 +10,7 @@ from slack_bolt.authorization import AuthorizeResult
 
 from opsdesk.slack.lazy import InProcessRunner, SelfInvokingRunner
 from opsdesk.slack.listeners import (
+    alerts,
     day,
     incident_actions,
     incident_extras,
@@ -41,6 +42,7 @@ FEATURES = (
     incident_actions.LISTENERS,
     incident_extras.LISTENERS,
     incident_timeline.LISTENERS,
+    alerts.LISTENERS,
     postmortems.LISTENERS,
     postmortem_interactions.LISTENERS,
     support.LISTENERS,

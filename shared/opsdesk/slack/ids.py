@@ -16,6 +16,10 @@ class Action(StrEnum):
     CHECKIN_MORE_PEOPLE = "incident_checkin_more_people"
     CHECKIN_ALL_GOOD = "incident_checkin_all_good"
     CHECKIN_COMMS_CURRENT = "incident_checkin_comms_current"
+    ALERT_DECLARE = "alert_declare"
+    ALERT_DISMISS = "alert_dismiss"
+    CONFIRM_TAKEOVER = "incident_confirm_takeover"
+    CANCEL_TAKEOVER = "incident_cancel_takeover"
 
 
 class Callback(StrEnum):
@@ -26,6 +30,8 @@ class Callback(StrEnum):
     TIMELINE_SHORTCUT = "add_to_incident_timeline"
     TIMELINE_PICK = "incident_timeline_pick_modal"
     DECLARE_SHORTCUT = "declare_incident_from_message"
+    ALERT_DECLARE = "alert_declare_modal"
+    ALERT_DISMISS = "alert_dismiss_modal"
 
 
 class Field(StrEnum):
@@ -40,3 +46,4 @@ class Field(StrEnum):
     INCIDENT = "incident"
     PUBLIC_TITLE = "public_title"
     PUBLIC_UPDATE = "public_update"
+    DISMISS_REASON = "dismiss_reason"

@@ -7,8 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from opsdesk.domain.incidents import Announcement, Incident, TimelineEntry
+from opsdesk.domain.incidents import Announcement, EntryKind, Incident, TimelineEntry
+from opsdesk.domain.leadership import leadership_hears
 from opsdesk.slack.errors import unavailable
+from opsdesk.slack.views.incident_roles import (
+    taken_over_dm,
+    taken_over_text,
+    takeover_blocks,
+    takeover_question,
+)
 from opsdesk.slack.views.incident_thread import (
     CHECKIN_QUESTIONS,
     call_for_help_text,
@@ -20,15 +27,18 @@ from opsdesk.slack.views.incident_thread import (
     recovered_text,
     resolution_text,
     update_overdue_text,
+    update_text,
 )
 from opsdesk.slack.views.incidents import announcement_blocks, announcement_text, as_dicts, incident_summary
 from opsdesk.slack.views.postmortems import ask_blocks, ask_text, overdue_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import timedelta
 
     from slack_sdk import WebClient
 
+    from opsdesk.domain.leadership import LeadershipNotify
     from opsdesk.domain.postmortems import ActionItem
 
 logger = logging.getLogger(__name__)
@@ -59,11 +69,19 @@ def posted_with(messages: Iterable[dict[str, Any]], incident: Incident, key: str
 class SlackIncidentNotifier:
     """Posts and edits incident messages with a WebClient that retries rate limits."""
 
-    def __init__(self, client: WebClient, ops_channel: str, leadership: tuple[str, ...], status_url: str = "") -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        ops_channel: str,
+        leadership: tuple[str, ...],
+        status_url: str = "",
+        leadership_notify: LeadershipNotify = "high",
+    ) -> None:
         self.client = client
         self.ops_channel = ops_channel
         self.leadership = leadership
         self.status_url = status_url
+        self.leadership_notify = leadership_notify
 
     def announce(self, incident: Incident, *, recovering: bool = False) -> Announcement:
         if recovering:
@@ -100,7 +118,9 @@ class SlackIncidentNotifier:
         blocks: list[dict[str, object]] | None = None,
         key: str = "",
         recovering: bool = False,
+        broadcast: bool = False,
     ) -> None:
+        """Reply in the incident's thread; `broadcast` also shows it in the channel (people follow the channel)."""
         where = incident.announcement
         if where is None:
             return
@@ -109,6 +129,7 @@ class SlackIncidentNotifier:
         self.client.chat_postMessage(
             channel=where.channel,
             thread_ts=where.ts,
+            reply_broadcast=True if broadcast else None,
             text=text,
             blocks=blocks,
             metadata=message_metadata(incident, key) if key else None,
@@ -116,6 +137,8 @@ class SlackIncidentNotifier:
         )
 
     def tell_leadership(self, incident: Incident, headline: str, *, key: str = "", recovering: bool = False) -> None:
+        if not leadership_hears(incident, self.leadership_notify):
+            return  # a normal incident: the weekly report tells leadership
         text = f"{headline}\n{incident_summary(incident)}"
         if incident.announcement:
             text += f"\nFollow it in <#{incident.announcement.channel}>."
@@ -146,6 +169,11 @@ class SlackIncidentNotifier:
             raise unavailable(error) from error
 
     def recorded(self, incident: Incident, entry: TimelineEntry, *, recovering: bool = False) -> None:
+        key = recorded_key(entry)
+        if entry.kind is EntryKind.UPDATE:  # users follow the channel, not every thread: they are told too
+            text = update_text(incident, entry)
+            self.post_in_thread(incident, text, key=key, recovering=recovering, broadcast=True)
+            return
         home = incident.announcement.channel if incident.announcement else None
         quoted = entry.quoted_message
         if quoted is not None and entry.quoted_elsewhere(home):
@@ -153,7 +181,7 @@ class SlackIncidentNotifier:
             text = quoted_elsewhere_text(entry, self._permalink(*quoted))
         else:
             text = recorded_text(entry)
-        self.post_in_thread(incident, text, key=recorded_key(entry), recovering=recovering)
+        self.post_in_thread(incident, text, key=key, recovering=recovering)
 
     def _permalink(self, channel: str, ts: str) -> str:
         try:
@@ -162,14 +190,40 @@ class SlackIncidentNotifier:
             logger.warning("no permalink for a quoted message", extra={"channel": channel})
             return ""
 
+    def lead_taken_over(
+        self, incident: Incident, entry: TimelineEntry, previous: str, *, recovering: bool = False
+    ) -> None:
+        lead, by, key = entry.subject or "", entry.actor or "", recorded_key(entry)
+        self.post_in_thread(incident, taken_over_text(incident, lead, previous, by), key=key, recovering=recovering)
+        if previous[:1] in "UW" and previous != by and not (recovering and self._told(previous, incident, key)):
+            try:
+                self.client.chat_postMessage(
+                    channel=previous, text=taken_over_dm(incident, lead, by), metadata=message_metadata(incident, key)
+                )
+            except SlackApiError as error:  # e.g. a deactivated user
+                raise unavailable(error) from error
+
+    def offer_takeover(self, user: str, channel: str | None, incident_id: str, current: str, lead: str) -> None:
+        """Ask, ephemerally where they asked (else by DM), whether to take the lead over from `current`."""
+        blocks = takeover_blocks(incident_id, current, lead, user)
+        text = takeover_question(incident_id, current, lead, user)
+        try:
+            if channel:
+                self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=as_dicts(blocks))
+            else:
+                self.client.chat_postMessage(channel=user, text=text, blocks=as_dicts(blocks))
+        except SlackApiError as error:
+            raise unavailable(error) from error
+
     def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
-        self.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering)
+        # In the thread and in the channel, keyed: a run finishing a crashed one's work finds it, never posts twice.
+        self.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering, broadcast=True)
 
     def ask_checkin(self, incident: Incident) -> None:
         self.post_in_thread(incident, CHECKIN_QUESTIONS, blocks=as_dicts(checkin_blocks(incident)))
 
-    def update_overdue(self, incident: Incident, person: str | None) -> None:
-        self.post_in_thread(incident, update_overdue_text(person))
+    def update_overdue(self, incident: Incident, person: str | None, silent: timedelta) -> None:
+        self.post_in_thread(incident, update_overdue_text(incident, person, silent))
 
     def call_for_help(self, incident: Incident, asked_by: str, *, key: str = "", recovering: bool = False) -> None:
         where = incident.announcement

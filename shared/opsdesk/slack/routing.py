@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from slack_bolt import App
 
+    from opsdesk.flows.alerts import AlertDecisions
     from opsdesk.flows.checkins import CheckIns
     from opsdesk.flows.day import WorkingDay
     from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
@@ -98,6 +99,9 @@ class Collaborators(Protocol):
 
     @property
     def stats(self) -> Stats: ...
+
+    @property
+    def alerts(self) -> AlertDecisions: ...
 
     @property
     def team(self) -> SlackTeam: ...

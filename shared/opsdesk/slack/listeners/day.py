@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from opsdesk.slack.failures import failures_told
+from opsdesk.slack.payloads import clicked_in
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.support_ids import SupportAction
 
@@ -24,20 +26,22 @@ def shown_ticks(message: Payload | None, block_id: str) -> list[str] | None:
     return None
 
 
-def ticked(body: Payload, *, day: WorkingDay, now: Clock) -> None:
+def ticked(body: Payload, *, day: WorkingDay, support_notifier: SlackSupportNotifier, now: Clock) -> None:
     """Record who ticked what, and show it on the checklist."""
-    action = body["actions"][0]
+    action, user = body["actions"][0], body["user"]["id"]
     block = str(action.get("block_id", ""))
     when = block.partition(":")[2] or day.day_of(now())
     selected = [str(option["value"]) for option in action.get("selected_options") or []]
-    day.record_ticks(when, selected, body["user"]["id"], now(), shown=shown_ticks(body.get("message"), block))
+    with failures_told(lambda text: support_notifier.tell(user, text, channel=clicked_in(body))):
+        day.record_ticks(when, selected, user, now(), shown=shown_ticks(body.get("message"), block))
 
 
 def handed_over(body: Payload, *, day: WorkingDay, support_notifier: SlackSupportNotifier, now: Clock) -> None:
     """Record who handed over to on call (the first one counts)."""
     user = body["user"]["id"]
-    if not day.record_handover(str(body["actions"][0]["value"]), user, now()):
-        support_notifier.tell(user, "Thanks, the handover was already recorded.", channel=body["channel"]["id"])
+    with failures_told(lambda text: support_notifier.tell(user, text, channel=clicked_in(body))):
+        if not day.record_handover(str(body["actions"][0]["value"]), user, now()):
+            support_notifier.tell(user, "Thanks, the handover was already recorded.", channel=clicked_in(body))
 
 
 LISTENERS = (

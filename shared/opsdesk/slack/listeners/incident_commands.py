@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from opsdesk.domain.errors import InvalidRequest
+from opsdesk.domain.errors import Conflict, InvalidRequest
 from opsdesk.domain.incidents import Priority, parse_priority
 from opsdesk.flows.incidents import Declaration
-from opsdesk.slack.commands import split_priority
-from opsdesk.slack.views.incidents import incident_list, incident_summary, timeline_text
+from opsdesk.slack.commands import declared_priority, split_service
+from opsdesk.slack.views.incident_roles import takeover_blocks, takeover_question
+from opsdesk.slack.views.incidents import as_dicts, incident_list, incident_summary, timeline_text
 from opsdesk.slack.views.mrkdwn import channel, literal, mention
 
 if TYPE_CHECKING:
@@ -20,6 +21,14 @@ if TYPE_CHECKING:
     from opsdesk.flows.paging import Paging
     from opsdesk.flows.public_status import PublicStatus
     from opsdesk.slack.commands import ParsedCommand
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a subcommand answers, ephemerally: a line, and blocks when it asks something back."""
+
+    text: str
+    blocks: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,24 +53,36 @@ class IncidentCommand:
 
 
 def declare(request: IncidentCommand) -> str:
-    title, high = split_priority(request.parsed.rest)
+    title, said = declared_priority(request.parsed.rest)
     change = request.change
     incident = request.incidents.declare(
         Declaration(
             title=title,
-            priority=Priority.HIGH if high else Priority.NORMAL,
+            priority=said or Priority.NORMAL,
             declared_by=change.by,
             at=change.at,
             source_key=change.source_key,
         )
     )
-    return f"Declared *{incident.id}*: {literal(incident.title)}. It is announced in {channel(request.ops_channel)}."
+    answer = f"Declared *{incident.id}* ({incident.priority.value} priority): {literal(incident.title)}."
+    answer += f" It is announced in {channel(request.ops_channel)}."
+    if said is None:
+        answer += f" High priority? `/incident priority {incident.id} high` (or declare with `high: <title>`)."
+    return answer
 
 
-def lead(request: IncidentCommand) -> str:
+def lead(request: IncidentCommand) -> Reply:
     incident = request.incident()
-    request.changes.take_lead(incident.id, request.change, user=request.mentioned, takeover=True)
-    return f"{mention(request.mentioned or request.change.by)} is leading {incident.id}."
+    lead, asker = request.mentioned or request.change.by, request.change.by
+    try:
+        request.changes.take_lead(incident.id, request.change, user=request.mentioned)
+    except Conflict as led:  # someone leads: ask before replacing them (any other conflict is told as it is)
+        current = led.people.get("lead")
+        if current is None:
+            raise
+        question = takeover_question(incident.id, current, lead, asker)
+        return Reply(question, as_dicts(takeover_blocks(incident.id, current, lead, asker)))
+    return Reply(f"{mention(lead)} is leading {incident.id}.")
 
 
 def comms(request: IncidentCommand) -> str:
@@ -100,8 +121,9 @@ def timeline(request: IncidentCommand) -> str:
 
 def resolve(request: IncidentCommand) -> str:
     incident = request.incident()
-    resolved = request.changes.resolve(incident.id, request.change, request.parsed.rest)
-    return f"{resolved.id} is resolved."
+    summary, service = split_service(request.parsed.rest)
+    resolved = request.changes.resolve(incident.id, request.change, summary, service=service)
+    return f"{resolved.id} is resolved (service: {resolved.service})."
 
 
 def reopen(request: IncidentCommand) -> str:
@@ -139,7 +161,7 @@ def public_update(request: IncidentCommand) -> str:
     return f"Public update posted on the status page for {incident.id}."
 
 
-SUBCOMMANDS: dict[str, Callable[[IncidentCommand], str]] = {
+SUBCOMMANDS: dict[str, Callable[[IncidentCommand], str | Reply]] = {
     "declare": declare,
     "lead": lead,
     "comms": comms,

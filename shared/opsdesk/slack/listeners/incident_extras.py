@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import OpsdeskError
 from opsdesk.flows.checkins import CheckinAnswer
-from opsdesk.flows.incidents import REFUSAL, Change
+from opsdesk.flows.permissions import Permission, refusal
 from opsdesk.slack.failures import answer_on_ack_path, open_modal
 from opsdesk.slack.fit import HEADER, fit
 from opsdesk.slack.ids import Action, Callback
+from opsdesk.slack.listeners.incident_actions import answering, clicked
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.incidents import declare_modal
-from opsdesk.slack.views.mrkdwn import worded
 
 if TYPE_CHECKING:
     from slack_bolt import Ack
@@ -34,19 +33,16 @@ CHECKIN_ANSWERS = {
 
 
 def answer_checkin(body: Payload, *, checkins: CheckIns, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
-    action, user = body["actions"][0], body["user"]["id"]
-    change = Change(by=user, at=now(), source_key=f"slack-action:{action['action_ts']}:{user}")
-    try:
-        checkins.answer(action["value"], CHECKIN_ANSWERS[Action(action["action_id"])], change)
-    except OpsdeskError as error:
-        incident_notifier.tell_user(user, worded(error))
+    with answering(body, incident_notifier):
+        incident_id, change = clicked(body, now)
+        checkins.answer(incident_id, CHECKIN_ANSWERS[Action(body["actions"][0]["action_id"])], change)
 
 
 def open_declare_from_message(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
     user, channel, message = body["user"]["id"], body["channel"]["id"], body["message"]
     if team.resolves_without_slack and not team.is_member(user):
         ack()
-        answer_on_ack_path(client, channel, user, REFUSAL.format(action="declare an incident"))
+        answer_on_ack_path(client, channel, user, refusal(Permission.DECLARE))
         return
     title = fit(str(message.get("text") or "").strip().partition("\n")[0], HEADER, empty="")
     meta = json.dumps({"channel": channel, "message_ts": message.get("ts"), "thread_ts": message.get("thread_ts")})

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import NotFound, OpsdeskError
+from opsdesk.domain.errors import NotAllowed, NotFound
 from opsdesk.domain.incidents import EntryKind, TimelineEntry
+from opsdesk.flows.permissions import Permission, refusal
 from opsdesk.slack.failures import answer_on_ack_path, open_modal
 from opsdesk.slack.ids import Callback, Field
+from opsdesk.slack.listeners.incident_actions import answering
 from opsdesk.slack.payloads import slack_time
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.incidents import SNIPPET, timeline_picker
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
     from opsdesk.slack.notifier import SlackIncidentNotifier
     from opsdesk.slack.payloads import Client, Payload
+    from opsdesk.slack.team import SlackTeam
 
 
 def thread_of(message: Payload) -> str:
@@ -39,11 +42,17 @@ def quoted(channel: str, message: Payload, added_by: str) -> TimelineEntry:
     )
 
 
-def ack_timeline_shortcut(ack: Ack, body: Payload, client: Client, *, incidents: IncidentFlows) -> None:
+def ack_timeline_shortcut(
+    ack: Ack, body: Payload, client: Client, *, incidents: IncidentFlows, team: SlackTeam
+) -> None:
     # One key lookup on the ack path: without it we could not open the picker in time.
-    channel, message = body["channel"]["id"], body["message"]
+    channel, message, user = body["channel"]["id"], body["message"], body["user"]["id"]
     if incidents.in_thread(channel, thread_of(message)) is not None:
+        ack()  # the lazy half adds it, or says why not
+        return
+    if team.resolves_without_slack and not team.is_member(user):  # before the picker; the flow checks anyway
         ack()
+        answer_on_ack_path(client, channel, user, refusal(Permission.TIMELINE))
         return
     open_incidents = incidents.open_incidents()
     if not open_incidents:
@@ -64,8 +73,9 @@ def add_from_thread(
     incident_id = incidents.in_thread(channel, thread_of(message))
     if incident_id is None:
         return  # the picker modal was opened instead
-    incident = changes.add_note(incident_id, quoted(channel, message, user))
-    incident_notifier.tell_user(user, f"Added to {incident.id}'s timeline.", channel=channel)
+    with answering(body, incident_notifier):
+        incident = changes.add_to_timeline(incident_id, quoted(channel, message, user))
+        incident_notifier.tell_user(user, f"Added to {incident.id}'s timeline.", channel=channel)
 
 
 def add_from_picker(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier) -> None:
@@ -73,15 +83,14 @@ def add_from_picker(body: Payload, *, changes: IncidentRunner, incident_notifier
     meta = json.loads(view["private_metadata"])
     state = view.get("state", {}).get("values", {}).get(Field.INCIDENT, {}).get(Field.INCIDENT, {})
     incident_id = str((state.get("selected_option") or {}).get("value", ""))
-    try:
-        incident = changes.add_note(incident_id, quoted(meta["channel"], meta["message"], user))
-    except OpsdeskError as error:
-        incident_notifier.tell_user(user, worded(error))
-        return
-    incident_notifier.tell_user(user, f"Added to {incident.id}'s timeline.")
+    with answering(body, incident_notifier):  # the person adding is who Slack signed for, whatever the metadata
+        incident = changes.add_to_timeline(incident_id, quoted(meta["channel"], meta["message"], user))
+        incident_notifier.tell_user(user, f"Added to {incident.id}'s timeline.")
 
 
-def add_pinned(event: Payload, *, incidents: IncidentFlows, changes: IncidentRunner) -> None:
+def add_pinned(
+    event: Payload, *, incidents: IncidentFlows, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier
+) -> None:
     item = event.get("item") or {}
     message, channel = item.get("message"), item.get("channel") or event.get("channel_id")
     if item.get("type") != "message" or not message or not channel:
@@ -89,10 +98,13 @@ def add_pinned(event: Payload, *, incidents: IncidentFlows, changes: IncidentRun
     incident_id = incidents.in_thread(channel, thread_of(message))
     if incident_id is None:
         return  # a pin outside any incident thread
+    pinned_by = event.get("user") or message.get("user", "")
     try:
-        changes.add_note(incident_id, quoted(channel, message, event.get("user") or message.get("user", "")))
+        changes.add_to_timeline(incident_id, quoted(channel, message, pinned_by))
     except NotFound:
         return
+    except NotAllowed as refused:  # the pin stays, as Slack keeps it; the timeline is the team's
+        incident_notifier.tell_user(pinned_by, worded(refused), channel=channel)
 
 
 LISTENERS = (

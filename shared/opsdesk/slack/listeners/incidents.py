@@ -7,11 +7,12 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.incidents import Priority
-from opsdesk.flows.incidents import MIN_TITLE, REFUSAL, Change, Declaration
+from opsdesk.flows.incidents import MIN_TITLE, Change, Declaration
+from opsdesk.flows.permissions import Permission, refusal
 from opsdesk.slack.commands import ParsedCommand, parse
 from opsdesk.slack.failures import open_modal, tell_or_raise
 from opsdesk.slack.ids import Callback, Field
-from opsdesk.slack.listeners.incident_commands import SUBCOMMANDS, IncidentCommand
+from opsdesk.slack.listeners.incident_commands import SUBCOMMANDS, IncidentCommand, Reply
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.incidents import as_dicts, declare_modal, help_blocks
 from opsdesk.slack.views.mrkdwn import literal
@@ -29,7 +30,18 @@ if TYPE_CHECKING:
     from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.team import SlackTeam
 
-DECLARE_REFUSAL = REFUSAL.format(action="declare an incident")
+DECLARE_REFUSAL = refusal(Permission.DECLARE)
+# The subcommands that change something, and the permission each needs; the others only read.
+CHANGING = {
+    "declare": Permission.DECLARE,
+    "lead": Permission.LEAD,
+    "comms": Permission.COMMS,
+    "update": Permission.UPDATE,
+    "priority": Permission.PRIORITY,
+    "resolve": Permission.RESOLVE,
+    "reopen": Permission.REOPEN,
+    "page": Permission.PAGE,
+}
 
 
 class Route(Enum):
@@ -53,8 +65,8 @@ def route(parsed: ParsedCommand, user: str, team: SlackTeam) -> Route:
         return Route.OPEN_MODAL
     if parsed.subcommand == "help" or parsed.subcommand not in SUBCOMMANDS:
         return Route.HELP
-    # Membership is checked here only when it needs no Slack call; otherwise the flow checks it.
-    if parsed.subcommand == "declare" and team.resolves_without_slack and not team.is_member(user):
+    # Said on the ack path when membership needs no Slack call; the flow checks it whatever the path.
+    if parsed.subcommand in CHANGING and team.resolves_without_slack and not team.is_member(user):
         return Route.REFUSE
     return Route.WORK
 
@@ -69,7 +81,7 @@ def ack_incident_command(ack: Ack, command: Payload, client: Client, *, team: Sl
         note = "" if parsed.subcommand == "help" else f"I don't know `/incident {parsed.subcommand}`."
         ack(blocks=as_dicts(help_blocks(note)), text="/incident help")
     elif decided is Route.REFUSE:
-        ack(text=DECLARE_REFUSAL)
+        ack(text=refusal(CHANGING[parsed.subcommand]))
     else:
         ack()
 
@@ -92,12 +104,14 @@ def run_incident_command(
     change = Change(by=command["user_id"], at=now(), source_key=f"slack-command:{command['trigger_id']}")
     request = IncidentCommand(parsed, change, incidents, changes, paging, public_status, settings.ops_channel_id)
     try:
-        respond(text=SUBCOMMANDS[parsed.subcommand](request))
+        answer = SUBCOMMANDS[parsed.subcommand](request)
+        reply = answer if isinstance(answer, Reply) else Reply(answer)
+        respond(text=reply.text, blocks=reply.blocks)
     except Exception as error:
         tell_or_raise(error, lambda text: respond(text=text, response_type="ephemeral"))
 
 
-def _declare_problem(view: Payload, user: str, team: SlackTeam) -> str | None:
+def declare_problem(view: Payload, user: str, team: SlackTeam) -> str | None:
     if len(modal_value(view, Field.TITLE)) < MIN_TITLE:
         return "Say in a few words what is happening."
     if team.resolves_without_slack and not team.is_member(user):
@@ -106,7 +120,7 @@ def _declare_problem(view: Payload, user: str, team: SlackTeam) -> str | None:
 
 
 def ack_declare_modal(ack: Ack, view: Payload, body: Payload, *, team: SlackTeam) -> None:
-    problem = _declare_problem(view, body["user"]["id"], team)
+    problem = declare_problem(view, body["user"]["id"], team)
     if problem:
         ack(response_action="errors", errors={Field.TITLE: problem})
         return
@@ -137,7 +151,7 @@ def declare_from_modal(
     now: Clock,
 ) -> None:
     user = body["user"]["id"]
-    if _declare_problem(view, user, team):
+    if declare_problem(view, user, team):
         return  # Bolt runs lazy listeners even after an "errors" ack; the modal already said why.
     try:
         incident = incidents.declare(

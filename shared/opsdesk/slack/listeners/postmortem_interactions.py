@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.errors import Conflict, InvalidRequest, OpsdeskError
+from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed, OpsdeskError
 from opsdesk.domain.postmortems import parse_action_priority, section_problems
+from opsdesk.flows.permissions import Permission
+from opsdesk.flows.postmortems import require_team
 from opsdesk.slack.failures import BUSY, modal_opened, open_modal
 from opsdesk.slack.fit import TEXT_LIMIT, fit
+from opsdesk.slack.listeners.incident_actions import answer, refused_on_ack_path
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.mrkdwn import literal, worded
@@ -59,8 +62,11 @@ def open_edit_modal(
 
     One key lookup on the ack path: the modal cannot be prefilled without it.
     """
-    if team.resolves_without_slack and not team.is_member(user):
-        return "Only the support team can change postmortems."
+    if team.resolves_without_slack:  # otherwise membership needs Slack: the save checks it
+        try:
+            require_team(team, user)
+        except NotAllowed as refused:
+            return worded(refused)
     postmortem = postmortems.find(incident_id)
     if postmortem is None:
         return f"There is no postmortem for {incident_id}."
@@ -93,7 +99,9 @@ def _unsaved(incident_id: str, texts: dict[Section, str]) -> str:
     )
 
 
-def open_action_modal(ack: Ack, body: Payload, client: Client) -> None:
+def open_action_modal(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
+    if refused_on_ack_path(ack, body, client, team, Permission.POSTMORTEM):
+        return
     open_modal(client, ack, body["trigger_id"], action_modal(body["actions"][0]["value"]))
 
 
@@ -105,6 +113,9 @@ def raise_action_ticket(
         incident_id, number = action_ref(str(body["actions"][0]["value"]))
         item = postmortem_actions.raise_ticket(incident_id, number, user)
         text = f"Action {item.number} of {incident_id} is Jira ticket {item.ticket_key}."
+    except NotAllowed as refused:  # one line where they clicked (a form: the ops channel)
+        answer(body, incident_notifier, worded(refused))
+        return
     except OpsdeskError as error:
         text = worded(error)
     incident_notifier.tell_user(user, text)
@@ -122,6 +133,9 @@ def mark_action_done(
         incident_id, number = action_ref(str(body["actions"][0]["value"]))
         item, changed = postmortem_actions.mark_done(incident_id, number, user, now())
         text = f"Action {item.number} of {incident_id} " + ("is done. Thank you!" if changed else "was already done.")
+    except NotAllowed as refused:  # one line where they clicked (a form: the ops channel)
+        answer(body, incident_notifier, worded(refused))
+        return
     except OpsdeskError as error:
         text = worded(error)
     incident_notifier.tell_user(user, text)
@@ -154,6 +168,9 @@ def add_action_from_modal(
             due=date.fromisoformat(due) if due else None,
         )
         text = f"Action {item.number} added to {view['private_metadata']}."
+    except NotAllowed as refused:  # one line where they clicked (a form: the ops channel)
+        answer(body, incident_notifier, worded(refused))
+        return
     except OpsdeskError as error:
         text = worded(error)
     except ValueError as error:  # a date Slack's picker would never send
@@ -200,6 +217,9 @@ def save_edit(
         saved = postmortems.edit(incident_id, version, texts, by=user, at=now(), claim=f"slack-view:{view['id']}")
     except Conflict:
         incident_notifier.tell_user(user, _unsaved(incident_id, texts))
+        return
+    except NotAllowed as refused:  # one line in the ops channel (a form has no channel of its own)
+        answer(body, incident_notifier, worded(refused))
         return
     except OpsdeskError as error:
         incident_notifier.tell_user(user, worded(error))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import InvalidRequest, OpsdeskError
 from opsdesk.domain.postmortems import ActionPriority, parse_action_priority
 from opsdesk.domain.stats import parse_period
+from opsdesk.flows.permissions import Permission, refusal
 from opsdesk.slack.commands import parse
 from opsdesk.slack.failures import open_modal
 from opsdesk.slack.listeners.postmortem_interactions import open_edit_modal, page_link
@@ -73,6 +74,9 @@ def ack_postmortem_command(
 ) -> None:
     parsed = parse(command.get("text", ""))
     if parsed.subcommand == "action" and parsed.incident_id and not parsed.rest:
+        if team.resolves_without_slack and not team.is_member(command["user_id"]):  # the save checks it anyway
+            ack(text=refusal(Permission.POSTMORTEM))
+            return
         open_modal(client, ack, command["trigger_id"], action_modal(parsed.incident_id))
     elif parsed.subcommand == "edit":
         if not parsed.incident_id:

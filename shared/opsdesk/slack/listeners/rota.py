@@ -38,9 +38,14 @@ def run_rota_command(command: Payload, respond: Respond, *, rota: Rota) -> None:
         if sub == "set":
             respond(text=pair_set_text(rota.set_pair(rest, by=command["user_id"])), response_type="in_channel")
         elif sub == "cover":
-            respond(text=f"{cover_text(rota.add_cover(rest))} today.", response_type="in_channel")
+            respond(
+                text=f"{cover_text(rota.add_cover(rest, by=command['user_id']))} today.", response_type="in_channel"
+            )
         elif sub in {"oncall", "on-call"}:
-            respond(text=f"{mention(rota.set_on_call(rest))} is on call out of hours.", response_type="in_channel")
+            respond(
+                text=f"{mention(rota.set_on_call(rest, by=command['user_id']))} is on call out of hours.",
+                response_type="in_channel",
+            )
         else:
             respond(text=describe(rota.today()))
     except OpsdeskError as error:

@@ -14,6 +14,8 @@ from opsdesk.slack.views.incidents import DETAIL_IN_TEXT, TITLE_IN_TEXT
 from opsdesk.slack.views.mrkdwn import link, literal, mention, said
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from opsdesk.domain.incidents import Incident, TimelineEntry
 
 CHECKIN_QUESTIONS = (
@@ -66,7 +68,6 @@ def recorded_text(entry: TimelineEntry) -> str:
     sentences: dict[EntryKind, str] = {
         EntryKind.LEAD: f":technologist: {subject} is leading this incident.",
         EntryKind.COMMS: f":mega: {subject} is handling comms for this incident.",
-        EntryKind.UPDATE: f":loudspeaker: *Update* from {mention(entry.actor or '')}: {literal(entry.text)}",
         EntryKind.PRIORITY: f":arrows_counterclockwise: Priority is now *{entry.priority}*.",
         EntryKind.REOPENED: f":rotating_light: Reopened by {mention(entry.actor or '')}.",
         EntryKind.ALARM: f":rotating_light: {literal(entry.text)}",
@@ -85,7 +86,9 @@ def quoted_elsewhere_text(entry: TimelineEntry, permalink: str) -> str:
 def resolution_text(incident: Incident) -> str:
     thanks = ", ".join(mention(person) for person in sorted(incident.participants) if person.startswith(("U", "W")))
     elapsed = incident.time_to_resolve()
-    lines = [f":white_check_mark: *Resolved* after {human_duration(elapsed.total_seconds() if elapsed else None)}."]
+    took = human_duration(elapsed.total_seconds() if elapsed else None)
+    # Also sent to the channel: it names the incident for those who never opened the thread.
+    lines = [f":white_check_mark: *Resolved* {incident.id} ({said(incident.title, TITLE_IN_TEXT)}) after {took}."]
     if incident.resolution:
         lines.append(f"Summary: {said(incident.resolution, SECTION)}")
     if thanks:
@@ -95,9 +98,21 @@ def resolution_text(incident: Incident) -> str:
     return "\n".join(lines)
 
 
-def update_overdue_text(person: str | None) -> str:
-    who = mention(person) if person else "Comms"
-    return f":bell: {who}, no update has gone out since the last check-in. Please post one (`Post update`)."
+def update_text(incident: Incident, entry: TimelineEntry) -> str:
+    """An update as the thread and the channel read it: also sent to the channel, so it names the incident."""
+    return fit(
+        f":loudspeaker: *Update* on {incident.id} from {mention(entry.actor or '')}: {literal(entry.text)}",
+        PLAIN_MESSAGE,
+    )
+
+
+def update_overdue_text(incident: Incident, person: str | None, silent: timedelta) -> str:
+    who = mention(person) if person else "Nobody is on comms yet (`/incident comms`), so: support team"
+    return (
+        f":bell: {who}, no update has gone out on {incident.id} for {human_duration(silent.total_seconds())}. "
+        "People in the channel are waiting: please post one (`Post update`, or "
+        f"`/incident update {incident.id} …`), even if it is only that work goes on."
+    )
 
 
 def call_for_help_text(incident: Incident, asked_by: str) -> str:

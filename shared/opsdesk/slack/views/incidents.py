@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -36,7 +35,8 @@ from opsdesk.slack.fit import (
     share,
 )
 from opsdesk.slack.ids import Action, Callback, Field
-from opsdesk.slack.views.mrkdwn import channel, link, literal, mention, said
+from opsdesk.slack.views.alarm import alarm_text
+from opsdesk.slack.views.mrkdwn import channel, literal, mention, said
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,17 +48,21 @@ DETAIL_IN_TEXT = 1000  # the latest update or resolution quoted in a summary
 SNIPPET = 2000  # a timeline entry quotes a message, not a novel; a modal's private_metadata holds 3,000
 
 HELP = """*`/incident` commands*
-• `/incident declare <title>` declare now (add `high` for high priority); `/incident declare` alone opens a form
+• `/incident declare <title>` declare now at normal priority; `/incident declare` alone opens a form
+• `/incident declare high: <title>` (or `high <title>`, `[high] <title>`) declare at high priority; only the \
+start says a priority, so "Disk usage high" is a title
 • `/incident lead [INC-ID] [@user]` take the lead (default: you)
 • `/incident comms [INC-ID] [@user]` take or give the comms role
 • `/incident update [INC-ID] <text>` post an update to the thread, the channel and leadership
 • `/incident priority [INC-ID] high|normal` change the priority
 • `/incident status [INC-ID]`, `/incident list`, `/incident timeline [INC-ID]`
-• `/incident resolve [INC-ID] [summary]`, `/incident reopen [INC-ID]`
+• `/incident resolve [INC-ID] [summary] [service: <name>]` (the service is required when the incident has none), \
+`/incident reopen [INC-ID]`
 • `/incident page [INC-ID]` page the on-call engineer (when paging is on)
 • `/incident public [INC-ID] <title the public sees>` show it on the status page (`off` takes it off); \
 `/incident public-update [INC-ID] <text>` an update for the public, apart from the internal ones
-When only one incident is open, the id can be left out."""
+When only one incident is open, the id can be left out. The support team makes every change; the lead and comms \
+they choose may be anyone, and anyone can read (`status`, `list`, `timeline`) and write in an incident's thread."""
 
 
 def when(moment: datetime | None) -> str:
@@ -125,21 +129,8 @@ def _details(incident: Incident) -> list[str]:
 
 
 def _alarm_text(incident: Incident) -> str:
-    alarm = incident.alarm
-    assert alarm is not None
-    region = quote(alarm.region, safe="")
-    console = (
-        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
-        f"#alarmsV2:alarm/{quote(alarm.name, safe='')}"
-    )
-    lines = [f"*Alarm:* {link(console, alarm.name)} is {literal(alarm.state)}"]
-    if alarm.metric:
-        lines.append(f"*Metric:* {literal(alarm.metric)} (threshold {literal(alarm.threshold)})")
-    if alarm.reason:
-        lines.append(f"*Reason:* {said(alarm.reason, 500)}")
-    if alarm.runbook_url:
-        lines.append(f"*Runbook:* {link(alarm.runbook_url, 'open the runbook')}")
-    return "\n".join(lines)
+    assert incident.alarm is not None
+    return alarm_text(incident.alarm)
 
 
 def _actions(incident: Incident) -> ActionsBlock:
@@ -223,7 +214,15 @@ def update_modal(incident_id: str) -> View:
     )
 
 
-def resolve_modal(incident_id: str) -> View:
+def resolve_modal(incident_id: str, service: str = "") -> View:
+    """What fixed it, and the service affected: required when the incident has none (availability is per service)."""
+    service_input = InputBlock(
+        block_id=Field.SERVICE,
+        label="Service affected",
+        optional=bool(service),
+        hint="Availability is counted per service." if not service else None,
+        element=PlainTextInputElement(action_id=Field.SERVICE, max_length=100, initial_value=service or None),
+    )
     return View(
         type="modal",
         callback_id=Callback.RESOLVE,
@@ -234,6 +233,7 @@ def resolve_modal(incident_id: str) -> View:
         blocks=[
             SectionBlock(text=MarkdownTextObject(text=f"*{incident_id}*")),
             _input(Field.SUMMARY, "What fixed it?", multiline=True),
+            service_input,
         ],
     )
 

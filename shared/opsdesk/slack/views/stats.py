@@ -27,6 +27,29 @@ def _compared(now: float | None, before: float | None, previous_label: str, show
     return f" ({previous_label}: {shown})" if now != before else f" (same as {previous_label})"
 
 
+def _alert_lines(figures: Figures, previous: Figures | None, previous_label: str) -> list[str]:
+    """Alerts apart from incidents: what the support team triaged, and how fast they declared."""
+    alerts = figures.alerts
+    if alerts is None:
+        return []
+    before = previous.alerts if previous else None
+    raised = _compared(
+        alerts.raised, before.raised if before else None, previous_label, f"{before.raised if before else ''}"
+    )
+    lines = [
+        f"• Alerts: *{alerts.raised}*{raised} ({alerts.grouped} more alarms grouped into them); "
+        f"declared {alerts.declared}, not an incident {alerts.dismissed}, recovered on their own {alerts.recovered}, "
+        f"waiting {alerts.waiting}"
+    ]
+    if alerts.time_to_declare.count:
+        summary = alerts.time_to_declare
+        lines.append(
+            f"• Time to declare (first alarm to incident): mean {human_duration(summary.mean)}, "
+            f"median {human_duration(summary.median)}"
+        )
+    return lines
+
+
 def describe(figures: Figures, label: str, previous: Figures | None = None, previous_label: str = "") -> str:
     """The figures as Slack mrkdwn, with the previous period (called `previous_label`) alongside when given."""
     incidents = figures.incidents
@@ -62,6 +85,7 @@ def describe(figures: Figures, label: str, previous: Figures | None = None, prev
         )
     else:
         lines.append("• Availability: 100% (no high-priority incident touched a service)")
+    lines += _alert_lines(figures, previous, then)
     requests = figures.requests
     if requests is None:
         lines.append("_Support requests are not counted here yet (the support-desk store is not available)._")

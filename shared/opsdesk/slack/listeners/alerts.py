@@ -1,0 +1,103 @@
+"""The alert message's buttons (Declare incident, Not an incident) and their modals: ack within 3 s, work lazily."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from opsdesk.domain.incidents import Priority
+from opsdesk.flows.permissions import Permission, refusal
+from opsdesk.slack.failures import open_modal, tell_or_raise
+from opsdesk.slack.ids import Action, Callback, Field
+from opsdesk.slack.listeners.incidents import DECLARE_REFUSAL, ack_declare_modal, declare_problem, modal_value
+from opsdesk.slack.routing import Listener
+from opsdesk.slack.views.alerts import declare_from_alert_modal, dismiss_modal
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack
+
+    from opsdesk.flows.alerts import AlertDecisions
+    from opsdesk.slack.notifier import SlackIncidentNotifier
+    from opsdesk.slack.payloads import Client, Payload
+    from opsdesk.slack.team import SlackTeam
+
+DISMISS_REFUSAL = refusal(Permission.DISMISS_ALERT)
+
+
+def _refused(user: str, team: SlackTeam) -> bool:
+    """Only when it needs no Slack call on the 3-second path; the flow checks again either way."""
+    return team.resolves_without_slack and not team.is_member(user)
+
+
+def open_declare_from_alert(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
+    if _refused(body["user"]["id"], team):
+        ack(text=DECLARE_REFUSAL, response_type="ephemeral")
+        return
+    try:
+        view = declare_from_alert_modal(body["actions"][0]["value"])
+    except (ValueError, KeyError, TypeError):
+        ack(text="That button is out of date: use the alert's latest message.", response_type="ephemeral")
+        return
+    open_modal(client, ack, body["trigger_id"], view)
+
+
+def open_dismiss(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
+    if _refused(body["user"]["id"], team):
+        ack(text=DISMISS_REFUSAL, response_type="ephemeral")
+        return
+    open_modal(client, ack, body["trigger_id"], dismiss_modal(body["actions"][0]["value"]))
+
+
+def declare_from_alert(
+    view: Payload,
+    body: Payload,
+    *,
+    team: SlackTeam,
+    alerts: AlertDecisions,
+    incident_notifier: SlackIncidentNotifier,
+) -> None:
+    # The user Slack signed in the payload declares; private_metadata only names the alert.
+    user = body["user"]["id"]
+    if declare_problem(view, user, team):
+        return  # the modal already said why
+    try:
+        incident = alerts.declare(
+            view["private_metadata"],
+            by=user,
+            title=modal_value(view, Field.TITLE),
+            priority=Priority(modal_value(view, Field.PRIORITY) or Priority.NORMAL),
+            service=modal_value(view, Field.SERVICE),
+            user_impact=modal_value(view, Field.USER_IMPACT),
+        )
+    except Exception as error:
+        tell_or_raise(error, lambda text: incident_notifier.tell_user(user, text))
+        return
+    incident_notifier.tell_user(user, f"Declared *{incident.id}* from the alert: {incident.title}.")
+
+
+def ack_dismiss(ack: Ack, view: Payload, body: Payload, *, team: SlackTeam) -> None:
+    if _refused(body["user"]["id"], team):
+        ack(response_action="errors", errors={Field.DISMISS_REASON: DISMISS_REFUSAL})
+    elif not modal_value(view, Field.DISMISS_REASON):
+        ack(response_action="errors", errors={Field.DISMISS_REASON: "Say in a few words why it is not an incident."})
+    else:
+        ack()
+
+
+def dismiss(
+    view: Payload, body: Payload, *, alerts: AlertDecisions, incident_notifier: SlackIncidentNotifier, team: SlackTeam
+) -> None:
+    user = body["user"]["id"]
+    if _refused(user, team) or not modal_value(view, Field.DISMISS_REASON):
+        return  # the modal already said why
+    try:
+        alerts.dismiss(view["private_metadata"], by=user, why=modal_value(view, Field.DISMISS_REASON))
+    except Exception as error:
+        tell_or_raise(error, lambda text: incident_notifier.tell_user(user, text))
+
+
+LISTENERS = (
+    Listener("action", Action.ALERT_DECLARE, open_declare_from_alert),
+    Listener("action", Action.ALERT_DISMISS, open_dismiss),
+    Listener("view", Callback.ALERT_DECLARE, ack_declare_modal, (declare_from_alert,)),
+    Listener("view", Callback.ALERT_DISMISS, ack_dismiss, (dismiss,)),
+)
