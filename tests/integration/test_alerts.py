@@ -80,7 +80,14 @@ def declare_from(
     view = stack.slack_api.views()[-1]
     assert view["callback_id"] == Callback.ALERT_DECLARE
     title = next(block for block in view["blocks"] if block.get("block_id") == Field.TITLE)
-    values = {Field.TITLE: title["element"]["initial_value"], Field.PRIORITY: ("static_select", priority)}
+    values: dict[str, Any] = {
+        Field.TITLE: title["element"]["initial_value"],
+        Field.PRIORITY: ("static_select", priority),
+    }
+    # A prefilled field is submitted with its value, as Slack does.
+    service = next((block for block in view["blocks"] if block.get("block_id") == Field.SERVICE), None)
+    if service is not None and service["element"].get("initial_value"):
+        values[Field.SERVICE] = service["element"]["initial_value"]
     return stack.slack.submit(
         Callback.ALERT_DECLARE, values, private_metadata=view["private_metadata"], user=user, view_id=view_id
     )

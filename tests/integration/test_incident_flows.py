@@ -111,7 +111,7 @@ def test_the_announcement_is_edited_in_place(stack: Stack) -> None:
 
 
 def test_updates_of_a_high_priority_incident_reach_the_thread_and_leadership(stack: Stack) -> None:
-    incident = declare(stack, "Database down high")
+    incident = declare(stack, "high: Database down")
     before = len(leadership_dms(stack))
     stack.clock.advance(minutes=20)
     stack.slack.command(f"update {incident.id} Failover to the standby is in progress", user="U0BOB")

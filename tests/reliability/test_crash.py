@@ -111,9 +111,9 @@ def test_declare_crashing_after_each_step_then_replayed_ends_as_the_no_fault_run
     trigger = f"700.800.declare.{step}"
     with crash_after(owner, step, nth=nth):
         # High priority: leadership is told (a normal incident reaches them in the weekly report).
-        stack.slack.command("declare Database down high", trigger_id=trigger)  # the lazy part dies mid-way
+        stack.slack.command("declare high: Database down", trigger_id=trigger)  # the lazy part dies mid-way
     stack.clock.advance(minutes=1)  # Lambda retries a failed async invocation a minute later
-    stack.slack.command("declare Database down high", trigger_id=trigger)  # Lambda's retry: the same event
+    stack.slack.command("declare high: Database down", trigger_id=trigger)  # Lambda's retry: the same event
     _declare_expectations(stack, ledger, short_id("INC", f"slack-command:{trigger}"))
 
 
