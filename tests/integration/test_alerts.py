@@ -79,13 +79,15 @@ def declare_from(
     stack.slack.click(Action.ALERT_DECLARE, button["value"], user=user)
     view = stack.slack_api.views()[-1]
     assert view["callback_id"] == Callback.ALERT_DECLARE
-    prefilled = {
-        block["block_id"]: block["element"]["initial_value"]
-        for block in view["blocks"]
-        if block.get("block_id") in (Field.TITLE, Field.SERVICE) and "initial_value" in block.get("element", {})
+    title = next(block for block in view["blocks"] if block.get("block_id") == Field.TITLE)
+    values: dict[str, Any] = {
+        Field.TITLE: title["element"]["initial_value"],
+        Field.PRIORITY: ("static_select", priority),
     }
-    # As Slack submits a form: with what it was prefilled with (the title, and the route's service if any).
-    values = {**prefilled, Field.PRIORITY: ("static_select", priority)}
+    # A prefilled field is submitted with its value, as Slack does.
+    service = next((block for block in view["blocks"] if block.get("block_id") == Field.SERVICE), None)
+    if service is not None and service["element"].get("initial_value"):
+        values[Field.SERVICE] = service["element"]["initial_value"]
     return stack.slack.submit(
         Callback.ALERT_DECLARE, values, private_metadata=view["private_metadata"], user=user, view_id=view_id
     )
