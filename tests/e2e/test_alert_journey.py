@@ -79,3 +79,32 @@ def test_alert_journey(page: Page, local_stack: LocalStack, shots: Shots) -> Non
     expect(modal).to_be_hidden()
     expect(thread.locator("article").first).to_contain_text("Resolved")
     shots.take(page, "alert's incident resolved")
+
+
+NOISY_ALARM = "prod-reports-latency"
+DISMISS_REASON = "Load test on reports, agreed in standup"
+
+
+def test_an_alert_closed_as_not_an_incident_says_why(page: Page, local_stack: LocalStack, shots: Shots) -> None:
+    """GIVEN an alert in the team channel, WHEN Alice says it is not an incident and why, THEN the alert shows it."""
+    if not local_stack.has_function("AlarmsFunction"):
+        pytest.skip("AlarmsFunction is not in the template")
+    desk = Sandbox(page, local_stack)
+    desk.open(user="U0ALICE", channel=local_stack.environment["TEAM_CHANNEL_ID"])
+
+    desk.fire_alarm(NOISY_ALARM, "ALARM")
+    alert = desk.message_with_header(re.compile(rf"ALR-\S+: {NOISY_ALARM}"))
+    expect(alert).to_contain_text("Waiting for the support team")
+
+    alert.get_by_role("button", name="Not an incident").click()
+    modal = desk.modal("Not an incident")
+    modal.get_by_label("Why is it not an incident?").fill(DISMISS_REASON)
+    shots.take(page, "not an incident, with the reason")
+    modal.get_by_role("button", name="Close the alert").click()
+    expect(modal).to_be_hidden()
+
+    # The alert says it was closed, by whom and why.
+    expect(alert).to_contain_text("Not an incident")
+    expect(alert).to_contain_text(DISMISS_REASON)
+    expect(alert).to_contain_text(re.compile(r"Closed by \S+"))
+    shots.take(page, "the alert closed as not an incident")
