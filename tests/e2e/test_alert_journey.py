@@ -21,7 +21,7 @@ expect = pytest.importorskip("playwright.sync_api", reason=PLAYWRIGHT_MISSING).e
 from tests.e2e.sandbox import Sandbox  # noqa: E402  # needs playwright, checked just above
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
     from tests.e2e.conftest import LocalStack, Shots
 
@@ -30,16 +30,21 @@ README_SHOT = ARTIFACTS.parent.parent / "docs" / "sandbox.png"
 ALARM = "prod-checkout-5xx"
 
 
-def test_alert_journey(page: Page, local_stack: LocalStack, shots: Shots) -> None:
+def alert_in_team_channel(page: Page, local_stack: LocalStack, user: str, alarm: str) -> tuple[Sandbox, Locator]:
+    """Open the team channel as `user`, fire `alarm` from the outside-world panel, and return its alert."""
     if not local_stack.has_function("AlarmsFunction"):
         pytest.skip("AlarmsFunction is not in the template")
     desk = Sandbox(page, local_stack)
-    desk.open(user="U0BOB", channel=local_stack.environment["TEAM_CHANNEL_ID"])
-
-    # The alarm fires: one alert in the team's channel, with what the on-call engineer needs and two buttons.
-    desk.fire_alarm(ALARM, "ALARM")
-    alert = desk.message_with_header(re.compile(rf"ALR-\S+: {ALARM}"))
+    desk.open(user=user, channel=local_stack.environment["TEAM_CHANNEL_ID"])
+    desk.fire_alarm(alarm, "ALARM")
+    alert = desk.message_with_header(re.compile(rf"ALR-\S+: {alarm}"))
     expect(alert).to_contain_text("Waiting for the support team")
+    return desk, alert
+
+
+def test_alert_journey(page: Page, local_stack: LocalStack, shots: Shots) -> None:
+    # The alarm fires: one alert in the team's channel, with what the on-call engineer needs and two buttons.
+    desk, alert = alert_in_team_channel(page, local_stack, "U0BOB", ALARM)
     expect(alert.get_by_role("button", name="Not an incident")).to_be_visible()
     shots.take(page, "an alert in the team channel")
 
@@ -87,15 +92,7 @@ DISMISS_REASON = "Load test on reports, agreed in standup"
 
 def test_an_alert_closed_as_not_an_incident_says_why(page: Page, local_stack: LocalStack, shots: Shots) -> None:
     """GIVEN an alert in the team channel, WHEN Alice says it is not an incident and why, THEN the alert shows it."""
-    if not local_stack.has_function("AlarmsFunction"):
-        pytest.skip("AlarmsFunction is not in the template")
-    desk = Sandbox(page, local_stack)
-    desk.open(user="U0ALICE", channel=local_stack.environment["TEAM_CHANNEL_ID"])
-
-    desk.fire_alarm(NOISY_ALARM, "ALARM")
-    alert = desk.message_with_header(re.compile(rf"ALR-\S+: {NOISY_ALARM}"))
-    expect(alert).to_contain_text("Waiting for the support team")
-
+    desk, alert = alert_in_team_channel(page, local_stack, "U0ALICE", NOISY_ALARM)
     alert.get_by_role("button", name="Not an incident").click()
     modal = desk.modal("Not an incident")
     modal.get_by_label("Why is it not an incident?").fill(DISMISS_REASON)
