@@ -43,6 +43,7 @@ class Followup(StrEnum):
 
     ANNOUNCE = "announce"
     RESOLUTION = "resolution"
+    NOW_HIGH = "now_high"  # leadership hears of high-priority incidents: one raised to high is news to them
 
 
 class EntryKind(StrEnum):

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict
-from opsdesk.domain.incidents import Followup, Incident
+from opsdesk.domain.incidents import EntryKind, Followup, Incident, Priority
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, logger, record
 from opsdesk.store.incidents import Pointer
@@ -56,6 +56,8 @@ class Followups:
                 incident = self._announce(incident, recovering)
             if Followup.RESOLUTION in owed:
                 self._resolution(incident, recovering)
+            if Followup.NOW_HIGH in owed:
+                self._now_high(incident, recovering)
         except Exception:
             self._release(stored)
             raise
@@ -105,6 +107,18 @@ class Followups:
         self.notifier.tell_leadership(incident, f"Resolved: {incident.id}", key=key, recovering=recovering)
         for observer in self.observers:
             observer.on_resolved(incident)
+
+    def _now_high(self, incident: Incident, recovering: bool) -> None:
+        """Tell leadership the incident is now high priority, keyed by when it was raised (raised again: told again)."""
+        if not incident.is_high:
+            return  # lowered again before the message went: there is no news
+        raised = [
+            entry.at
+            for entry in self.repository.timeline(incident.id)
+            if entry.kind is EntryKind.PRIORITY and entry.priority is Priority.HIGH
+        ]
+        key = f"now-high:{max(raised).isoformat() if raised else ''}"
+        self.notifier.tell_leadership(incident, f"Now high priority: {incident.id}", key=key, recovering=recovering)
 
     def _save_with(
         self,

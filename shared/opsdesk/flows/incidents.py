@@ -250,19 +250,25 @@ class IncidentRunner:
         return incident
 
     def change_priority(self, incident_id: str, change: Change, priority: Priority) -> Incident:
+        """Change the priority; raised to high, leadership is owed one message with the change (followups.py)."""
         self.flows.require_team(change.by, Permission.PRIORITY)
         entry = change.entry(EntryKind.PRIORITY, priority=priority)
+        followups = self.flows.followups
 
         def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
-            return None if incident.priority is priority else (incident.change_priority(priority), entry)
+            if incident.priority is priority:
+                return None
+            changed = incident.change_priority(priority)
+            return (changed.owe(Followup.NOW_HIGH, until=followups.lease()) if changed.is_high else changed), entry
 
         incident, changed = self.apply(incident_id, decide)
-        if changed:
-            self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
-            for observer in self.flows.observers:
-                observer.on_priority_changed(incident)
-        return incident
+        if not changed:
+            return followups.recover(incident)  # a replay finishes what a crashed run owed
+        self.notifier.refresh(incident)
+        self.notifier.recorded(incident, entry)
+        for observer in self.flows.observers:
+            observer.on_priority_changed(incident)
+        return followups.settle(incident) if Followup.NOW_HIGH in incident.pending else incident
 
     def resolve(self, incident_id: str, change: Change, summary: str, *, service: str = "") -> Incident:
         """Resolve; an incident declared without a service must be given one (availability is per service)."""
