@@ -52,6 +52,7 @@ class SlackStandIn(SlackFiles, StandIn):
         # The scopes an installed opsdesk holds: the manifest's, unless a test says otherwise.
         self.scopes = frozenset(manifest_scopes() if scopes is None else scopes)
         self.workspace = SlackWorkspace()
+        # The workspace's user groups by id ("S..."), as an admin made them: none until a test makes one.
         self.usergroups: dict[str, list[str]] = {}
         # Hooks called with {"type", "channel", ...} after each change; they run in the request thread.
         self.on_post: list[Callable[[dict[str, Any]], None]] = []
@@ -178,6 +179,7 @@ class SlackStandIn(SlackFiles, StandIn):
     # ---- StandIn hooks
     def reset_state(self) -> None:
         self.workspace = SlackWorkspace()
+        self.usergroups = {}
 
     def call_name(self, request: Request) -> str:
         if request.path.startswith("/api/"):

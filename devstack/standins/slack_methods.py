@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 
     from devstack.standins.slack_workspace import SlackWorkspace
 
-SUPPORT_TEAM = ["U0ALICE", "U0BOB", "U0CAROL"]
 # "Slack will truncate messages containing more than 40,000 characters."
 # https://docs.slack.dev/changelog/2018-04-truncating-really-long-messages
 MESSAGE_TEXT = 40_000
@@ -273,7 +272,12 @@ class SlackApi:
         return {"user": person(user)}
 
     def api_usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        # https://api.slack.com/methods/usergroups.users.list: a bot token needs usergroups:read; a `usergroup`
+        # that names no user group of the workspace answers no_such_subteam; the answer is the members' ids.
+        # Only the groups a test or the sandbox made exist (`SlackStandIn.usergroups`), as in a real workspace.
+        if "usergroups:read" not in self.scopes:
+            raise SlackError("missing_scope")
         group = str(params.get("usergroup") or "")
-        if not group.startswith("S"):
+        if group not in self.usergroups:
             raise SlackError("no_such_subteam")
-        return {"users": list(self.usergroups.get(group, SUPPORT_TEAM))}
+        return {"users": list(self.usergroups[group])}

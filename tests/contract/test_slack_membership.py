@@ -83,3 +83,15 @@ def test_events_arrive_only_from_channels_the_app_is_in(slack: SlackStandIn) -> 
     assert not slack.delivers(slack.message_event(ELSEWHERE, outside["ts"]))
     assert slack.delivers({"type": "message", "channel": "DDAVE", "channel_type": "im", "user": "U0DAVE"})
     assert slack.delivers({"type": "app_home_opened", "user": "U0DAVE", "tab": "home"})
+
+
+def test_a_user_group_lists_its_members_only_when_it_exists_and_the_scope_is_held(
+    web: WebClient, slack: SlackStandIn
+) -> None:
+    """usergroups.users.list: "no_such_subteam: No usergroup found with the given ID.", bot scope usergroups:read
+    (https://api.slack.com/methods/usergroups.users.list); the manifest asks for the scope."""
+    assert error_of(lambda: web.usergroups_users_list(usergroup="S0NOSUCH")) == "no_such_subteam"
+    slack.usergroups["S0SUPPORT"] = ["U0ALICE", "U0BOB"]
+    assert web.usergroups_users_list(usergroup="S0SUPPORT")["users"] == ["U0ALICE", "U0BOB"]
+    slack.scopes = slack.scopes - {"usergroups:read"}
+    assert error_of(lambda: web.usergroups_users_list(usergroup="S0SUPPORT")) == "missing_scope"

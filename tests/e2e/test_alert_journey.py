@@ -21,7 +21,7 @@ expect = pytest.importorskip("playwright.sync_api", reason=PLAYWRIGHT_MISSING).e
 from tests.e2e.sandbox import Sandbox  # noqa: E402  # needs playwright, checked just above
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
     from tests.e2e.conftest import LocalStack, Shots
 
@@ -30,16 +30,21 @@ README_SHOT = ARTIFACTS.parent.parent / "docs" / "sandbox.png"
 ALARM = "prod-checkout-5xx"
 
 
-def test_alert_journey(page: Page, local_stack: LocalStack, shots: Shots) -> None:
+def alert_in_team_channel(page: Page, local_stack: LocalStack, user: str, alarm: str) -> tuple[Sandbox, Locator]:
+    """Open the team channel as `user`, fire `alarm` from the outside-world panel, and return its alert."""
     if not local_stack.has_function("AlarmsFunction"):
         pytest.skip("AlarmsFunction is not in the template")
     desk = Sandbox(page, local_stack)
-    desk.open(user="U0BOB", channel=local_stack.environment["TEAM_CHANNEL_ID"])
-
-    # The alarm fires: one alert in the team's channel, with what the on-call engineer needs and two buttons.
-    desk.fire_alarm(ALARM, "ALARM")
-    alert = desk.message_with_header(re.compile(rf"ALR-\S+: {ALARM}"))
+    desk.open(user=user, channel=local_stack.environment["TEAM_CHANNEL_ID"])
+    desk.fire_alarm(alarm, "ALARM")
+    alert = desk.message_with_header(re.compile(rf"ALR-\S+: {alarm}"))
     expect(alert).to_contain_text("Waiting for the support team")
+    return desk, alert
+
+
+def test_alert_journey(page: Page, local_stack: LocalStack, shots: Shots) -> None:
+    # The alarm fires: one alert in the team's channel, with what the on-call engineer needs and two buttons.
+    desk, alert = alert_in_team_channel(page, local_stack, "U0BOB", ALARM)
     expect(alert.get_by_role("button", name="Not an incident")).to_be_visible()
     shots.take(page, "an alert in the team channel")
 
@@ -79,3 +84,24 @@ def test_alert_journey(page: Page, local_stack: LocalStack, shots: Shots) -> Non
     expect(modal).to_be_hidden()
     expect(thread.locator("article").first).to_contain_text("Resolved")
     shots.take(page, "alert's incident resolved")
+
+
+NOISY_ALARM = "prod-reports-latency"
+DISMISS_REASON = "Load test on reports, agreed in standup"
+
+
+def test_an_alert_closed_as_not_an_incident_says_why(page: Page, local_stack: LocalStack, shots: Shots) -> None:
+    """GIVEN an alert in the team channel, WHEN Alice says it is not an incident and why, THEN the alert shows it."""
+    desk, alert = alert_in_team_channel(page, local_stack, "U0ALICE", NOISY_ALARM)
+    alert.get_by_role("button", name="Not an incident").click()
+    modal = desk.modal("Not an incident")
+    modal.get_by_label("Why is it not an incident?").fill(DISMISS_REASON)
+    shots.take(page, "not an incident, with the reason")
+    modal.get_by_role("button", name="Close the alert").click()
+    expect(modal).to_be_hidden()
+
+    # The alert says it was closed, by whom and why.
+    expect(alert).to_contain_text("Not an incident")
+    expect(alert).to_contain_text(DISMISS_REASON)
+    expect(alert).to_contain_text(re.compile(r"Closed by \S+"))
+    shots.take(page, "the alert closed as not an incident")

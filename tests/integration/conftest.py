@@ -109,6 +109,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
+def environment_overrides() -> dict[str, str]:
+    """Settings a test module gives the whole stack (e.g. the support team as a Slack user group)."""
+    return {}
+
+
+@pytest.fixture
 def stack(
     local_aws: LocalAws,
     template: Template,
@@ -117,9 +123,11 @@ def stack(
     fresh_table: str,
     monkeypatch: pytest.MonkeyPatch,
     clock: FakeClock,
+    environment_overrides: dict[str, str],
 ) -> Iterator[Stack]:
     environment = local_environment(stand_in_urls, table_name=fresh_table, aws_endpoint_url=local_aws.endpoint_url)
     environment.update(OPSDESK_LAZY_MODE="inline", SLACK_BOT_TOKEN=BOT_TOKEN, POWERTOOLS_METRICS_NAMESPACE="Opsdesk")
+    environment.update(environment_overrides)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SECRETS_ARN", raising=False)

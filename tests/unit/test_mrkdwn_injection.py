@@ -222,6 +222,7 @@ class Arguments:
         "status_url": "https://status.example/status",
         "label": "the week",
         "group_id": "ALR-7K3QF",
+        "line": "This has taken over 15 minutes: raise a Jira ticket?",  # nudge_line rendered it
         "button_value": alerts.declare_value(ALERT_GROUP),  # opsdesk's own button, carrying hostile words
         "previous_label": "the week before",
         "text": "",  # ask_blocks: the text ask_text rendered; raised_text's is driven below

@@ -46,6 +46,7 @@ class Followup(StrEnum):
     ANNOUNCE = "announce"
     RESOLUTION = "resolution"
     CALL_FOR_HELP = "call_for_help"  # the check-in's one broadcast asking the channel for more people
+    NOW_HIGH = "now_high"  # leadership hears of high-priority incidents: one raised to high is news to them
 
 
 class EntryKind(StrEnum):

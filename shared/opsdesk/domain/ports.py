@@ -190,8 +190,8 @@ class SupportNotifier(Protocol):
         """Say in the thread that it moved to another stage, and why (its ticket moved on the board)."""
         ...
 
-    def suggest_ticket(self, request: SupportRequest) -> None:
-        """The triage rule's question (worked longer than TRIAGE_MINUTES), with a one-click "raise a ticket"."""
+    def suggest_ticket(self, request: SupportRequest, on_duty: OnDuty) -> None:
+        """The triage rule's question (worked longer than TRIAGE_MINUTES) to who is on support, one-click ticket."""
         ...
 
     def ticket_raised(self, request: SupportRequest, ticket: Ticket, engineer: str | None) -> None:

@@ -21,7 +21,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict
-from opsdesk.domain.incidents import EntryKind, Followup, Incident
+from opsdesk.domain.incidents import EntryKind, Followup, Incident, Priority
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.observability import MetricUnit, logger, record
 from opsdesk.store.incidents import Pointer
@@ -82,6 +82,8 @@ class Followups:
             self._tell(incident, mine, recovering)
             if Followup.CALL_FOR_HELP in owed:
                 self._call_for_help(incident, mine, recovering)
+            if Followup.NOW_HIGH in owed:
+                self._now_high(incident, recovering)
         except Exception:
             self._release(stored)
             raise
@@ -152,6 +154,18 @@ class Followups:
         self.notifier.tell_leadership(incident, f"Resolved: {incident.id}", key=key, recovering=recovering)
         for observer in self.observers:
             observer.on_resolved(incident)
+
+    def _now_high(self, incident: Incident, recovering: bool) -> None:
+        """Tell leadership the incident is now high priority, keyed by when it was raised (raised again: told again)."""
+        if not incident.is_high:
+            return  # lowered again before the message went: there is no news
+        raised = [
+            entry.at
+            for entry in self.repository.timeline(incident.id)
+            if entry.kind is EntryKind.PRIORITY and entry.priority is Priority.HIGH
+        ]
+        key = f"now-high:{max(raised).isoformat() if raised else ''}"
+        self.notifier.tell_leadership(incident, f"Now high priority: {incident.id}", key=key, recovering=recovering)
 
     def _save_with(
         self,

@@ -264,14 +264,22 @@ class IncidentRunner:
         return self.told(incident_id, entry, lambda incident: incident.record_update(text, change.by, change.at))
 
     def change_priority(self, incident_id: str, change: Change, priority: Priority) -> Incident:
+        """Change the priority; raised to high, leadership is owed one message with the change (followups.py)."""
         self.flows.require_team(change.by, Permission.PRIORITY)
         entry = change.entry(EntryKind.PRIORITY, priority=priority)
+        followups = self.flows.followups
 
-        return self.told(
-            incident_id,
-            entry,
-            lambda incident: None if incident.priority is priority else incident.change_priority(priority),
-        )
+        def decide(incident: Incident) -> Decision:
+            if incident.priority is priority:
+                return None
+            changed = incident.change_priority(priority).owe_messages(entry, until=followups.lease())
+            return (changed.owe(Followup.NOW_HIGH, until=followups.lease()) if changed.is_high else changed), entry
+
+        incident, changed = self.apply(incident_id, decide)
+        if not changed:
+            return followups.recover(incident)  # a replay finishes what a failed or crashed run owed
+        raised = frozenset({Followup.NOW_HIGH}) if incident.is_high else frozenset()
+        return followups.settle(incident, followups=raised, entries=[entry])
 
     def resolve(self, incident_id: str, change: Change, summary: str, *, service: str = "") -> Incident:
         """Resolve; an incident declared without a service must be given one (availability is per service)."""

@@ -27,6 +27,7 @@ REFUSAL = "Only the support team can {action}. {instead}"
 REPORT_INSTEAD = "Anyone can report a problem in the ops channel, and they will pick it up."
 THREAD_INSTEAD = "You can write in the incident's thread, and they will see it."
 ASK_INSTEAD = "Ask someone on the support team, in the team channel or the ops channel."
+OWN_REQUEST_INSTEAD = "A message you post in the ops channel, or `/support <what you need>`, is a request already."
 
 
 class Permission(StrEnum):
@@ -52,6 +53,7 @@ class Permission(StrEnum):
     TAKE_REQUEST = "take a support request"
     FINISH_REQUEST = "mark a support request done"
     NOT_A_REQUEST = "close a message as not a request"
+    TRACK_REQUEST = "track a message as a support request"
     RAISE_TICKET = "raise a Jira ticket"
     TAKE_TICKET = "take a ticket"
     TICKET_PRIORITY = "set a ticket's priority"
@@ -70,6 +72,7 @@ INSTEAD = {
     Permission.TAKE_REQUEST: ASK_INSTEAD,
     Permission.FINISH_REQUEST: ASK_INSTEAD,
     Permission.NOT_A_REQUEST: ASK_INSTEAD,
+    Permission.TRACK_REQUEST: OWN_REQUEST_INSTEAD,
     Permission.RAISE_TICKET: ASK_INSTEAD,
     Permission.TAKE_TICKET: ASK_INSTEAD,
     Permission.TICKET_PRIORITY: ASK_INSTEAD,

@@ -90,7 +90,12 @@ class SupportDesk:
         return self.open(channel, ts, author, text, at)
 
     def track(self, channel: str, message: TrackedMessage, by: str) -> tuple[SupportRequest, bool]:
-        """The "Track as request" shortcut: the message becomes a request of its author's; True if it is new."""
+        """The "Track as request" shortcut: the message becomes a request of its author's; True if it is new.
+
+        Only the support team tracks: otherwise anyone could turn a team member's FYI into a request
+        that asks its author for a rating.
+        """
+        self.require_team(by, Permission.TRACK_REQUEST)
         if channel != self.settings.ops_channel_id:
             raise InvalidRequest("Only a message in the ops channel can be tracked as a support request.")
         if not message.author:

@@ -61,7 +61,7 @@ class Tickets:
 
         stored, changed = self.desk.apply(request, decide)
         if changed:
-            self.notifier.suggest_ticket(stored)
+            self.notifier.suggest_ticket(stored, self.desk.on_duty(now))
         return changed
 
     # ---- raising the ticket

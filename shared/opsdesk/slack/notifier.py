@@ -140,8 +140,10 @@ class SlackIncidentNotifier:
         if not leadership_hears(incident, self.leadership_notify):
             return  # a normal incident: the weekly report tells leadership
         text = f"{headline}\n{incident_summary(incident)}"
-        if incident.announcement:
-            text += f"\nFollow it in <#{incident.announcement.channel}>."
+        if incident.announcement and self.leadership:
+            link = self.thread_link(incident)
+            thread = f"<{link}|its thread> in " if link else ""
+            text += f"\nFollow it in {thread}<#{incident.announcement.channel}>."
         for person in self.leadership:
             if recovering and key and self._told(person, incident, key):
                 continue

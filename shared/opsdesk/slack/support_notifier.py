@@ -21,7 +21,7 @@ from opsdesk.slack.views.support import (
     linked_text,
     moved_text,
     nudge_blocks,
-    nudge_text,
+    nudge_line,
     on_duty_notice,
     out_of_hours_notice,
     panel_blocks,
@@ -146,10 +146,9 @@ class SlackSupportNotifier:
     def moved(self, request: SupportRequest, why: str) -> None:
         self._in_thread(request, moved_text(request, why))
 
-    def suggest_ticket(self, request: SupportRequest) -> None:
-        who = f"{mention(request.assignee)} " if request.assignee else ""
-        minutes = self.triage_minutes
-        self._in_thread(request, f"{who}{nudge_text(minutes)}", as_dicts(nudge_blocks(request, minutes)))
+    def suggest_ticket(self, request: SupportRequest, on_duty: OnDuty) -> None:
+        line = nudge_line(request, self.triage_minutes, on_duty)
+        self._in_thread(request, line, as_dicts(nudge_blocks(request, line)))
 
     def ticket_raised(self, request: SupportRequest, ticket: Ticket, engineer: str | None) -> None:
         self._in_thread(request, ticket_raised_text(ticket))

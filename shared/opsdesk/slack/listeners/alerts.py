@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.incidents import Priority
 from opsdesk.flows.permissions import Permission, refusal
-from opsdesk.slack.failures import open_modal, tell_or_raise
+from opsdesk.slack.failures import answer_on_ack_path, open_modal, tell_or_raise
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.listeners.incidents import DECLARE_REFUSAL, ack_declare_modal, declare_problem, modal_value
+from opsdesk.slack.payloads import clicked_in
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.alerts import declare_from_alert_modal, dismiss_modal
 
@@ -28,21 +29,27 @@ def _refused(user: str, team: SlackTeam) -> bool:
     return team.resolves_without_slack and not team.is_member(user)
 
 
+def _answer_click(ack: Ack, body: Payload, client: Client, text: str) -> None:
+    """Slack shows nothing of a button's ack body: acknowledge, then say it privately where they clicked."""
+    ack()
+    answer_on_ack_path(client, clicked_in(body) or "", body["user"]["id"], text)
+
+
 def open_declare_from_alert(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
     if _refused(body["user"]["id"], team):
-        ack(text=DECLARE_REFUSAL, response_type="ephemeral")
+        _answer_click(ack, body, client, DECLARE_REFUSAL)
         return
     try:
         view = declare_from_alert_modal(body["actions"][0]["value"])
     except (ValueError, KeyError, TypeError):
-        ack(text="That button is out of date: use the alert's latest message.", response_type="ephemeral")
+        _answer_click(ack, body, client, "That button is out of date: use the alert's latest message.")
         return
     open_modal(client, ack, body["trigger_id"], view)
 
 
 def open_dismiss(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
     if _refused(body["user"]["id"], team):
-        ack(text=DISMISS_REFUSAL, response_type="ephemeral")
+        _answer_click(ack, body, client, DISMISS_REFUSAL)
         return
     open_modal(client, ack, body["trigger_id"], dismiss_modal(body["actions"][0]["value"]))
 

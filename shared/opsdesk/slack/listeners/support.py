@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from opsdesk.domain.errors import InvalidRequest, OpsdeskError
 from opsdesk.domain.ports import Posted
 from opsdesk.domain.requests import TrackedMessage, normalise_request_id
-from opsdesk.slack.failures import failures_told, open_modal
+from opsdesk.flows.permissions import Permission, refusal
+from opsdesk.slack.failures import answer_on_ack_path, failures_told, open_modal
 from opsdesk.slack.listeners.incidents import modal_value
 from opsdesk.slack.listeners.messages import request_text
 from opsdesk.slack.payloads import clicked_in, slack_time
@@ -29,8 +30,10 @@ if TYPE_CHECKING:
     from opsdesk.flows.tickets import Tickets
     from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.support_notifier import SlackSupportNotifier
+    from opsdesk.slack.team import SlackTeam
 
 
+FINISH_REFUSAL = refusal(Permission.FINISH_REQUEST)
 PENDING = "Jira is not answering; the ticket is pending and will be retried automatically."
 
 
@@ -141,24 +144,44 @@ def set_board_priority(body: Payload, *, tickets: Tickets, support_notifier: Sla
         tell(body, support_notifier, tickets.set_board_priority(key, priority, body["user"]["id"]))
 
 
-def open_done(ack: Ack, body: Payload, client: Client) -> None:
+def _outsider(user: str, team: SlackTeam) -> bool:
+    """Known on the 3-second path only when membership needs no Slack call; the flow checks either way."""
+    return team.resolves_without_slack and not team.is_member(user)
+
+
+def open_done(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
+    user = body["user"]["id"]
+    if _outsider(user, team):  # no form to fill in for nothing
+        ack()
+        answer_on_ack_path(client, clicked_in(body) or "", user, FINISH_REFUSAL)
+        return
     open_modal(client, ack, body["trigger_id"], done_modal(_value(body)))
 
 
-def ack_done(ack: Ack, view: Payload) -> None:
-    if not modal_value(view, SupportField.RESOLUTION):  # type: ignore[arg-type]
+def ack_done(ack: Ack, view: Payload, body: Payload, *, team: SlackTeam) -> None:
+    if _outsider(body["user"]["id"], team):
+        ack(response_action="errors", errors={SupportField.RESOLUTION: FINISH_REFUSAL})
+    elif not modal_value(view, SupportField.RESOLUTION):  # type: ignore[arg-type]
         ack(response_action="errors", errors={SupportField.RESOLUTION: "Say in one line what resolved it."})
-        return
-    ack()
+    else:
+        ack()
 
 
-def finish_request(body: Payload, *, desk: SupportDesk, support_notifier: SlackSupportNotifier, now: Clock) -> None:
+def finish_request(
+    body: Payload, *, desk: SupportDesk, support_notifier: SlackSupportNotifier, team: SlackTeam, now: Clock
+) -> None:
+    """The Done form's lazy half; the user Slack signed finishes it, the metadata only names the request."""
     view, user = body["view"], body["user"]["id"]
+    if _outsider(user, team):
+        return  # the form already said why
+    request = None
     try:
         request = desk.request_by_id(view["private_metadata"])
         desk.finish(request, user, modal_value(view, SupportField.RESOLUTION), now())  # type: ignore[arg-type]
     except OpsdeskError as error:
-        support_notifier.tell(user, worded(error))
+        # The form has closed: one private line in the request's thread, else (no request) by DM.
+        where = {"channel": request.channel, "thread_ts": request.ts} if request else {}
+        support_notifier.tell(user, worded(error), **where)
 
 
 def add_to_ticket(

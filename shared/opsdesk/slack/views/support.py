@@ -127,9 +127,15 @@ def nudge_text(minutes: int) -> str:
     return f"This has taken over {minutes} minutes: raise a Jira ticket?"
 
 
-def nudge_blocks(request: SupportRequest, minutes: int) -> list[Block]:
+def nudge_line(request: SupportRequest, minutes: int, on_duty: OnDuty) -> str:
+    """The triage rule's question to whoever works the request, and who is on support now (so it reaches a person)."""
+    working = f"{mention(request.assignee)}: " if request.assignee else ""
+    return " ".join(part for part in (f"{working}{nudge_text(minutes)}", on_duty_notice(on_duty)) if part)
+
+
+def nudge_blocks(request: SupportRequest, line: str) -> list[Block]:
     return [
-        SectionBlock(text=MarkdownTextObject(text=f":stopwatch: {nudge_text(minutes)}")),
+        SectionBlock(text=MarkdownTextObject(text=f":stopwatch: {line}")),
         ActionsBlock(
             block_id=f"nudge:{request.id}",
             elements=[
