@@ -12,6 +12,8 @@ from devstack.runtime import FunctionError
 from opsdesk import entrypoints
 from opsdesk.domain.ids import short_id
 from opsdesk.domain.requests import TicketState
+from opsdesk.slack.failures import BUSY
+from opsdesk.slack.ids import Action
 from opsdesk.slack.support_ids import SupportAction
 from opsdesk.store.requests import RequestRepository
 from tests.integration.test_alarms import AUTO_DECLARE, sns_event, use_routes
@@ -67,6 +69,15 @@ def test_slack_429_on_the_ack_path_answers_at_once_without_sleeping(stack: Stack
     response = stack.slack.command("declare")  # opens the modal: views.open needs the trigger within 3 s
     assert sleeps.durations == [], "the ack path never sleeps for Retry-After"
     assert response["statusCode"] < 500, response
+
+
+def test_slack_refusing_a_buttons_modal_tells_the_person_where_they_clicked(stack: Stack, sleeps: Sleeps) -> None:
+    """Slack shows a slash command's ack text but ignores a button's: the busy answer must be a message."""
+    incident_id = declare(stack, trigger_id="300.400.button-busy")
+    stack.slack_api.fail_next("views.open", 429, headers={"Retry-After": "30"})
+    response = stack.slack.click(Action.POST_UPDATE, incident_id, user="U0BOB")
+    assert response["statusCode"] == 200 and sleeps.durations == []
+    assert [text for text in ephemeral_texts(stack, "U0BOB") if "busy" in text] == [BUSY]
 
 
 def test_slack_5xx_is_retried_and_the_announcement_posted_once(stack: Stack, ledger: Ledger, sleeps: Sleeps) -> None:

@@ -67,12 +67,29 @@ def modal_opened(client: WebClient, trigger_id: str, view: View | dict[str, Any]
     return True
 
 
-def open_modal(client: WebClient, ack: Ack, trigger_id: str, view: View | dict[str, Any]) -> None:
-    """Open a modal on the 3-second path; if Slack refuses, say so instead of failing."""
-    if modal_opened(client, trigger_id, view):
+def open_modal(client: WebClient, ack: Ack, body: dict[str, Any], view: View | dict[str, Any]) -> None:
+    """Open a modal on the 3-second path; if Slack refuses, tell the person instead of failing.
+
+    A slash command's ack text is shown to whoever typed it; a button's or shortcut's is not (Slack ignores
+    the body of an interaction's acknowledgement), so they hear it as an ephemeral line where they clicked,
+    or by DM from the App Home, which has no channel.
+    """
+    if modal_opened(client, body["trigger_id"], view):
         ack()
-    else:
+        return
+    if "command" in body:
         ack(text=BUSY, response_type="ephemeral")
+        return
+    ack()
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    if channel:
+        answer_on_ack_path(client, channel, user, BUSY)
+        return
+    try:
+        client.chat_postMessage(channel=user, text=BUSY)
+    except (SlackApiError, OSError) as error:
+        logger.warning("busy answer not sent to %s: %s", user, type(error).__name__)
 
 
 def answer_on_ack_path(client: WebClient, channel: str, user: str, text: str) -> None:

@@ -44,14 +44,14 @@ def open_declare_from_alert(ack: Ack, body: Payload, client: Client, *, team: Sl
     except (ValueError, KeyError, TypeError):
         _answer_click(ack, body, client, "That button is out of date: use the alert's latest message.")
         return
-    open_modal(client, ack, body["trigger_id"], view)
+    open_modal(client, ack, body, view)
 
 
 def open_dismiss(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
     if _refused(body["user"]["id"], team):
         _answer_click(ack, body, client, DISMISS_REFUSAL)
         return
-    open_modal(client, ack, body["trigger_id"], dismiss_modal(body["actions"][0]["value"]))
+    open_modal(client, ack, body, dismiss_modal(body["actions"][0]["value"]))
 
 
 def declare_from_alert(

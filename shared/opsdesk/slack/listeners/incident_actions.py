@@ -130,7 +130,7 @@ def reopen(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIn
 
 def open_update(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
     if not refused_on_ack_path(ack, body, client, team, Permission.UPDATE):
-        open_modal(client, ack, body["trigger_id"], update_modal(body["actions"][0]["value"]))
+        open_modal(client, ack, body, update_modal(body["actions"][0]["value"]))
 
 
 def open_resolve(ack: Ack, body: Payload, client: Client, *, team: SlackTeam, incidents: IncidentFlows) -> None:
@@ -139,7 +139,7 @@ def open_resolve(ack: Ack, body: Payload, client: Client, *, team: SlackTeam, in
     incident_id = body["actions"][0]["value"]
     # One key lookup on the ack path: the form asks for a service only when the incident has none.
     incident = incidents.find(incident_id)
-    open_modal(client, ack, body["trigger_id"], resolve_modal(incident_id, incident.service if incident else ""))
+    open_modal(client, ack, body, resolve_modal(incident_id, incident.service if incident else ""))
 
 
 def ack_update(ack: Ack, view: Payload) -> None:

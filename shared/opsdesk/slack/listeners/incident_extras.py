@@ -46,7 +46,7 @@ def open_declare_from_message(ack: Ack, body: Payload, client: Client, *, team: 
         return
     title = fit(str(message.get("text") or "").strip().partition("\n")[0], HEADER, empty="")
     meta = json.dumps({"channel": channel, "message_ts": message.get("ts"), "thread_ts": message.get("thread_ts")})
-    open_modal(client, ack, body["trigger_id"], declare_modal(title=title, private_metadata=meta))
+    open_modal(client, ack, body, declare_modal(title=title, private_metadata=meta))
 
 
 def publish_home(event: Payload, *, incidents: IncidentFlows, team: SlackTeam, home: HomeTab, now: Clock) -> None:

@@ -59,7 +59,7 @@ def ack_timeline_shortcut(
         ack()
         answer_on_ack_path(client, channel, body["user"]["id"], "No incident is open.")
         return
-    open_modal(client, ack, body["trigger_id"], timeline_picker(open_incidents, channel, message))
+    open_modal(client, ack, body, timeline_picker(open_incidents, channel, message))
 
 
 def add_from_thread(

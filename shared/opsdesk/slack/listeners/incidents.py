@@ -76,7 +76,7 @@ def ack_incident_command(ack: Ack, command: Payload, client: Client, *, team: Sl
     decided = route(parsed, command["user_id"], team)
     if decided is Route.OPEN_MODAL:
         metadata = json.dumps({"channel": command.get("channel_id")})
-        open_modal(client, ack, command["trigger_id"], declare_modal(private_metadata=metadata))
+        open_modal(client, ack, command, declare_modal(private_metadata=metadata))
     elif decided is Route.HELP:
         note = "" if parsed.subcommand == "help" else f"I don't know `/incident {parsed.subcommand}`."
         ack(blocks=as_dicts(help_blocks(note)), text="/incident help")

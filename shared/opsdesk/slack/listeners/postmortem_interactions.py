@@ -102,7 +102,7 @@ def _unsaved(incident_id: str, texts: dict[Section, str]) -> str:
 def open_action_modal(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
     if refused_on_ack_path(ack, body, client, team, Permission.POSTMORTEM):
         return
-    open_modal(client, ack, body["trigger_id"], action_modal(body["actions"][0]["value"]))
+    open_modal(client, ack, body, action_modal(body["actions"][0]["value"]))
 
 
 def raise_action_ticket(

@@ -77,7 +77,7 @@ def ack_postmortem_command(
         if team.resolves_without_slack and not team.is_member(command["user_id"]):  # the save checks it anyway
             ack(text=refusal(Permission.POSTMORTEM))
             return
-        open_modal(client, ack, command["trigger_id"], action_modal(parsed.incident_id))
+        open_modal(client, ack, command, action_modal(parsed.incident_id))
     elif parsed.subcommand == "edit":
         if not parsed.incident_id:
             ack(text="Say which incident, e.g. `/postmortem edit INC-7K3QF`.")

@@ -155,7 +155,7 @@ def open_done(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> No
         ack()
         answer_on_ack_path(client, clicked_in(body) or "", user, FINISH_REFUSAL)
         return
-    open_modal(client, ack, body["trigger_id"], done_modal(_value(body)))
+    open_modal(client, ack, body, done_modal(_value(body)))
 
 
 def ack_done(ack: Ack, view: Payload, body: Payload, *, team: SlackTeam) -> None:
