@@ -165,7 +165,7 @@ def post_update(
 
 
 def open_public(ack: Ack, body: Payload, client: Client) -> None:
-    open_modal(client, ack, body["trigger_id"], public_modal(body["actions"][0]["value"]))
+    open_modal(client, ack, body, public_modal(body["actions"][0]["value"]))
 
 
 def ack_public(ack: Ack, view: Payload) -> None:
