@@ -114,10 +114,51 @@ def start_moto(host: str = HOST, port: int = MOTO_PORT, *, use_existing: bool = 
     serialise_dynamodb()
     # werkzeug logs every request to stderr; boto3's calls would drown the stack's own output.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    _isolate_dynamodb_operations()
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
     return LocalAws(f"http://{bound_host}:{bound_port}", server)
+
+
+# DynamoDB applies each item operation and each transaction atomically, and transactions are serializable
+# with the other writes and reads of their items ("Isolation levels for DynamoDB transactions",
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-isolation).
+# moto's threaded server runs requests concurrently without that: TransactWriteItems checks its conditions,
+# writes, and on a failed condition restores a deep copy of the whole table taken before it started, which
+# erases any write another thread committed in between (a stale version comes back, and a conditional write
+# that must lose then wins). One lock around moto's DynamoDB operations gives the isolation DynamoDB gives.
+_DYNAMODB_OPERATIONS = (
+    "put_item",
+    "update_item",
+    "delete_item",
+    "batch_write_item",
+    "transact_write_items",
+    "get_item",
+    "batch_get_item",
+    "transact_get_items",
+    "query",
+    "scan",
+)
+_dynamodb_lock = threading.RLock()
+
+
+def _isolate_dynamodb_operations() -> None:
+    """Make each of moto's DynamoDB operations atomic, as DynamoDB's are (once per process)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in _DYNAMODB_OPERATIONS:
+        operation = getattr(DynamoDBBackend, name)
+        if getattr(operation, "_isolated", False):
+            continue
+
+        @functools.wraps(operation)
+        def isolated(self: Any, *args: Any, _operation: Any = operation, **kwargs: Any) -> Any:
+            with _dynamodb_lock:
+                return _operation(self, *args, **kwargs)
+
+        isolated._isolated = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, isolated)
 
 
 def _ensure_free(host: str, port: int) -> None:

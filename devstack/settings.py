@@ -40,6 +40,7 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "SUPPORT_TEAM_IDS": "U0ALICE,U0BOB,U0CAROL",
     "PRODUCT_MANAGER_ID": "U0PAM",
     "LEADERSHIP_IDS": "U0LEAD1,U0LEAD2",
+    "PUBLIC_SERVICES": "Sign-in,Payments,Reports",
     # The local EventBridge opt-in (template.yaml's AlarmNamePrefixes): the sample alarms are named prod-...
     "ALARM_NAME_PREFIXES": "prod-,db-",
     # As template.yaml deploys them: comms is reminded after 30 (high) or 120 (normal) minutes without an update.

@@ -66,9 +66,11 @@ class Settings(BaseModel):
     # or all of them.
     leadership_notify: Literal["high", "all"] = "high"
     public_base_url: str = ""
+    # The service names the public status page may show (comma-separated); any other service is never named.
+    public_services: tuple[str, ...] = ()
     lazy_mode: str = "lambda"
 
-    @field_validator("support_team_ids", "leadership_ids", "alarm_name_prefixes", mode="before")
+    @field_validator("support_team_ids", "leadership_ids", "alarm_name_prefixes", "public_services", mode="before")
     @classmethod
     def _ids(cls, value: object) -> tuple[str, ...]:
         return _split_ids(value)

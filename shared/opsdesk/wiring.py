@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from opsdesk.flows.postmortem_actions import PostmortemActions
     from opsdesk.flows.postmortem_publishing import PostmortemPublishing
     from opsdesk.flows.postmortems import PostmortemFlows
+    from opsdesk.flows.public_status import PublicStatus
     from opsdesk.flows.rota import Rota
     from opsdesk.flows.stats import Stats
     from opsdesk.flows.support import SupportDesk
@@ -227,6 +228,12 @@ class Wiring:
     @property
     def paging(self) -> Paging:
         return self._incident_flows[3]
+
+    @cached_property
+    def public_status(self) -> PublicStatus:
+        from opsdesk.flows.public_status import PublicStatus  # noqa: PLC0415  # on first use
+
+        return PublicStatus(self.changes)
 
     @cached_property
     def checkins(self) -> CheckIns:

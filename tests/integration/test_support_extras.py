@@ -127,20 +127,7 @@ def test_support_list_with_nothing_open_says_so(stack: Stack) -> None:
 
 
 def add_to_ticket(stack: Stack, message: dict[str, Any], user: str = "U0ALICE") -> Any:
-    channel = stack.environment["OPS_CHANNEL_ID"]
-    return stack.slack.interaction(
-        {
-            "type": "message_action",
-            "callback_id": SupportCallback.ADD_TO_TICKET,
-            "trigger_id": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
-            "action_ts": f"{time.time():.6f}",
-            "team": {"id": "T111", "domain": "opsdesk"},
-            "user": {"id": user, "name": user.lower()},
-            "channel": {"id": channel, "name": "laa-ops"},
-            "message": message,
-            "response_url": stack.slack.response_url(user),
-        }
-    )
+    return stack.slack.message_shortcut(SupportCallback.ADD_TO_TICKET, message, user)
 
 
 def test_a_thread_message_is_added_to_the_ticket_once_with_its_author_and_link(

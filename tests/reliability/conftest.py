@@ -49,6 +49,8 @@ CATEGORIES = (
     "races",
     "failing neighbours",
     "crash in the middle",
+    "owed messages",
+    "ids",
     "secrets",
     "public exposure",
     "infrastructure",

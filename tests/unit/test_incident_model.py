@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
 from opsdesk.domain.errors import Conflict, InvalidRequest
-from opsdesk.domain.ids import normalise_incident_id, short_id
+from opsdesk.domain.ids import candidate_ids, normalise_incident_id, short_id
 from opsdesk.domain.incidents import Incident, Priority, Status, parse_priority
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -24,7 +25,18 @@ def test_short_id_is_stable_and_typable() -> None:
     assert normalise_incident_id(first[4:]) == first
 
 
-@pytest.mark.parametrize("text", ["", "INC-", "INC-0000O", "hello world"])
+def test_a_longer_id_after_a_collision_starts_with_the_short_one_and_reads_the_same() -> None:
+    # GIVEN the ids one source tries in turn (domain/ids.py)
+    tried = list(candidate_ids("INC", "slack-command:123.456"))
+    # THEN the first is the usual short id, each next one is one character longer and extends the last
+    assert tried[0] == short_id("INC", "slack-command:123.456") and len(tried[0]) == len("INC-") + 5
+    assert all(longer.startswith(shorter) and len(longer) == len(shorter) + 1 for shorter, longer in pairwise(tried))
+    assert len(tried) == 8 and len(set(tried)) == 8
+    # AND every one of them is accepted where people type an id
+    assert all(normalise_incident_id(each.lower()) == each for each in tried)
+
+
+@pytest.mark.parametrize("text", ["", "INC-", "INC-0000O", "hello world", "INC-2345", "INC-2345678923456"])
 def test_normalise_rejects_what_is_not_an_id(text: str) -> None:
     assert normalise_incident_id(text) is None
 

@@ -45,7 +45,7 @@ def test_each_feature_registers_each_of_its_listeners_once() -> None:
 
 
 def test_every_subcommand_the_help_names_is_in_the_one_table_and_no_other() -> None:
-    named = set(re.findall(r"`/incident (\w+)", HELP))
+    named = set(re.findall(r"`/incident ([\w-]+)", HELP))
     assert named == set(SUBCOMMANDS)
 
 

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime, timedelta
 
+    from opsdesk.domain.public_status import PublicNotice
+
 HIGH_PRIORITY_CRITERIA = (
     "Service outage of a user-facing service",
     "Slowdown or degradation of a user-facing service",
@@ -43,6 +45,7 @@ class Followup(StrEnum):
 
     ANNOUNCE = "announce"
     RESOLUTION = "resolution"
+    CALL_FOR_HELP = "call_for_help"  # the check-in's one broadcast asking the channel for more people
     NOW_HIGH = "now_high"  # leadership hears of high-priority incidents: one raised to high is news to them
 
 
@@ -61,6 +64,13 @@ class EntryKind(StrEnum):
     PAGE = "page"
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    PUBLISHED = "published"  # on the public status page, under a public title
+    PUBLIC_UPDATE = "public_update"
+    UNPUBLISHED = "unpublished"
+
+
+def _as_written(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -86,31 +96,53 @@ class TimelineEntry:
     def sort_key(self) -> str:
         return f"TL#{self.at.isoformat()}#{self.source_key}"
 
-    def describe(self, person: Callable[[str], str]) -> str:
-        """The entry as one sentence, each person shown as `person` shows them (a system's name as it is)."""
+    def describe(self, person: Callable[[str], str], words: Callable[[str], str] = _as_written) -> str:
+        """The entry as one sentence, each person shown as `person` shows them (a system's name as it is).
+
+        What people (or other systems) wrote goes through `words`: Slack makes it literal, a page scrubs it.
+        """
+        text = words(self.text)
         if self.verbatim:
-            return self.text
+            return text
         actor = person(self.actor) if self.actor else "someone"
         subject = person(self.subject) if self.subject else ""
         by_other = f" (set by {actor})" if self.actor != self.subject else ""
         sentences: dict[EntryKind, Callable[[], str]] = {
-            EntryKind.DECLARED: lambda: f"Declared by {actor} ({self.priority} priority): {self.text}",
+            EntryKind.DECLARED: lambda: f"Declared by {actor} ({self.priority} priority): {text}",
             EntryKind.LEAD: lambda: f"{subject} is now the incident lead{by_other}",
             EntryKind.COMMS: lambda: f"{subject} is handling communications",
-            EntryKind.UPDATE: lambda: f"Update from {actor}: {self.text}",
+            EntryKind.UPDATE: lambda: f"Update from {actor}: {text}",
             EntryKind.PRIORITY: lambda: f"Priority changed to {self.priority} by {actor}",
-            EntryKind.CHECKIN_ANSWER: lambda: f"{actor} {self.text}",
-            EntryKind.RESOLVED: lambda: f"Resolved by {actor}" + (f": {self.text}" if self.text else ""),
+            EntryKind.CHECKIN_ANSWER: lambda: f"{actor} {text}",
+            EntryKind.RESOLVED: lambda: f"Resolved by {actor}" + (f": {text}" if self.text else ""),
             EntryKind.REOPENED: lambda: f"Reopened by {actor}",
+            EntryKind.PUBLISHED: lambda: f"Published on the status page by {actor} as: {text}",
+            EntryKind.PUBLIC_UPDATE: lambda: f"Public update from {actor}: {text}",
+            EntryKind.UNPUBLISHED: lambda: f"Taken off the status page by {actor}",
         }
         if self.subject and self.kind is EntryKind.NOTE:
             added = f" (added by {actor})" if self.actor != self.subject else ""
-            return f"{subject} said: {self.text}{added}"
+            return f"{subject} said: {text}{added}"
         if self.subject and self.kind is EntryKind.PAGE:
             asked = f" (asked by {actor})" if self.actor != "opsdesk" else ""
             return f"Paged {subject} via PagerDuty{asked}"
         sentence = sentences.get(self.kind)
-        return sentence() if sentence else self.text
+        return sentence() if sentence else text
+
+    @property
+    def quoted_message(self) -> tuple[str, str] | None:
+        """The channel and ts of the Slack message this entry quotes, if it quotes one."""
+        kind, _, rest = self.source_key.partition(":")
+        channel, _, ts = rest.partition(":")
+        return (channel, ts) if kind == "slack-message" and channel and ts else None
+
+    def quoted_elsewhere(self, home: str | None) -> bool:
+        """Whether this entry quotes a message from a channel other than `home` (where the incident lives).
+
+        Such words stay where they were said: readers of the incident get a link, never the quote.
+        """
+        quoted = self.quoted_message
+        return quoted is not None and quoted[0] != home
 
 
 @dataclass(frozen=True)
@@ -155,6 +187,7 @@ class Incident:
     last_update_at: datetime | None = None
     last_update_text: str = ""
     last_checkin_at: datetime | None = None
+    help_called_at: datetime | None = None
     update_reminded_at: datetime | None = None  # the last reminder boundary comms was reminded at
     resolved_at: datetime | None = None
     resolution: str = ""
@@ -163,12 +196,20 @@ class Incident:
     announcement: Announcement | None = None
     postmortem_due: bool = False
     participants: frozenset[str] = field(default_factory=frozenset)
+    # On the public status page only when the support team publishes it (domain/public_status.py).
+    public: PublicNotice | None = None
     # The support request it was declared from (done when this is resolved), if any.
     request_id: str | None = None
     # Follow-ups owed, and until when the run that owes them holds them (its lease).
     pending: frozenset[Followup] = field(default_factory=frozenset)
+    # The timeline entries (by sort key) whose messages are owed: a lead, an update, a reopening...
+    owed_entries: frozenset[str] = field(default_factory=frozenset)
     pending_until: datetime | None = None
     version: int = 0
+
+    @property
+    def is_public(self) -> bool:
+        return self.public is not None and not self.public.withdrawn
 
     @property
     def is_open(self) -> bool:
@@ -237,14 +278,27 @@ class Incident:
         """Record a follow-up as owed by the run whose lease ends `until`."""
         return replace(self, pending=self.pending | {followup}, pending_until=until)
 
-    def settle(self, done: frozenset[Followup]) -> Incident:
+    def owe_messages(self, entry: TimelineEntry, until: datetime) -> Incident:
+        """Record the messages telling of `entry` as owed by the run whose lease ends `until`."""
+        return replace(self, owed_entries=self.owed_entries | {entry.sort_key}, pending_until=until)
+
+    def settle(self, done: frozenset[Followup], entries_done: frozenset[str] = frozenset()) -> Incident:
         """Clear follow-ups that are done; the lease goes with the last of them."""
-        remaining = self.pending - done
-        return replace(self, pending=remaining, pending_until=self.pending_until if remaining else None)
+        remaining, owed = self.pending - done, self.owed_entries - entries_done
+        lease = self.pending_until if remaining or owed else None
+        return replace(self, pending=remaining, owed_entries=owed, pending_until=lease)
+
+    def call_for_help(self, at: datetime, until: datetime) -> Incident:
+        """Owe the channel a call for more people, once per check-in (later askers join the first call)."""
+        since = self.last_checkin_at or self.declared_at
+        if self.help_called_at is not None and self.help_called_at >= since:
+            return self
+        return replace(self, help_called_at=at).owe(Followup.CALL_FOR_HELP, until)
 
     def followups_abandoned(self, now: datetime) -> bool:
         """Whether follow-ups are owed by a run that can no longer be alive."""
-        return bool(self.pending) and (self.pending_until is None or self.pending_until <= now)
+        owed = bool(self.pending or self.owed_entries)
+        return owed and (self.pending_until is None or self.pending_until <= now)
 
     def checkin_due(self, now: datetime, every: timedelta) -> bool:
         """Whether a high-priority incident is due its hourly gathering."""

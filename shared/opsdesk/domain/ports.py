@@ -86,12 +86,17 @@ class IncidentNotifier(Protocol):
 
     def refresh(self, incident: Incident) -> None: ...
 
-    def recorded(self, incident: Incident, entry: TimelineEntry) -> None:
-        """Tell the thread what was just recorded (a new lead, an update, an alarm, a page, a note)."""
+    def recorded(self, incident: Incident, entry: TimelineEntry, *, recovering: bool = False) -> None:
+        """Tell the thread what was just recorded (a new lead, an update, an alarm, a page, a note).
+
+        The message is named after the entry, so a recovering run finds it and does not post it twice.
+        """
         ...
 
-    def lead_taken_over(self, incident: Incident, entry: TimelineEntry, previous: str) -> None:
-        """Tell the thread, and the previous lead, that someone took the lead over from them."""
+    def lead_taken_over(
+        self, incident: Incident, entry: TimelineEntry, previous: str, *, recovering: bool = False
+    ) -> None:
+        """Tell the thread, and the previous lead, that someone took the lead over from them (keyed, as above)."""
         ...
 
     def resolved(self, incident: Incident, *, key: str, recovering: bool = False) -> None:
@@ -116,8 +121,8 @@ class IncidentNotifier(Protocol):
         """Remind comms (else the lead, else whoever reads) in the thread that no update went out for `silent`."""
         ...
 
-    def call_for_help(self, incident: Incident, asked_by: str) -> None:
-        """Tell the whole ops channel that the incident needs more people or skills."""
+    def call_for_help(self, incident: Incident, asked_by: str, *, key: str = "", recovering: bool = False) -> None:
+        """Tell the whole ops channel that the incident needs more people or skills (`key` names it, as above)."""
         ...
 
     def offer_resolve_after_recovery(self, incident: Incident, alarm_name: str) -> None:

@@ -217,7 +217,7 @@ def draft_from(incident: Incident, entries: Sequence[TimelineEntry], at: datetim
         what = f"Detected: alarm {incident.alarm.name} went off" if incident.alarm else "Detected: first alarm"
         lines.append(DraftEntry(detected, EntryKind.DETECTED, what))
     home = incident.announcement.channel if incident.announcement else None
-    lines += [DraftEntry.of(entry, withheld=_quoted_elsewhere(entry, home)) for entry in ordered]
+    lines += [DraftEntry.of(entry, withheld=entry.quoted_elsewhere(home)) for entry in ordered]
     started = detected or incident.declared_at
     recovery = next((entry.at for entry in ordered if entry.kind in _RECOVERY_KINDS and entry.at >= started), None)
     resolved = incident.resolved_at
@@ -238,13 +238,6 @@ def draft_from(incident: Incident, entries: Sequence[TimelineEntry], at: datetim
         went_well=_PLACEHOLDERS[Section.WENT_WELL],
         to_improve=_PLACEHOLDERS[Section.TO_IMPROVE],
     )
-
-
-def _quoted_elsewhere(entry: TimelineEntry, home: str | None) -> bool:
-    """True for a Slack message added to the timeline from a channel other than the incident's."""
-    kind, _, rest = entry.source_key.partition(":")
-    channel = rest.partition(":")[0]
-    return kind == "slack-message" and channel != home
 
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")

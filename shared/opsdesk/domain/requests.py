@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest, NotAllowed
-from opsdesk.domain.ids import _ALPHABET, short_id
+from opsdesk.domain.ids import SHORTEST, is_id_body, short_id
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -45,9 +45,9 @@ class Raise(StrEnum):
     TEAM = "team"
 
 
-def request_id_for(channel: str, ts: str) -> str:
-    """The request's id derives from its message, so a redelivered event finds the same request."""
-    return short_id("REQ", f"{channel}:{ts}")
+def request_id_for(channel: str, ts: str, length: int = SHORTEST) -> str:
+    """The request's id derives from its message, so a redelivered event finds the same request (domain/ids.py)."""
+    return short_id("REQ", f"{channel}:{ts}", length)
 
 
 def normalise_request_id(text: str) -> str | None:
@@ -56,7 +56,7 @@ def normalise_request_id(text: str) -> str | None:
     if not candidate.startswith("REQ-"):
         candidate = f"REQ-{candidate}"
     body = candidate[4:]
-    return candidate if len(body) == 5 and all(char in _ALPHABET for char in body) else None
+    return candidate if is_id_body(body) else None
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,8 @@ class SupportRequest:
     rated_at: datetime | None = None
     # The message that opened the request was deleted (Slack keeps the thread, and does not say by whom).
     message_deleted: bool = False
+    # Longer than the shortest only when the short id was another request's (domain/ids.py).
+    id_length: int = SHORTEST
     # Who closed it as not a support request (an FYI, a thanks): no rating, left out of every figure.
     not_a_request_by: str | None = None
     # The incident declared from it: the request is done when the incident is resolved.
@@ -120,7 +122,7 @@ class SupportRequest:
 
     @property
     def id(self) -> str:
-        return request_id_for(self.channel, self.ts)
+        return request_id_for(self.channel, self.ts, self.id_length)
 
     @property
     def label(self) -> str:

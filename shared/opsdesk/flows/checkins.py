@@ -14,7 +14,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from opsdesk.domain.incidents import EntryKind, Incident, Priority, TimelineEntry
+from opsdesk.domain.incidents import EntryKind, Followup, Incident, Priority, TimelineEntry
 from opsdesk.flows.incidents import Change
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.flows.permissions import Permission
@@ -123,11 +123,20 @@ class CheckIns:
         """Put a check-in answer on the timeline and in the thread; a call for more people goes to the channel."""
         self.runner.flows.require_team(change.by, Permission.CHECKIN)
         entry = change.entry(EntryKind.CHECKIN_ANSWER, ANSWERS[answer])
-        incident, changed = self.runner.apply(incident_id, lambda current: (current, entry))
+        followups = self.runner.flows.followups
+        calls = False
+
+        def decide(current: Incident) -> tuple[Incident, TimelineEntry]:
+            nonlocal calls
+            owing = current.owe_messages(entry, until=followups.lease())
+            if answer is CheckinAnswer.MORE_PEOPLE:
+                # One broadcast per check-in: the first asker calls, later ones are on the timeline and thread.
+                owing = owing.call_for_help(change.at, until=followups.lease())
+            calls = Followup.CALL_FOR_HELP in owing.pending - current.pending
+            return owing, entry
+
+        incident, changed = self.runner.apply(incident_id, decide)
         if not changed:
-            return incident  # a redelivered click
-        notifier = self.runner.notifier
-        notifier.recorded(incident, entry)
-        if answer is CheckinAnswer.MORE_PEOPLE:
-            notifier.call_for_help(incident, change.by)
-        return incident
+            return followups.recover(incident)  # a redelivered click: finish what its first delivery owes
+        owed = frozenset({Followup.CALL_FOR_HELP}) if calls else frozenset()
+        return followups.settle(incident, followups=owed, entries=[entry])

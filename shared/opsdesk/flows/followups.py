@@ -1,17 +1,23 @@
 """Follow-ups: the messages and reactions an incident is owed after a change is stored.
 
 A change that owes follow-ups (declared: the announcement, leadership, observers; resolved:
-the thread, leadership, observers) records them on the incident in the same conditional
-write, with a lease. The run that wrote them does them, then clears them. If it dies half
-way, a replay after the lease finds them still owed, takes the lease over and does them in
-recovering mode: every message carries a key, so what was already posted is found, not
-posted twice. A concurrent duplicate finds the lease alive and leaves the work to its owner.
+the thread, leadership, observers; a new lead, comms, an update, a priority, a reopening, a
+note or a check-in answer: the announcement refreshed, the thread told, and for an update
+leadership, for a priority the observers; a first call for more people in a check-in: the
+channel) records them on the incident in the same conditional write, with a lease: the
+entries by their timeline keys, the rest as `Followup`s. The run that wrote them does them,
+then clears them. If it dies half way, or Slack fails after the write, a replay finds the
+change "already applied" but its follow-ups still owed (the failing run gives the lease
+back; a run that died leaves it to lapse), takes the lease over and does them in recovering
+mode: every message carries a key, so what was already posted is found, not posted twice.
+A concurrent duplicate finds the lease alive and leaves the work to its owner.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from datetime import datetime
 
+    from opsdesk.domain.incidents import TimelineEntry
     from opsdesk.domain.ports import IncidentNotifier, IncidentObserver
     from opsdesk.store.incidents import IncidentRepository
 
@@ -43,19 +50,38 @@ class Followups:
     def lease(self) -> datetime:
         return self.now() + LEASE
 
-    def settle(self, incident: Incident, *, recovering: bool = False) -> Incident:
-        """Do the follow-ups `incident` owes (this run holds their lease), then record them done.
+    def settle(
+        self,
+        incident: Incident,
+        *,
+        followups: frozenset[Followup] = frozenset(),
+        entries: Sequence[TimelineEntry] = (),
+        recovering: bool = False,
+    ) -> Incident:
+        """Do the follow-ups this run owes (`followups` and the messages of `entries`), then record them done.
 
+        Only this run's share: a concurrent change's follow-ups stay with the run that wrote them.
         One write at the end records the announcement (and its thread pointer) with the
         follow-ups done: a crash before it leaves them owed, and the replay finds what was posted.
         """
-        owed = incident.pending
+        owed = followups & incident.pending
+        mine = sorted(
+            (entry for entry in entries if entry.sort_key in incident.owed_entries), key=attrgetter("sort_key")
+        )
+        told = frozenset(entry.sort_key for entry in mine)
+        if not owed and not mine:
+            return incident
         stored = incident
         try:
             if Followup.ANNOUNCE in owed:
                 incident = self._announce(incident, recovering)
             if Followup.RESOLUTION in owed:
                 self._resolution(incident, recovering)
+            elif mine:
+                self.notifier.refresh(incident)
+            self._tell(incident, mine, recovering)
+            if Followup.CALL_FOR_HELP in owed:
+                self._call_for_help(incident, mine, recovering)
             if Followup.NOW_HIGH in owed:
                 self._now_high(incident, recovering)
         except Exception:
@@ -67,7 +93,7 @@ class Followups:
             pointers = [Pointer(f"THREAD#{announcement.channel}#{announcement.ts}", incident.id)]
         return self._save_with(
             stored,
-            lambda current: replace(current.settle(owed), announcement=current.announcement or announcement),
+            lambda current: replace(current.settle(owed, told), announcement=current.announcement or announcement),
             add_pointers=pointers,
         )
 
@@ -79,7 +105,9 @@ class Followups:
             taken = self.repository.save(replace(incident, pending_until=self.lease()))
         except Conflict:
             return self.repository.get(incident.id)  # another run took them over first
-        return self.settle(taken, recovering=True)
+        owed = taken.owed_entries
+        entries = [entry for entry in self.repository.timeline(taken.id) if entry.sort_key in owed] if owed else []
+        return self.settle(taken, followups=taken.pending, entries=entries, recovering=True)
 
     def _release(self, incident: Incident) -> None:
         """Give the lease back after a failure, so the retry need not wait for it to lapse."""
@@ -95,6 +123,25 @@ class Followups:
         for observer in self.observers:
             observer.on_declared(incident)
         return incident
+
+    def _tell(self, incident: Incident, entries: Sequence[TimelineEntry], recovering: bool) -> None:
+        for entry in entries:
+            if entry.kind is EntryKind.LEAD and entry.text:  # taken over: its text names the lead replaced
+                self.notifier.lead_taken_over(incident, entry, entry.text, recovering=recovering)
+            else:
+                self.notifier.recorded(incident, entry, recovering=recovering)
+            if entry.kind is EntryKind.UPDATE:
+                key = f"update:{entry.source_key}"
+                self.notifier.tell_leadership(incident, f"Update on {incident.id}", key=key, recovering=recovering)
+            elif entry.kind is EntryKind.PRIORITY:
+                for observer in self.observers:
+                    observer.on_priority_changed(incident)
+
+    def _call_for_help(self, incident: Incident, told: Sequence[TimelineEntry], recovering: bool) -> None:
+        called = incident.help_called_at
+        asked_by = next((entry.actor for entry in told if entry.at == called and entry.actor), None)
+        key = f"help:{called.isoformat() if called else ''}"
+        self.notifier.call_for_help(incident, asked_by or incident.declared_by, key=key, recovering=recovering)
 
     def _resolution(self, incident: Incident, recovering: bool) -> None:
         duration = incident.time_to_resolve()

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest, NotFound
-from opsdesk.domain.ids import short_id
+from opsdesk.domain.ids import candidate_ids, short_id
 from opsdesk.domain.incidents import AlarmInfo, EntryKind, Followup, Incident, Priority, Source, TimelineEntry
 from opsdesk.flows.followups import Followups
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.flows.permissions import Permission, require_team
 from opsdesk.observability import MetricUnit, record
-from opsdesk.store.incidents import AlreadyApplied, Pointer
+from opsdesk.store.incidents import AlreadyApplied, IdTaken, Pointer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,12 +93,23 @@ class IncidentFlows:
             source_key=declaration.source_key,
             priority=incident.priority,
         )
-        pointers = [Pointer(f"ALARM#{declaration.alarm.arn}", incident.id)] if declaration.alarm else []
-        if not self.repository.create(incident, entry, pointers):
+        incident, created = self._create(incident, entry, declaration.alarm)
+        if not created:
             # A redelivery: finish what a crashed run left, or leave it to the run still doing it.
             return self.followups.recover(self.repository.get(incident.id))
         record("IncidentsOpened", 1, priority=incident.priority.value, source=incident.source.value)
-        return self.followups.settle(incident)
+        return self.followups.settle(incident, followups=frozenset({Followup.ANNOUNCE}))
+
+    def _create(self, incident: Incident, entry: TimelineEntry, alarm: AlarmInfo | None) -> tuple[Incident, bool]:
+        """Store under the shortest id no other declaration holds (domain/ids.py): (the incident, whether new)."""
+        for candidate in candidate_ids("INC", entry.source_key):
+            incident = replace(incident, id=candidate)
+            pointers = [Pointer(f"ALARM#{alarm.arn}", candidate)] if alarm else []
+            try:
+                return incident, self.repository.create(incident, entry, pointers)
+            except IdTaken:
+                record("IncidentIdCollisions", 1)
+        raise IdTaken(incident.id)  # 31^12 ids: unreachable unless the hash is broken
 
     def record_time_to_lead(self, incident: Incident) -> None:
         elapsed = incident.time_to_lead()
@@ -151,6 +162,9 @@ class Change:
         return TimelineEntry(self.at, kind, text, self.by, self.source_key, subject=subject, priority=priority)
 
 
+Decision = tuple[Incident, TimelineEntry] | None
+
+
 class IncidentRunner:
     """The changes people make while an incident runs, each an optimistic, idempotent write."""
 
@@ -168,7 +182,7 @@ class IncidentRunner:
     def apply(
         self,
         incident_id: str,
-        decide: Callable[[Incident], tuple[Incident, TimelineEntry] | None],
+        decide: Callable[[Incident], Decision],
         *,
         drop_pointers: Callable[[Incident], list[str]] | None = None,
     ) -> tuple[Incident, bool]:
@@ -189,6 +203,21 @@ class IncidentRunner:
         writes = Optimistic(lambda: self.repository.get(incident_id), save, busy, self.ATTEMPTS, self._pause)
         return writes.apply(decide)
 
+    def told(self, incident_id: str, entry: TimelineEntry, decide: Callable[[Incident], Incident | None]) -> Incident:
+        """Apply a change whose entry the thread (and more, flows/followups.py) must hear of, owed with it.
+
+        `decide` gives the changed incident, or None for nothing to change. A replay that finds the change
+        already applied finishes the messages a failed or crashed run still owes, and posts nothing twice.
+        """
+        followups = self.flows.followups
+
+        def owing(incident: Incident) -> Decision:
+            changed = decide(incident)
+            return None if changed is None else (changed.owe_messages(entry, until=followups.lease()), entry)
+
+        incident, changed = self.apply(incident_id, owing)
+        return followups.settle(incident, entries=[entry]) if changed else followups.recover(incident)
+
     def take_lead(
         self, incident_id: str, change: Change, *, user: str | None = None, replacing: str | None = None
     ) -> Incident:
@@ -199,55 +228,40 @@ class IncidentRunner:
         """
         self.flows.require_team(change.by, Permission.LEAD)
         lead = user or change.by
-        entry = change.entry(EntryKind.LEAD, subject=lead)
-        previous: list[str | None] = [None]
+        followups = self.flows.followups
+        # The entry's text names the lead taken over from, if any: the thread and they are told (owed with it).
+        written: list[TimelineEntry] = []
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
+        def decide(incident: Incident) -> Decision:
             if incident.lead == lead:
                 return None
             if incident.lead and incident.lead != replacing:
                 raise Conflict(f"{{lead}} is already leading {incident.id}.", people={"lead": incident.lead})
-            previous[0] = incident.lead
-            return incident.take_lead(lead, change.at), entry
+            entry = change.entry(EntryKind.LEAD, incident.lead or "", subject=lead)
+            written[:] = [entry]
+            return incident.take_lead(lead, change.at).owe_messages(entry, until=followups.lease()), entry
 
         incident, changed = self.apply(incident_id, decide)
-        if changed:
-            if incident.lead_at == change.at:
-                self.flows.record_time_to_lead(incident)
-            self.notifier.refresh(incident)
-            if previous[0]:
-                self.notifier.lead_taken_over(incident, entry, previous[0])
-            else:
-                self.notifier.recorded(incident, entry)
-        return incident
+        if not changed:
+            return followups.recover(incident)
+        if incident.lead_at == change.at:
+            self.flows.record_time_to_lead(incident)
+        return followups.settle(incident, entries=written)
 
     def assign_comms(self, incident_id: str, change: Change, *, user: str | None = None) -> Incident:
         self.flows.require_team(change.by, Permission.COMMS)
         comms = user or change.by
         entry = change.entry(EntryKind.COMMS, subject=comms)
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
-            return None if incident.comms == comms else (incident.assign_comms(comms), entry)
-
-        incident, changed = self.apply(incident_id, decide)
-        if changed:
-            self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
-        return incident
+        return self.told(
+            incident_id, entry, lambda incident: None if incident.comms == comms else incident.assign_comms(comms)
+        )
 
     def post_update(self, incident_id: str, change: Change, text: str) -> Incident:
         self.flows.require_team(change.by, Permission.UPDATE)
         entry = change.entry(EntryKind.UPDATE, text.strip())
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry]:
-            return incident.record_update(text, change.by, change.at), entry
-
-        incident, changed = self.apply(incident_id, decide)
-        if changed:
-            self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
-            self.notifier.tell_leadership(incident, f"Update on {incident.id}")
-        return incident
+        return self.told(incident_id, entry, lambda incident: incident.record_update(text, change.by, change.at))
 
     def change_priority(self, incident_id: str, change: Change, priority: Priority) -> Incident:
         """Change the priority; raised to high, leadership is owed one message with the change (followups.py)."""
@@ -255,27 +269,24 @@ class IncidentRunner:
         entry = change.entry(EntryKind.PRIORITY, priority=priority)
         followups = self.flows.followups
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
+        def decide(incident: Incident) -> Decision:
             if incident.priority is priority:
                 return None
-            changed = incident.change_priority(priority)
+            changed = incident.change_priority(priority).owe_messages(entry, until=followups.lease())
             return (changed.owe(Followup.NOW_HIGH, until=followups.lease()) if changed.is_high else changed), entry
 
         incident, changed = self.apply(incident_id, decide)
         if not changed:
-            return followups.recover(incident)  # a replay finishes what a crashed run owed
-        self.notifier.refresh(incident)
-        self.notifier.recorded(incident, entry)
-        for observer in self.flows.observers:
-            observer.on_priority_changed(incident)
-        return followups.settle(incident) if Followup.NOW_HIGH in incident.pending else incident
+            return followups.recover(incident)  # a replay finishes what a failed or crashed run owed
+        raised = frozenset({Followup.NOW_HIGH}) if incident.is_high else frozenset()
+        return followups.settle(incident, followups=raised, entries=[entry])
 
     def resolve(self, incident_id: str, change: Change, summary: str, *, service: str = "") -> Incident:
         """Resolve; an incident declared without a service must be given one (availability is per service)."""
         self.flows.require_team(change.by, Permission.RESOLVE)
         followups = self.flows.followups
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
+        def decide(incident: Incident) -> Decision:
             if not incident.is_open:
                 return None
             resolved = incident.resolve(summary, change.by, change.at, service)
@@ -286,20 +297,15 @@ class IncidentRunner:
             return [f"ALARM#{incident.alarm.arn}"] if incident.alarm else []
 
         incident, changed = self.apply(incident_id, decide, drop_pointers=alarm_pointer)
-        return followups.settle(incident) if changed else followups.recover(incident)
+        if not changed:
+            return followups.recover(incident)
+        return followups.settle(incident, followups=frozenset({Followup.RESOLUTION}))
 
     def reopen(self, incident_id: str, change: Change) -> Incident:
         self.flows.require_team(change.by, Permission.REOPEN)
         entry = change.entry(EntryKind.REOPENED)
 
-        def decide(incident: Incident) -> tuple[Incident, TimelineEntry] | None:
-            return None if incident.is_open else (incident.reopen(), entry)
-
-        incident, changed = self.apply(incident_id, decide)
-        if changed:
-            self.notifier.refresh(incident)
-            self.notifier.recorded(incident, entry)
-        return incident
+        return self.told(incident_id, entry, lambda incident: None if incident.is_open else incident.reopen())
 
     def add_to_timeline(self, incident_id: str, entry: TimelineEntry) -> Incident:
         """A person puts a message on the timeline (the shortcut, its picker, a pin): the support team only."""
@@ -311,7 +317,7 @@ class IncidentRunner:
 
         The thread hears of notes people added; the timeline alone keeps what systems did.
         """
-        incident, changed = self.apply(incident_id, lambda incident: (incident, entry))
-        if changed and entry.kind is EntryKind.NOTE:
-            self.notifier.recorded(incident, entry)
+        if entry.kind is EntryKind.NOTE:
+            return self.told(incident_id, entry, lambda incident: incident)
+        incident, _ = self.apply(incident_id, lambda incident: (incident, entry))
         return incident

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     PAGE = "page the on-call engineer"
     CHECKIN = "answer the check-in"
     TIMELINE = "add to an incident's timeline"
+    PUBLISH = "say what the public status page shows"
     POSTMORTEM = "change postmortems"
     CHECKLIST = "tick the start-of-day checklist"
     HANDOVER = "mark the handover done"
@@ -62,6 +63,7 @@ class Permission(StrEnum):
 INSTEAD = {
     Permission.DECLARE: REPORT_INSTEAD,
     Permission.DISMISS_ALERT: ASK_INSTEAD,
+    Permission.PUBLISH: ASK_INSTEAD,
     Permission.POSTMORTEM: ASK_INSTEAD,
     Permission.CHECKLIST: ASK_INSTEAD,
     Permission.HANDOVER: ASK_INSTEAD,

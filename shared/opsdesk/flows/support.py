@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, InvalidRequest, OpsdeskError
+from opsdesk.domain.ids import LONGEST, SHORTEST
 from opsdesk.domain.ports import AfterHours
 from opsdesk.domain.requests import MAX_TEXT, Stage, SupportRequest, TrackedMessage
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.flows.permissions import Permission, require_team
 from opsdesk.observability import MetricUnit, record
+from opsdesk.store.requests import IdTaken
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -113,7 +115,9 @@ class SupportDesk:
         """Open a request in To do from a message; a redelivery finds it and finishes what is missing."""
         lease = self.now() + COMMAND_LEASE
         request = SupportRequest(channel, ts, requester, text.strip()[:MAX_TEXT], at, stage_since=at, panel_until=lease)
-        if self.repository.create(request):
+        created = self._create(request)
+        if created is not None:
+            request = created
             record("SupportRequestsOpened", 1)
         else:
             request = self.repository.get(channel, ts)
@@ -125,6 +129,16 @@ class SupportDesk:
             # Give the lease back so the retry acknowledges it without waiting for the lease to lapse.
             self.apply(request, lambda current: replace(current, panel_until=None))
             raise
+
+    def _create(self, request: SupportRequest) -> SupportRequest | None:
+        """Store a new request under the shortest id no other request has (domain/ids.py); None if it exists."""
+        for length in range(SHORTEST, LONGEST + 1):
+            candidate = replace(request, id_length=length)
+            try:
+                return candidate if self.repository.create(candidate) else None
+            except IdTaken:
+                record("RequestIdCollisions", 1)
+        raise IdTaken(request.id)  # 31^12 ids: unreachable unless the hash is broken
 
     def raise_from_command(self, trigger_id: str, requester: str, text: str, at: datetime) -> SupportRequest | None:
         """`/support <text>`: post it in the ops channel once per command, then open it as a request.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.postmortems import WITHHELD, Section, in_priority_order, person, scrub
 from opsdesk.domain.stats import human_duration
 from opsdesk.pages.layout import document
+from opsdesk.pages.text import clean, escape
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -60,7 +60,7 @@ def _facts(postmortem: Postmortem) -> list[tuple[str, str]]:
 
 
 def title_of(postmortem: Postmortem) -> str:
-    return f"Postmortem {postmortem.incident_id}: {scrub(postmortem.title, postmortem.names)}"
+    return clean(f"Postmortem {postmortem.incident_id}: {scrub(postmortem.title, postmortem.names)}")
 
 
 def body_html(postmortem: Postmortem, actions: Sequence[ActionItem]) -> str:

@@ -109,4 +109,4 @@ def _status_data() -> dict[str, Any]:
         for month in months_between(now - timedelta(days=90), now)
         for incident in repository.list_closed_in(month)
     ]
-    return status_data(repository.list_open(), closed, now)
+    return status_data(repository.list_open(), closed, now, built.settings.public_services)

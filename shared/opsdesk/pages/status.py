@@ -1,14 +1,14 @@
-"""The public status page: open incidents (public fields only), recent resolutions, availability."""
+"""The public status page: published incidents (public title and updates only), recent resolutions, availability."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from opsdesk.domain.availability import as_percent, availability, impact_windows
 from opsdesk.domain.postmortems import scrub
 from opsdesk.pages.layout import document
+from opsdesk.pages.text import clean, escape
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -20,51 +20,62 @@ RECENT = timedelta(days=7)
 WINDOWS = (30, 90)
 
 
-def _public(incident: Incident) -> dict[str, Any]:
-    # Only what users may see: no people, no Slack ids, no internal notes.
+def _public(incident: Incident, services: frozenset[str]) -> dict[str, Any]:
+    """The incident as published: its public title and updates, never the internal ones (domain/public_status.py)."""
+    notice = incident.public
+    assert notice is not None
+    updates = reversed(notice.updates)  # newest first: they are kept in the order they were posted
     return {
         "id": incident.id,
-        "title": scrub(incident.title, {}),
-        "service": incident.service,
-        "priority": incident.priority.value,
+        "title": clean(scrub(notice.title, {})),
+        "service": incident.service if incident.service in services else None,
         "status": incident.status.value,
-        "user_impact": scrub(incident.user_impact, {}),
-        "started_at": incident.started_at.isoformat(),
+        "started_at": notice.published_at.isoformat(),
         "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
+        "updates": [{"at": update.at.isoformat(), "text": clean(scrub(update.text, {}))} for update in updates],
     }
 
 
-def status_data(open_incidents: Sequence[Incident], closed: Sequence[Incident], now: datetime) -> dict[str, Any]:
-    """Everything the page shows, as JSON-ready data.
+def status_data(
+    open_incidents: Sequence[Incident], closed: Sequence[Incident], now: datetime, services: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Everything the page shows, as JSON-ready data: published incidents only, public fields only.
 
     Args:
         closed: incidents closed in the last 90 days' months (from the month index buckets).
+        services: the public service names the operator allows on the page (PUBLIC_SERVICES); no other
+            service is named, and availability is given for these alone.
     """
-    everything = list({incident.id: incident for incident in [*closed, *open_incidents]}.values())
-    windows = impact_windows(everything, now)
-    services = {incident.service for incident in everything if incident.service}
+    public = frozenset(services)
+    published = [incident for incident in {i.id: i for i in [*closed, *open_incidents]}.values() if incident.is_public]
+    windows = impact_windows([incident for incident in published if incident.service in public], now)
     recent = sorted(
-        (i for i in closed if i.resolved_at and now - i.resolved_at <= RECENT),
+        (i for i in published if not i.is_open and i.resolved_at and now - i.resolved_at <= RECENT),
         key=lambda incident: incident.resolved_at or now,
         reverse=True,
     )
+    ongoing = sorted((i for i in published if i.is_open), key=lambda i: i.public.published_at if i.public else now)
     return {
         "generated_at": now.isoformat(),
-        "open": [_public(incident) for incident in sorted(open_incidents, key=lambda i: i.started_at)],
-        "recently_resolved": [_public(incident) for incident in recent],
+        "open": [_public(incident, public) for incident in ongoing],
+        "recently_resolved": [_public(incident, public) for incident in recent],
         "availability": {
-            f"{days}d": availability(windows, now - timedelta(days=days), now, services) for days in WINDOWS
+            f"{days}d": availability(windows, now - timedelta(days=days), now, public) for days in WINDOWS
         },
     }
 
 
 def _incident_row(item: dict[str, Any]) -> str:
-    badge = "badge high" if item["priority"] == "high" else "badge"
-    impact = f"<br>{escape(item['user_impact'])}" if item["user_impact"] else ""
+    state = "badge ok" if item["status"] == "resolved" else "badge high"
+    service = f" ({escape(item['service'])})" if item["service"] else ""
     when = escape(item["resolved_at"] or item["started_at"])[:16].replace("T", " ")
+    updates = "".join(
+        f"<li><time>{escape(update['at'][:16].replace('T', ' '))} UTC</time> {escape(update['text'])}</li>"
+        for update in item["updates"]
+    )
     return (
-        f'<li><span class="{badge}">{escape(item["priority"])}</span> <strong>{escape(item["title"])}</strong>'
-        f" ({escape(item['service'] or 'service not named')}) <time>{when} UTC</time>{impact}</li>"
+        f'<li><span class="{state}">{escape(item["status"])}</span> <strong>{escape(item["title"])}</strong>'
+        f"{service} <time>{when} UTC</time>{f'<ul>{updates}</ul>' if updates else ''}</li>"
     )
 
 
@@ -86,7 +97,7 @@ def status_page(data: dict[str, Any]) -> str:
     table = (
         f"<table><tr><th>Service</th><th>30 days</th><th>90 days</th></tr>{rows}</table>"
         if rows
-        else "<p>No service has had a high-priority incident.</p>"
+        else "<p>No public service has had a high-priority incident.</p>"
     )
     body = (
         f"<h1>Service status</h1>{headline}{current}"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from opsdesk.domain.ids import normalise_incident_id
+from opsdesk.domain.ids import LONGEST, SHORTEST, normalise_incident_id
 from opsdesk.domain.incidents import Priority
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_ID_TOKEN = re.compile(r"^#?(?:inc-)?[0-9a-z]{5}$", re.IGNORECASE)
+_ID_TOKEN = re.compile(rf"^#?(?:inc-)?[0-9a-z]{{{SHORTEST},{LONGEST}}}$", re.IGNORECASE)
 # `service: <name>` ends a resolve's text: everything after it is the service's name.
 _SERVICE = re.compile(r"(?:^|\s)service:\s*(?P<service>.*)$", re.IGNORECASE | re.DOTALL)
 # The words that say a priority before a declared title, and what each means.

@@ -11,6 +11,7 @@ from opsdesk.slack.errors import unavailable
 from opsdesk.slack.fit import PLAIN_MESSAGE, fit_lines
 from opsdesk.slack.views.day import checklist_blocks, handover_blocks, handover_sections, morning_sections, people
 from opsdesk.slack.views.incidents import as_dicts
+from opsdesk.slack.views.mrkdwn import mention
 from opsdesk.slack.views.stats import report_chart, report_text
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class SlackDayNotifier:
     def post_handover(self, day: str, on_call: str | None, handover: Handover) -> Posted:
         response = self.client.chat_postMessage(
             channel=self.team_channel,
-            text=f"End-of-day handover {day}" + (f" to <@{on_call}>" if on_call else ""),
+            text=f"End-of-day handover {day}" + (f" to {mention(on_call)}" if on_call else ""),
             blocks=as_dicts(handover_blocks(day, on_call, handover_sections(handover))),
         )
         return Posted(str(response["channel"]), str(response["ts"]))
@@ -65,7 +66,7 @@ class SlackDayNotifier:
         self.client.chat_update(
             channel=where.channel,
             ts=where.ts,
-            text=f"End-of-day handover {day}: done by <@{by}>",
+            text=f"End-of-day handover {day}: done by {mention(by)}",
             blocks=as_dicts(handover_blocks(day, on_call, handover_sections(handover), done_by=by)),
         )
 

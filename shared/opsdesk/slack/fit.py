@@ -3,7 +3,8 @@
 Slack refuses Block Kit it cannot render (`invalid_blocks` on chat methods, `invalid_arguments`
 on views) instead of cutting it, so a 3,000-character title or a pasted log would lose the whole
 message. Every view builds its text through these helpers: a text is cut to its field's limit
-with an ellipsis (never inside Slack markup such as `<@U123>`, and a cut code block is closed),
+with an ellipsis (never inside Slack markup such as `<@U123>` nor inside an entity such as `&lt;`,
+and a cut code block is closed),
 a list keeps whole lines and says how many more there are, and the texts of one message share
 its budget. Empty text is refused too, so a fitted text is never empty.
 
@@ -12,6 +13,7 @@ The limits are slack_sdk's own where its models know them; the others come from 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, TypeVar
 
 from slack_sdk.models.blocks import ButtonElement, ContextBlock, HeaderBlock, Option, SectionBlock
@@ -48,6 +50,8 @@ PLAIN_MESSAGE = 4000
 ELLIPSIS = "…"
 FENCE = "```"
 EMPTY = "—"
+# The start of an entity (views.mrkdwn.literal writes `&amp;`, `&lt;`, `&gt;`) cut before its `;`.
+_CUT_ENTITY = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?$")
 
 
 def fit(text: str, limit: int, *, empty: str = EMPTY) -> str:
@@ -63,13 +67,15 @@ def fit(text: str, limit: int, *, empty: str = EMPTY) -> str:
         cut = _outside_markup(text[: limit - len(suffix)])
         if not cut.count(FENCE) % 2:
             suffix = ELLIPSIS
-    return (cut.rstrip() or text[: limit - len(suffix)]) + suffix
+    return (cut.rstrip() or _CUT_ENTITY.sub("", text[: limit - len(suffix)])) + suffix
 
 
 def _outside_markup(cut: str) -> str:
-    """Never end inside Slack markup (`<@U123>`, `<url|label>`, `<!date^…>`): drop the unfinished token."""
+    """Never end inside Slack markup (`<@U123>`, `<url|label>`, `<!date^…>`) or an entity: drop the unfinished one."""
     opened = cut.rfind("<")
-    return cut[:opened] if opened > cut.rfind(">") else cut
+    if opened > cut.rfind(">"):
+        cut = cut[:opened]
+    return _CUT_ENTITY.sub("", cut)
 
 
 def fit_lines(

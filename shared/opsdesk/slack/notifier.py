@@ -21,6 +21,7 @@ from opsdesk.slack.views.incident_thread import (
     call_for_help_text,
     checkin_blocks,
     paging_failed_text,
+    quoted_elsewhere_text,
     recorded_text,
     recovered_blocks,
     recovered_text,
@@ -52,6 +53,11 @@ LOOKBACK_MESSAGES = 200
 
 def message_metadata(incident: Incident, key: str) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": {"incident_id": incident.id, "key": key}}
+
+
+def recorded_key(entry: TimelineEntry) -> str:
+    """The key of the thread message telling of an entry: the same on a replay, whatever its clock says."""
+    return f"recorded:{entry.kind.value}:{entry.source_key}"
 
 
 def posted_with(messages: Iterable[dict[str, Any]], incident: Incident, key: str) -> dict[str, Any] | None:
@@ -118,10 +124,8 @@ class SlackIncidentNotifier:
         where = incident.announcement
         if where is None:
             return
-        if recovering and key:
-            replies = self.client.conversations_replies(channel=where.channel, ts=where.ts, include_all_metadata=True)
-            if posted_with(replies.get("messages", []), incident, key):
-                return
+        if recovering and key and self._in_thread(incident, key):
+            return
         self.client.chat_postMessage(
             channel=where.channel,
             thread_ts=where.ts,
@@ -166,17 +170,40 @@ class SlackIncidentNotifier:
         except SlackApiError as error:  # e.g. a deactivated user, or a channel the app is not in
             raise unavailable(error) from error
 
-    def recorded(self, incident: Incident, entry: TimelineEntry) -> None:
+    def recorded(self, incident: Incident, entry: TimelineEntry, *, recovering: bool = False) -> None:
+        key = recorded_key(entry)
         if entry.kind is EntryKind.UPDATE:  # users follow the channel, not every thread: they are told too
-            self.post_in_thread(incident, update_text(incident, entry), broadcast=True)
+            text = update_text(incident, entry)
+            self.post_in_thread(incident, text, key=key, recovering=recovering, broadcast=True)
             return
-        self.post_in_thread(incident, recorded_text(entry))
+        home = incident.announcement.channel if incident.announcement else None
+        quoted = entry.quoted_message
+        if quoted is not None and entry.quoted_elsewhere(home):
+            # Said somewhere else (maybe a private channel): the public thread gets a link, never the words.
+            text = quoted_elsewhere_text(entry, self._permalink(*quoted))
+        else:
+            text = recorded_text(entry)
+        self.post_in_thread(incident, text, key=key, recovering=recovering)
 
-    def lead_taken_over(self, incident: Incident, entry: TimelineEntry, previous: str) -> None:
-        lead, by = entry.subject or "", entry.actor or ""
-        self.post_in_thread(incident, taken_over_text(incident, lead, previous, by))
-        if previous[:1] in "UW" and previous != by:
-            self.tell_user(previous, taken_over_dm(incident, lead, by))
+    def _permalink(self, channel: str, ts: str) -> str:
+        try:
+            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink") or "")
+        except SlackApiError:  # the words stay withheld either way; only the link is missing
+            logger.warning("no permalink for a quoted message", extra={"channel": channel})
+            return ""
+
+    def lead_taken_over(
+        self, incident: Incident, entry: TimelineEntry, previous: str, *, recovering: bool = False
+    ) -> None:
+        lead, by, key = entry.subject or "", entry.actor or "", recorded_key(entry)
+        self.post_in_thread(incident, taken_over_text(incident, lead, previous, by), key=key, recovering=recovering)
+        if previous[:1] in "UW" and previous != by and not (recovering and self._told(previous, incident, key)):
+            try:
+                self.client.chat_postMessage(
+                    channel=previous, text=taken_over_dm(incident, lead, by), metadata=message_metadata(incident, key)
+                )
+            except SlackApiError as error:  # e.g. a deactivated user
+                raise unavailable(error) from error
 
     def offer_takeover(self, user: str, channel: str | None, incident_id: str, current: str, lead: str) -> None:
         """Ask, ephemerally where they asked (else by DM), whether to take the lead over from `current`."""
@@ -200,9 +227,11 @@ class SlackIncidentNotifier:
     def update_overdue(self, incident: Incident, person: str | None, silent: timedelta) -> None:
         self.post_in_thread(incident, update_overdue_text(incident, person, silent))
 
-    def call_for_help(self, incident: Incident, asked_by: str) -> None:
+    def call_for_help(self, incident: Incident, asked_by: str, *, key: str = "", recovering: bool = False) -> None:
         where = incident.announcement
         if where is None:
+            return
+        if recovering and key and self._in_thread(incident, key):
             return
         # Broadcast so the whole ops channel sees the call, not only those following the thread.
         self.client.chat_postMessage(
@@ -210,7 +239,16 @@ class SlackIncidentNotifier:
             thread_ts=where.ts,
             reply_broadcast=True,
             text=call_for_help_text(incident, asked_by),
+            metadata=message_metadata(incident, key) if key else None,
         )
+
+    def _in_thread(self, incident: Incident, key: str) -> bool:
+        """Whether the thread already holds the message named `key` (only asked when recovering)."""
+        where = incident.announcement
+        if where is None:
+            return False
+        replies = self.client.conversations_replies(channel=where.channel, ts=where.ts, include_all_metadata=True)
+        return posted_with(replies.get("messages", []), incident, key) is not None
 
     def offer_resolve_after_recovery(self, incident: Incident, alarm_name: str) -> None:
         self.post_in_thread(incident, recovered_text(incident), blocks=as_dicts(recovered_blocks(incident, alarm_name)))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from opsdesk.flows.postmortem_actions import PostmortemActions
     from opsdesk.flows.postmortem_publishing import PostmortemPublishing
     from opsdesk.flows.postmortems import PostmortemFlows
+    from opsdesk.flows.public_status import PublicStatus
     from opsdesk.flows.rota import Rota
     from opsdesk.flows.stats import Stats
     from opsdesk.flows.support import SupportDesk
@@ -71,6 +72,9 @@ class Collaborators(Protocol):
 
     @property
     def paging(self) -> Paging: ...
+
+    @property
+    def public_status(self) -> PublicStatus: ...
 
     @property
     def postmortems(self) -> PostmortemFlows: ...

@@ -11,6 +11,7 @@ from opsdesk.domain.ports import RequestThread, ThreadMessage
 from opsdesk.domain.requests import Stage
 from opsdesk.slack.errors import unavailable
 from opsdesk.slack.views.incidents import as_dicts
+from opsdesk.slack.views.mrkdwn import literal, mention, said
 from opsdesk.slack.views.support import (
     DM_POINTER,
     RECEIVED_REACTION,
@@ -213,7 +214,7 @@ class SlackSupportNotifier:
     def post_board_issue(self, ticket: Ticket, reporter: str) -> None:
         self.client.chat_postMessage(
             channel=self.team_channel,
-            text=f"New on the board: {ticket.key} {ticket.summary}",
+            text=f"New on the board: {literal(ticket.key)} {said(ticket.summary, 1000)}",
             blocks=as_dicts(board_issue_blocks(ticket, reporter)),
             unfurl_links=False,
         )
@@ -222,6 +223,6 @@ class SlackSupportNotifier:
         self.client.chat_update(
             channel=where.channel,
             ts=where.ts,
-            text=f"{key} taken by <@{taken_by}>",
+            text=f"{literal(key)} taken by {mention(taken_by)}",
             blocks=as_dicts(board_issue_taken_blocks(headline, taken_by)),
         )

@@ -17,6 +17,7 @@ from opsdesk.domain.incidents import (
     Status,
     TimelineEntry,
 )
+from opsdesk.domain.public_status import PublicNotice, PublicUpdate
 from opsdesk.store.dynamodb import (
     CancelledTransaction,
     Item,
@@ -65,13 +66,16 @@ def incident_to_item(incident: Incident) -> Item:
         "last_update_at": iso(incident.last_update_at),
         "last_update_text": incident.last_update_text,
         "last_checkin_at": iso(incident.last_checkin_at),
+        "help_called_at": iso(incident.help_called_at),
         "update_reminded_at": iso(incident.update_reminded_at),
         "resolved_at": iso(incident.resolved_at),
         "resolution": incident.resolution,
         "postmortem_due": incident.postmortem_due,
         "participants": sorted(incident.participants) or None,
+        "public": _public_to_item(incident.public),
         "request_id": incident.request_id,
         "pending": sorted(incident.pending) or None,
+        "owed_entries": sorted(incident.owed_entries) or None,
         "pending_until": iso(incident.pending_until),
         "announcement_channel": incident.announcement.channel if incident.announcement else None,
         "announcement_ts": incident.announcement.ts if incident.announcement else None,
@@ -90,6 +94,28 @@ def incident_to_item(incident: Incident) -> Item:
         },
         "version": incident.version,
     }
+
+
+def _public_to_item(public: PublicNotice | None) -> Item | None:
+    if public is None:
+        return None
+    return {
+        "title": public.title,
+        "published_at": iso(public.published_at),
+        "withdrawn": public.withdrawn,
+        "updates": [{"at": iso(update.at), "text": update.text} for update in public.updates],
+    }
+
+
+def _public_from_item(item: Item | None) -> PublicNotice | None:
+    if not item:
+        return None
+    return PublicNotice(
+        title=item["title"],
+        published_at=_required_time(item["published_at"]),
+        updates=tuple(PublicUpdate(_required_time(update["at"]), update["text"]) for update in item.get("updates", [])),
+        withdrawn=bool(item.get("withdrawn", False)),
+    )
 
 
 def _required_time(value: object) -> datetime:
@@ -119,13 +145,16 @@ def incident_from_item(item: Item) -> Incident:
         last_update_at=parse_time(item.get("last_update_at")),
         last_update_text=item.get("last_update_text", ""),
         last_checkin_at=parse_time(item.get("last_checkin_at")),
+        help_called_at=parse_time(item.get("help_called_at")),
         update_reminded_at=parse_time(item.get("update_reminded_at")),
         resolved_at=parse_time(item.get("resolved_at")),
         resolution=item.get("resolution", ""),
         postmortem_due=bool(item.get("postmortem_due", False)),
         participants=frozenset(item.get("participants", [])),
+        public=_public_from_item(item.get("public")),
         request_id=item.get("request_id"),
         pending=frozenset(Followup(value) for value in item.get("pending", [])),
+        owed_entries=frozenset(item.get("owed_entries", [])),
         pending_until=parse_time(item.get("pending_until")),
         announcement=Announcement(channel, ts) if channel and ts else None,
         alarm=None
@@ -212,19 +241,38 @@ class IncidentRepository:
     def _entry_put(self, incident_id: str, entry: TimelineEntry) -> dict[str, Any]:
         return self._put(entry_to_item(incident_id, entry), "attribute_not_exists(sk)")
 
+    def _once_put(self, incident_id: str, entry: TimelineEntry) -> dict[str, Any]:
+        """A marker of the change itself: its entry's key holds its time, which a replay's clock may not repeat."""
+        marker = {"pk": f"INCIDENT#{incident_id}", "sk": f"ONCE#{entry.kind.value}#{entry.source_key}"}
+        return self._put({**marker, "entry": entry.sort_key}, "attribute_not_exists(sk)")
+
     def create(self, incident: Incident, entry: TimelineEntry, pointers: Sequence[Pointer] = ()) -> bool:
-        """Store a new incident with its first timeline entry; False if it already exists."""
+        """Store a new incident with its first timeline entry; False if this source already created it.
+
+        Raises IdTaken when the id is another source's incident (domain/ids.py): the marker of the
+        declaring change, stored with it, tells a replay from a collision.
+        """
         writes = [self._put(incident_to_item(incident)), self._entry_put(incident.id, entry)]
+        writes.append(self._once_put(incident.id, entry))
         writes += [self._put(self._pointer_item(pointer, incident.declared_at)) for pointer in pointers]
         try:
             transact(writes)
         except CancelledTransaction as cancelled:
             if cancelled.failed_at(0):
-                return False
-            if any(cancelled.failed_at(2 + index) for index in range(len(pointers))):
+                if self._created_by(incident.id, entry):
+                    return False
+                raise IdTaken(incident.id) from cancelled
+            if any(cancelled.failed_at(3 + index) for index in range(len(pointers))):
                 raise Conflict("Another incident is already open for this.") from cancelled
             raise
         return True
+
+    def _created_by(self, incident_id: str, entry: TimelineEntry) -> bool:
+        """Whether the stored incident `incident_id` was created by the change `entry` records."""
+        if get_item(self.table, f"INCIDENT#{incident_id}", f"ONCE#{entry.kind.value}#{entry.source_key}"):
+            return True
+        # Incidents stored before the marker existed: their declaring entry carries the source key.
+        return any(stored.source_key == entry.source_key for stored in self.timeline(incident_id))
 
     def save(
         self,
@@ -245,6 +293,7 @@ class IncidentRepository:
         writes = [self._put(stored, "version = :v")]
         writes[0]["Put"]["ExpressionAttributeValues"] = to_dynamo({":v": incident.version})
         writes += [self._entry_put(incident.id, entry) for entry in entries]
+        writes += [self._once_put(incident.id, entry) for entry in entries]
         writes += [self._put(self._pointer_item(pointer, incident.declared_at)) for pointer in add_pointers]
         writes += [
             {"Delete": {"TableName": self.table, "Key": to_dynamo({"pk": key, "sk": "POINTER"})}}
@@ -253,7 +302,7 @@ class IncidentRepository:
         try:
             transact(writes)
         except CancelledTransaction as cancelled:
-            if any(cancelled.failed_at(1 + index) for index in range(len(entries))):
+            if any(cancelled.failed_at(1 + index) for index in range(2 * len(entries))):
                 raise AlreadyApplied(incident.id) from cancelled
             raise Conflict(f"{incident.id} changed while you were working on it.") from cancelled
         return _bump(incident)
@@ -290,6 +339,10 @@ class IncidentRepository:
 
     def _pointer_item(self, pointer: Pointer, at: datetime) -> Item:
         return {"pk": pointer.key, "sk": "POINTER", "incident_id": pointer.incident_id, "created_at": iso(at)}
+
+
+class IdTaken(Exception):  # a signal, not a failure
+    """The id is another source's incident: the creation takes a longer one (domain/ids.py)."""
 
 
 class AlreadyApplied(Exception):  # a signal, not a failure

@@ -126,6 +126,7 @@ def request_from_item(item: Item) -> SupportRequest:
         rating=int(item["rating"]) if item.get("rating") is not None else None,
         rated_at=parse_time(item.get("rated_at")),
         message_deleted=bool(item.get("message_deleted", False)),
+        id_length=len(str(item.get("id") or "REQ-XXXXX")) - len("REQ-"),
         not_a_request_by=item.get("not_a_request_by"),
         incident_id=item.get("incident_id"),
         raised_at=parse_time(item.get("raised_at")),
@@ -153,7 +154,10 @@ class RequestRepository:
         }
 
     def create(self, request: SupportRequest) -> bool:
-        """Store a new request and its id pointer; False if this message already opened one."""
+        """Store a new request and its id pointer; False if this message already opened one.
+
+        Raises IdTaken when the id already names another message's request (domain/ids.py).
+        """
         try:
             transact(
                 [self._put(request_to_item(request)), self._put(self._pointer(f"REQUESTID#{request.id}", request))]
@@ -161,6 +165,8 @@ class RequestRepository:
         except CancelledTransaction as cancelled:
             if cancelled.failed_at(0):
                 return False
+            if cancelled.failed_at(1):
+                raise IdTaken(request.id) from cancelled
             raise
         return True
 
@@ -286,3 +292,7 @@ class RequestRepository:
                 }
             ),
         )
+
+
+class IdTaken(Exception):  # a signal, not a failure
+    """The id is another source's: the creation takes a longer one (domain/ids.py)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.errors import Conflict, NotifierUnavailable
@@ -16,6 +17,7 @@ from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.incident_roles import read_takeover_value, takeover_blocks, takeover_question
 from opsdesk.slack.views.incidents import as_dicts, resolve_modal, update_modal
 from opsdesk.slack.views.mrkdwn import mention
+from opsdesk.slack.views.public_status import public_modal
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
     from opsdesk.domain.clock import Clock
     from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
+    from opsdesk.flows.public_status import PublicStatus
     from opsdesk.slack.notifier import SlackIncidentNotifier
     from opsdesk.slack.payloads import Client, Payload
     from opsdesk.slack.team import SlackTeam
@@ -161,6 +164,32 @@ def post_update(
         changes.post_update(incident_id, change, text)
 
 
+def open_public(ack: Ack, body: Payload, client: Client) -> None:
+    open_modal(client, ack, body, public_modal(body["actions"][0]["value"]))
+
+
+def ack_public(ack: Ack, view: Payload) -> None:
+    if not modal_value(view, Field.PUBLIC_TITLE) and not modal_value(view, Field.PUBLIC_UPDATE):
+        ack(response_action="errors", errors={Field.PUBLIC_TITLE: "Give a public title, an update, or both."})
+        return
+    ack()
+
+
+def publish(
+    body: Payload, *, public_status: PublicStatus, incident_notifier: SlackIncidentNotifier, now: Clock
+) -> None:
+    title, text = modal_value(body["view"], Field.PUBLIC_TITLE), modal_value(body["view"], Field.PUBLIC_UPDATE)
+    if not title and not text:
+        return  # the modal already said why
+    with answering(body, incident_notifier):
+        incident_id, change = submitted(body, now)
+        if title:
+            public_status.publish(incident_id, change, title)
+        if text:
+            # Its own key: one submission is two changes, each recorded (and replayed) once.
+            public_status.update(incident_id, replace(change, source_key=f"{change.source_key}:update"), text)
+
+
 def resolve(body: Payload, *, changes: IncidentRunner, incident_notifier: SlackIncidentNotifier, now: Clock) -> None:
     with answering(body, incident_notifier):
         incident_id, change = submitted(body, now)
@@ -179,4 +208,6 @@ LISTENERS = (
     Listener("action", Action.RECOVERED_RESOLVE, open_resolve),
     Listener("view", Callback.UPDATE, ack_update, (post_update,)),
     Listener("view", Callback.RESOLVE, lazy=(resolve,)),
+    Listener("action", Action.STATUS_PAGE, open_public),
+    Listener("view", Callback.PUBLIC, ack_public, (publish,)),
 )

@@ -11,7 +11,7 @@ from opsdesk.flows.incidents import Declaration
 from opsdesk.slack.commands import declared_priority, split_service
 from opsdesk.slack.views.incident_roles import takeover_blocks, takeover_question
 from opsdesk.slack.views.incidents import as_dicts, incident_list, incident_summary, timeline_text
-from opsdesk.slack.views.mrkdwn import channel, mention
+from opsdesk.slack.views.mrkdwn import channel, literal, mention
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from opsdesk.domain.incidents import Incident
     from opsdesk.flows.incidents import Change, IncidentFlows, IncidentRunner
     from opsdesk.flows.paging import Paging
+    from opsdesk.flows.public_status import PublicStatus
     from opsdesk.slack.commands import ParsedCommand
 
 
@@ -39,6 +40,7 @@ class IncidentCommand:
     incidents: IncidentFlows
     changes: IncidentRunner
     paging: Paging
+    public_status: PublicStatus
     ops_channel: str
 
     def incident(self, *, open_only: bool = True) -> Incident:
@@ -62,7 +64,7 @@ def declare(request: IncidentCommand) -> str:
             source_key=change.source_key,
         )
     )
-    answer = f"Declared *{incident.id}* ({incident.priority.value} priority): {incident.title}."
+    answer = f"Declared *{incident.id}* ({incident.priority.value} priority): {literal(incident.title)}."
     answer += f" It is announced in {channel(request.ops_channel)}."
     if said is None:
         answer += f" High priority? `/incident priority {incident.id} high` (or declare with `high: <title>`)."
@@ -139,6 +141,26 @@ def page(request: IncidentCommand) -> str:
     return f"Paged the on-call engineer about {incident.id}."
 
 
+def publish(request: IncidentCommand) -> str:
+    """`/incident public <id> <public title>`, or `/incident public <id> off` to take it off the page."""
+    incident = request.incident(open_only=False)
+    if request.parsed.rest.lower() == "off":
+        request.public_status.withdraw(incident.id, request.change)
+        return f"{incident.id} is no longer on the status page."
+    shown = request.public_status.publish(incident.id, request.change, request.parsed.rest)
+    title = shown.public.title if shown.public else ""
+    return (
+        f"{incident.id} is on the status page as “{literal(title)}”. Only that title and public updates are shown: "
+        f"`/incident public-update {incident.id} <what the public should know>`."
+    )
+
+
+def public_update(request: IncidentCommand) -> str:
+    incident = request.incident(open_only=False)
+    request.public_status.update(incident.id, request.change, request.parsed.rest)
+    return f"Public update posted on the status page for {incident.id}."
+
+
 SUBCOMMANDS: dict[str, Callable[[IncidentCommand], str | Reply]] = {
     "declare": declare,
     "lead": lead,
@@ -151,4 +173,6 @@ SUBCOMMANDS: dict[str, Callable[[IncidentCommand], str | Reply]] = {
     "resolve": resolve,
     "reopen": reopen,
     "page": page,
+    "public": publish,
+    "public-update": public_update,
 }

@@ -15,6 +15,7 @@ from opsdesk.slack.ids import Callback, Field
 from opsdesk.slack.listeners.incident_commands import SUBCOMMANDS, IncidentCommand, Reply
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.incidents import as_dicts, declare_modal, help_blocks
+from opsdesk.slack.views.mrkdwn import literal
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, Respond
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from opsdesk.domain.clock import Clock
     from opsdesk.flows.incidents import IncidentFlows, IncidentRunner
     from opsdesk.flows.paging import Paging
+    from opsdesk.flows.public_status import PublicStatus
     from opsdesk.flows.support import SupportDesk
     from opsdesk.settings import Settings
     from opsdesk.slack.notifier import SlackIncidentNotifier
@@ -92,6 +94,7 @@ def run_incident_command(
     incidents: IncidentFlows,
     changes: IncidentRunner,
     paging: Paging,
+    public_status: PublicStatus,
     settings: Settings,
     now: Clock,
 ) -> None:
@@ -99,7 +102,7 @@ def run_incident_command(
     if route(parsed, command["user_id"], team) is not Route.WORK:
         return
     change = Change(by=command["user_id"], at=now(), source_key=f"slack-command:{command['trigger_id']}")
-    request = IncidentCommand(parsed, change, incidents, changes, paging, settings.ops_channel_id)
+    request = IncidentCommand(parsed, change, incidents, changes, paging, public_status, settings.ops_channel_id)
     try:
         answer = SUBCOMMANDS[parsed.subcommand](request)
         reply = answer if isinstance(answer, Reply) else Reply(answer)
@@ -166,7 +169,7 @@ def declare_from_modal(
     except Exception as error:
         tell_or_raise(error, lambda text: incident_notifier.tell_user(user, text))
         return
-    incident_notifier.tell_user(user, f"Declared *{incident.id}*: {incident.title}.")
+    incident_notifier.tell_user(user, f"Declared *{incident.id}*: {literal(incident.title)}.")
 
 
 LISTENERS = (

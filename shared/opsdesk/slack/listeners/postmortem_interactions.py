@@ -14,7 +14,7 @@ from opsdesk.slack.fit import TEXT_LIMIT, fit
 from opsdesk.slack.listeners.incident_actions import answer, refused_on_ack_path
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
 from opsdesk.slack.routing import Listener
-from opsdesk.slack.views.mrkdwn import worded
+from opsdesk.slack.views.mrkdwn import literal, worded
 from opsdesk.slack.views.postmortems import action_modal, edit_modal, read_edit_metadata
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def edit_outcome(settings: Settings, saved: Postmortem) -> str:
 
 
 def _unsaved(incident_id: str, texts: dict[Section, str]) -> str:
-    kept = "\n".join(f"*{which.heading}*\n{text}" for which, text in texts.items() if text)
+    kept = "\n".join(f"*{which.heading}*\n{literal(text)}" for which, text in texts.items() if text)
     # Everything they wrote, so nothing is lost: a plain message may be ten times longer than a section.
     return fit(
         f"Somebody else saved the postmortem of {incident_id} after you opened the form, so yours was not saved. "

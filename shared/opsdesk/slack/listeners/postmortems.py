@@ -15,7 +15,7 @@ from opsdesk.slack.failures import open_modal
 from opsdesk.slack.listeners.postmortem_interactions import open_edit_modal, page_link
 from opsdesk.slack.routing import Listener
 from opsdesk.slack.views.incidents import as_dicts
-from opsdesk.slack.views.mrkdwn import mention, worded
+from opsdesk.slack.views.mrkdwn import literal, mention, worded
 from opsdesk.slack.views.postmortems import HELP, action_modal, postmortem_blocks
 from opsdesk.slack.views.stats import describe
 
@@ -47,7 +47,7 @@ def _required_id(parsed: ParsedCommand) -> str:
 
 def _action_number(rest: str, incident_id: str) -> int:
     words = rest.split()
-    if len(words) != 1 or not words[0].lstrip("#").isdigit():
+    if len(words) != 1 or not (words[0].lstrip("#").isascii() and words[0].lstrip("#").isdigit()):
         raise InvalidRequest(f"Say which action, e.g. `/postmortem done {incident_id} 2`.")
     return int(words[0].lstrip("#"))
 
@@ -59,7 +59,7 @@ def _published_text(settings: Settings, incident_id: str, result: Published) -> 
         text += f" Confluence: {result.confluence_url}"
     elif result.confluence_error:
         text += (
-            f"\n:warning: Confluence was not updated: {result.confluence_error} "
+            f"\n:warning: Confluence was not updated: {literal(result.confluence_error)} "
             f"The page above is published; run `/postmortem publish {incident_id}` again to retry Confluence."
         )
     still = result.postmortem.to_write()

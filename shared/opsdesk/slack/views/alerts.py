@@ -26,19 +26,10 @@ from opsdesk.slack.fit import HEADER, SECTION, fit, fit_lines
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.views.alarm import alarm_text, console_url
 from opsdesk.slack.views.incidents import PRIORITY_LABEL, declare_modal, when
-from opsdesk.slack.views.mrkdwn import mention
+from opsdesk.slack.views.mrkdwn import link, literal, mention, said
 
 if TYPE_CHECKING:
     from opsdesk.domain.alerts import AlertAlarm
-
-# Text people or alarms wrote is shown as written, never as markup: a reason saying <!channel> pings nobody
-# (https://docs.slack.dev/messaging/formatting-message-text#escaping: &, < and > are the control characters).
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-
-
-def _as_written(text: str) -> str:
-    return text.translate(_ESCAPES)
-
 
 SHOWN_ALARMS = 10  # the rest are counted; each has its line in the thread
 SERVICE_IN_VALUE = 200
@@ -52,7 +43,7 @@ STATUS = {
 
 def alert_text(group: AlertGroup) -> str:
     firing = len(group.firing)
-    return f"[ALERT {group.status.value.upper()}] {group.id}: {fit(group.suggested_title, 300)} ({firing} firing)"
+    return f"[ALERT {group.status.value.upper()}] {group.id}: {said(group.suggested_title, 300)} ({firing} firing)"
 
 
 def alert_blocks(group: AlertGroup) -> list[Block]:
@@ -79,7 +70,7 @@ def _decision(group: AlertGroup) -> str:
         by = f" by {mention(group.decided_by)}" if group.decided_by else ""
         return f"Became *{group.incident_id}*{by}."
     if group.status is AlertStatus.DISMISSED:
-        why = f": {_as_written(group.reason)}" if group.reason else ""
+        why = f": {literal(group.reason)}" if group.reason else ""
         return f"Closed by {mention(group.decided_by or 'someone')}{why}"
     if group.status is AlertStatus.RECOVERED:
         return f"Every alarm was OK again by {when(group.closed_at)}; kept for the numbers."
@@ -98,13 +89,13 @@ def _alarms_text(group: AlertGroup) -> str:
 
 
 def _alarm_line(alarm: AlertAlarm) -> str:
-    metric = f" · {alarm.metric} (threshold {alarm.threshold})" if alarm.metric else ""
-    runbook = f" · <{alarm.runbook_url}|runbook>" if alarm.runbook_url else ""
-    return f"• <{console_url(alarm.info())}|{alarm.name}> is {alarm.state}{metric}{runbook}"
+    metric = f" · {literal(alarm.metric)} (threshold {literal(alarm.threshold)})" if alarm.metric else ""
+    runbook = f" · {link(alarm.runbook_url, 'runbook')}" if alarm.runbook_url else ""
+    return f"• {link(console_url(alarm.info()), alarm.name)} is {literal(alarm.state)}{metric}{runbook}"
 
 
 def _suggestion(group: AlertGroup) -> str:
-    service = group.service or "_not routed_"
+    service = literal(group.service) if group.service else "_not routed_"
     return f"*Suggested:* service {service} · {PRIORITY_LABEL[group.priority]} priority"
 
 
@@ -133,19 +124,20 @@ def _actions(group: AlertGroup) -> ActionsBlock:
 
 def note_text(note: AlertNote) -> str:
     """One line of the group's thread."""
-    reason = f": {fit(_as_written(note.reason), 500)}" if note.reason else ""
+    reason = f": {said(note.reason, 500)}" if note.reason else ""
+    alarm = literal(note.alarm)
     counts = f" ({note.firing} of {note.alarms} firing)"
     texts = {
-        NoteKind.JOINED: f":bell: *{note.alarm}* fired{reason}{counts}",
-        NoteKind.FIRED_AGAIN: f":bell: *{note.alarm}* fired again{reason}{counts}",
-        NoteKind.ALARM_OK: f":large_green_circle: *{note.alarm}* is OK{reason}{counts}",
-        NoteKind.NO_DATA: f":grey_question: *{note.alarm}* has insufficient data{reason}{counts}",
+        NoteKind.JOINED: f":bell: *{alarm}* fired{reason}{counts}",
+        NoteKind.FIRED_AGAIN: f":bell: *{alarm}* fired again{reason}{counts}",
+        NoteKind.ALARM_OK: f":large_green_circle: *{alarm}* is OK{reason}{counts}",
+        NoteKind.NO_DATA: f":grey_question: *{alarm}* has insufficient data{reason}{counts}",
         NoteKind.RECOVERED: ":large_green_circle: Every alarm is OK again: closed as recovered on its own.",
         NoteKind.DECLARED: f":rotating_light: {mention(note.actor or 'someone')} declared *{note.incident_id}*.",
         NoteKind.DISMISSED: f":white_check_mark: {mention(note.actor or 'someone')} closed it: not an incident"
-        + (f" ({fit(_as_written(note.text), 500)})" if note.text else "."),
+        + (f" ({said(note.text, 500)})" if note.text else "."),
         NoteKind.PAGED: ":pager: Out of hours: paged the on-call engineer in PagerDuty.",
-        NoteKind.PAGE_FAILED: f":warning: Could not page PagerDuty ({fit(_as_written(note.text), 500)}). "
+        NoteKind.PAGE_FAILED: f":warning: Could not page PagerDuty ({said(note.text, 500)}). "
         "Call the on-call engineer.",
         NoteKind.PAGE_RESOLVED: ":pager: The page is resolved in PagerDuty.",
     }

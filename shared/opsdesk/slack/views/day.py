@@ -20,12 +20,15 @@ from slack_sdk.models.blocks import (
 
 from opsdesk.slack.fit import MESSAGE_TEXT, SECTION, allot, fit, fit_lines
 from opsdesk.slack.support_ids import SupportAction
+from opsdesk.slack.views.mrkdwn import channel, link, mention, said
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from opsdesk.domain.day import Board, Handover, MorningDigest, Overnight
 
+# What the day's lists quote of a request, a ticket or an incident: a line each, the thread has the rest.
+QUOTED = 80
 # The process's "on starting the day" list, in its order.
 CHECKLIST = (
     ("ops_channel", "Check the ops channel for issues to investigate"),
@@ -55,7 +58,7 @@ def _waiting(digest: MorningDigest) -> str:
     if not digest.waiting:
         return "*Unassigned requests:* none :sunny:"
     lines = [
-        f"• *{request.id}* waiting {age(request.created_at, digest.at)}: {request.text[:80]}"
+        f"• *{request.id}* waiting {age(request.created_at, digest.at)}: {said(request.text, QUOTED)}"
         for request in digest.waiting
     ]
     return f"*Unassigned requests ({digest.waiting_total}):*\n" + "\n".join(lines)
@@ -65,16 +68,19 @@ def _board(board: Board) -> str:
     if not board.configured:
         return "*Board:* Jira is not configured, so check the board by hand."
     if board.error:
-        return f"*Board:* could not read Jira ({board.error}); check the board by hand."
+        return f"*Board:* could not read Jira ({said(board.error, 300)}); check the board by hand."
     if not board.tickets:
         return "*Board:* no unassigned tickets."
-    lines = [f"• <{ticket.url}|{ticket.key}> {ticket.summary[:80]}" for ticket in board.tickets]
+    lines = [f"• {link(ticket.url, ticket.key)} {said(ticket.summary, QUOTED)}" for ticket in board.tickets]
     return f"*Board tickets not assigned ({board.total}):*\n" + "\n".join(lines)
 
 
 def _overnight(overnight: Overnight) -> str:
     lines = [f"*Out-of-hours handover* (since {overnight.since:%a %H:%M}):"]
-    lines += [f"• {incident.id} ({incident.priority.value}) {incident.title[:80]}" for incident in overnight.incidents]
+    lines += [
+        f"• {incident.id} ({incident.priority.value}) {said(incident.title, QUOTED)}"
+        for incident in overnight.incidents
+    ]
     if not overnight.incidents:
         lines.append("• No incidents.")
     if overnight.may_have_paged:
@@ -82,18 +88,20 @@ def _overnight(overnight: Overnight) -> str:
     read = (
         overnight.messages
         if overnight.messages is not None
-        else f"could not read the channel ({overnight.unread_because})"
+        else f"could not read the channel ({said(overnight.unread_because, 300)})"
     )
-    lines.append(f"• Messages in <#{overnight.ops_channel}>: {read}")
+    lines.append(f"• Messages in {channel(overnight.ops_channel)}: {read}")
     return "\n".join(lines)
 
 
 def handover_sections(handover: Handover) -> list[str]:
     """The handover: open high-priority incidents, requests still being worked on, and planned work."""
-    incidents = "\n".join(f"• {incident.id} {incident.title[:80]}" for incident in handover.high) or "• None."
+    incidents = "\n".join(f"• {incident.id} {said(incident.title, QUOTED)}" for incident in handover.high) or "• None."
     requests = (
         "\n".join(
-            f"• {request.id} <@{request.assignee}>: {request.text[:80]}" if request.assignee else f"• {request.id}"
+            f"• {request.id} {mention(request.assignee)}: {said(request.text, QUOTED)}"
+            if request.assignee
+            else f"• {request.id}"
             for request in handover.in_progress
         )
         or "• None."
@@ -106,7 +114,7 @@ def handover_sections(handover: Handover) -> list[str]:
 
 
 def people(users: Sequence[str]) -> str:
-    return " and ".join(f"<@{user}>" for user in users) if users else "_nobody set_ (`/rota set @a @b`)"
+    return " and ".join(mention(user) for user in users) if users else "_nobody set_ (`/rota set @a @b`)"
 
 
 def checklist_blocks(
@@ -148,13 +156,13 @@ def _tick_line(label: str, tick: str) -> str:
     try:
         moment = datetime.fromisoformat(at)
     except ValueError:
-        return f"{label}: <@{user}>"
+        return f"{label}: {mention(user)}"
     # Slack's date formatting shows each reader the time in their own zone.
-    return f"{label}: <@{user}> at <!date^{int(moment.timestamp())}^{{time}}|{moment:%H:%M} UTC>"
+    return f"{label}: {mention(user)} at <!date^{int(moment.timestamp())}^{{time}}|{moment:%H:%M} UTC>"
 
 
 def handover_blocks(day: str, on_call: str | None, sections: Sequence[str], done_by: str | None = None) -> list[Block]:
-    to = f"<@{on_call}>" if on_call else "_nobody is set as on call_ (`/rota oncall @someone`)"
+    to = mention(on_call) if on_call else "_nobody is set as on call_ (`/rota oncall @someone`)"
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=f"End-of-day handover: {day}")),
         SectionBlock(text=MarkdownTextObject(text=f"*To the on-call engineer:* {to}")),
@@ -162,7 +170,7 @@ def handover_blocks(day: str, on_call: str | None, sections: Sequence[str], done
     ]
     if done_by:
         blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=f":white_check_mark: Handed over by <@{done_by}>")])
+            ContextBlock(elements=[MarkdownTextObject(text=f":white_check_mark: Handed over by {mention(done_by)}")])
         )
     else:
         blocks.append(

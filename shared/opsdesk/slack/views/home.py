@@ -17,6 +17,7 @@ from slack_sdk.models.views import View
 
 from opsdesk.slack.fit import HEADER, SECTION, VIEW_BLOCKS, cap, fit, fit_lines
 from opsdesk.slack.views.incidents import PRIORITY_LABEL, when
+from opsdesk.slack.views.mrkdwn import mention, said
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,7 +30,7 @@ INVITE = "/invite @opsdesk"
 
 
 def _person(user: str | None) -> str:
-    return f"<@{user}>" if user else "_no lead yet_"
+    return mention(user) if user else "_no lead yet_"
 
 
 def waiting_on(user: str, incident: Incident, now: datetime, update_every: timedelta) -> list[str]:
@@ -82,7 +83,7 @@ def home_view(
     for incident in ordered:
         items = waiting_on(user, incident, now, update_every)
         if items and (on_team or user in {incident.lead, incident.comms}):
-            mine.append(f"• *{incident.id}* {fit(incident.title, 80)}: " + "; ".join(items))
+            mine.append(f"• *{incident.id}* {said(incident.title, 80)}: " + "; ".join(items))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=fit_lines(mine, SECTION, empty="Nothing. :sunny:"))))
     blocks += [DividerBlock(), HeaderBlock(text=PlainTextObject(text=f"Open incidents ({len(ordered)})"))]
     if not ordered:
@@ -91,7 +92,7 @@ def home_view(
     shown, hidden = cap(ordered, VIEW_BLOCKS - len(blocks) - 2)
     for incident in shown:
         line = (
-            f"*{incident.id}: {fit(incident.title, HEADER)}*\n{PRIORITY_LABEL[incident.priority]} · lead "
+            f"*{incident.id}: {said(incident.title, HEADER)}*\n{PRIORITY_LABEL[incident.priority]} · lead "
             f"{_person(incident.lead)} · last update {when(incident.last_update_at)}"
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))

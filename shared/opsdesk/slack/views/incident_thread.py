@@ -8,10 +8,10 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, Markdown
 
 from opsdesk.domain.incidents import EntryKind
 from opsdesk.domain.stats import human_duration
-from opsdesk.slack.fit import fit
+from opsdesk.slack.fit import PLAIN_MESSAGE, SECTION, fit
 from opsdesk.slack.ids import Action
-from opsdesk.slack.views.incidents import TITLE_IN_TEXT
-from opsdesk.slack.views.mrkdwn import mention
+from opsdesk.slack.views.incidents import DETAIL_IN_TEXT, TITLE_IN_TEXT
+from opsdesk.slack.views.mrkdwn import link, literal, mention, said
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -46,7 +46,8 @@ def recovered_text(incident: Incident) -> str:
 
 def recovered_blocks(incident: Incident, alarm_name: str) -> list[Block]:
     text = (
-        f":large_green_circle: *Recovered:* alarm *{alarm_name}* is OK again. Resolve {incident.id}?\n"
+        f":large_green_circle: *Recovered:* alarm *{said(alarm_name, TITLE_IN_TEXT)}* is OK again. "
+        f"Resolve {incident.id}?\n"
         "The incident stays open until someone on the support team resolves it."
     )
     return [
@@ -63,16 +64,23 @@ def recovered_blocks(incident: Incident, alarm_name: str) -> list[Block]:
 def recorded_text(entry: TimelineEntry) -> str:
     """What the thread is told when an entry is recorded: the change, in the thread's words."""
     subject = mention(entry.subject or "")
-    said: dict[EntryKind, str] = {
+    described = entry.describe(mention, literal)
+    sentences: dict[EntryKind, str] = {
         EntryKind.LEAD: f":technologist: {subject} is leading this incident.",
         EntryKind.COMMS: f":mega: {subject} is handling comms for this incident.",
         EntryKind.PRIORITY: f":arrows_counterclockwise: Priority is now *{entry.priority}*.",
         EntryKind.REOPENED: f":rotating_light: Reopened by {mention(entry.actor or '')}.",
-        EntryKind.ALARM: f":rotating_light: {entry.text}",
-        EntryKind.PAGE: f":pager: {entry.describe(mention)}.",
-        EntryKind.CHECKIN_ANSWER: f":ballot_box_with_check: {entry.describe(mention)}.",
+        EntryKind.ALARM: f":rotating_light: {literal(entry.text)}",
+        EntryKind.PAGE: f":pager: {described}.",
+        EntryKind.CHECKIN_ANSWER: f":ballot_box_with_check: {described}.",
     }
-    return said.get(entry.kind) or f":memo: Added to the timeline: {entry.describe(mention)}"
+    return fit(sentences.get(entry.kind) or f":memo: Added to the timeline: {described}", PLAIN_MESSAGE)
+
+
+def quoted_elsewhere_text(entry: TimelineEntry, permalink: str) -> str:
+    """A message added from another channel: the thread gets a link to it (readable by its members), not its words."""
+    where = link(permalink, "a message from another channel") if permalink else "a message from another channel"
+    return f":memo: {mention(entry.actor or '')} added {where} to the timeline."
 
 
 def resolution_text(incident: Incident) -> str:
@@ -80,9 +88,9 @@ def resolution_text(incident: Incident) -> str:
     elapsed = incident.time_to_resolve()
     took = human_duration(elapsed.total_seconds() if elapsed else None)
     # Also sent to the channel: it names the incident for those who never opened the thread.
-    lines = [f":white_check_mark: *Resolved* {incident.id} ({fit(incident.title, TITLE_IN_TEXT)}) after {took}."]
+    lines = [f":white_check_mark: *Resolved* {incident.id} ({said(incident.title, TITLE_IN_TEXT)}) after {took}."]
     if incident.resolution:
-        lines.append(f"Summary: {incident.resolution}")
+        lines.append(f"Summary: {said(incident.resolution, SECTION)}")
     if thanks:
         lines.append(f"Thank you {thanks}.")
     if incident.postmortem_due:
@@ -92,7 +100,10 @@ def resolution_text(incident: Incident) -> str:
 
 def update_text(incident: Incident, entry: TimelineEntry) -> str:
     """An update as the thread and the channel read it: also sent to the channel, so it names the incident."""
-    return f":loudspeaker: *Update* on {incident.id} from {mention(entry.actor or '')}: {entry.text}"
+    return fit(
+        f":loudspeaker: *Update* on {incident.id} from {mention(entry.actor or '')}: {literal(entry.text)}",
+        PLAIN_MESSAGE,
+    )
 
 
 def update_overdue_text(incident: Incident, person: str | None, silent: timedelta) -> str:
@@ -106,10 +117,10 @@ def update_overdue_text(incident: Incident, person: str | None, silent: timedelt
 
 def call_for_help_text(incident: Incident, asked_by: str) -> str:
     return (
-        f":sos: *{incident.id}* needs more people or skills: {fit(incident.title, TITLE_IN_TEXT)}. "
+        f":sos: *{incident.id}* needs more people or skills: {said(incident.title, TITLE_IN_TEXT)}. "
         f"Can you help? Reply here or ask {mention(incident.lead or asked_by)}."
     )
 
 
 def paging_failed_text(reason: str) -> str:
-    return f":warning: Paging failed: {reason} Please phone the on-call engineer."
+    return f":warning: Paging failed: {said(reason, DETAIL_IN_TEXT)} Please phone the on-call engineer."

@@ -36,7 +36,7 @@ from opsdesk.slack.fit import (
 )
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.views.alarm import alarm_text
-from opsdesk.slack.views.mrkdwn import mention
+from opsdesk.slack.views.mrkdwn import channel, literal, mention, said
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -59,6 +59,8 @@ start says a priority, so "Disk usage high" is a title
 • `/incident resolve [INC-ID] [summary] [service: <name>]` (the service is required when the incident has none), \
 `/incident reopen [INC-ID]`
 • `/incident page [INC-ID]` page the on-call engineer (when paging is on)
+• `/incident public [INC-ID] <title the public sees>` show it on the status page (`off` takes it off); \
+`/incident public-update [INC-ID] <text>` an update for the public, apart from the internal ones
 When only one incident is open, the id can be left out. The support team makes every change; the lead and comms \
 they choose may be anyone, and anyone can read (`status`, `list`, `timeline`) and write in an incident's thread."""
 
@@ -77,7 +79,7 @@ def _person(user: str | None) -> str:
 
 def announcement_text(incident: Incident) -> str:
     state = "RESOLVED" if not incident.is_open else incident.priority.value.upper()
-    return f"[{state}] {incident.id}: {fit(incident.title, TITLE_IN_TEXT)}"
+    return f"[{state}] {incident.id}: {said(incident.title, TITLE_IN_TEXT)}"
 
 
 def announcement_blocks(incident: Incident, status_url: str = "") -> list[Block]:
@@ -112,15 +114,15 @@ def _details(incident: Incident) -> list[str]:
     """What people wrote about the incident, sharing one section's room (the labels always show)."""
     labelled = []
     if incident.service:
-        labelled.append(("*Service:* ", incident.service))
+        labelled.append(("*Service:* ", literal(incident.service)))
     if incident.user_impact:
-        labelled.append(("*What users see:* ", incident.user_impact))
+        labelled.append(("*What users see:* ", literal(incident.user_impact)))
     if incident.last_update_text:
-        labelled.append(("*Latest:* ", incident.last_update_text))
+        labelled.append(("*Latest:* ", literal(incident.last_update_text)))
     if incident.alarm:
         labelled.append(("", _alarm_text(incident)))
     if not incident.is_open:
-        labelled.append(("*Resolution:* ", incident.resolution or "_no summary given_"))
+        labelled.append(("*Resolution:* ", literal(incident.resolution) or "_no summary given_"))
     room = SECTION - sum(len(label) + 1 for label, _ in labelled)
     texts = share([text for _, text in labelled], room)
     return [label + text for (label, _), text in zip(labelled, texts, strict=True)]
@@ -146,6 +148,7 @@ def _actions(incident: Incident) -> ActionsBlock:
             ButtonElement(
                 text=f"Make {other.value} priority", action_id=Action.CHANGE_PRIORITY, value=f"{incident.id}:{other}"
             ),
+            ButtonElement(text="Status page", action_id=Action.STATUS_PAGE, value=incident.id),
             ButtonElement(text="Resolve", action_id=Action.RESOLVE, value=incident.id, style="danger"),
         ],
     )
@@ -245,14 +248,14 @@ def help_blocks(note: str = "") -> list[Block]:
 
 def incident_summary(incident: Incident) -> str:
     lines = [
-        f"*{incident.id}: {fit(incident.title, TITLE_IN_TEXT)}*",
+        f"*{incident.id}: {said(incident.title, TITLE_IN_TEXT)}*",
         f"{PRIORITY_LABEL[incident.priority]} · {'open' if incident.is_open else 'resolved'}"
         f" · lead {_person(incident.lead)} · comms {_person(incident.comms)}",
     ]
     if incident.last_update_text:
-        lines.append(f"Latest: {fit(incident.last_update_text, DETAIL_IN_TEXT)}")
+        lines.append(f"Latest: {said(incident.last_update_text, DETAIL_IN_TEXT)}")
     if incident.resolution:
-        lines.append(f"Resolution: {fit(incident.resolution, DETAIL_IN_TEXT)}")
+        lines.append(f"Resolution: {said(incident.resolution, DETAIL_IN_TEXT)}")
     return "\n".join(lines)
 
 
@@ -264,9 +267,18 @@ def incident_list(incidents: Sequence[Incident]) -> str:
     return fit_lines(summaries, PLAIN_MESSAGE, separator="\n\n", more="…and {n} more: `/incident status <id>`.")
 
 
+def entry_line(incident: Incident, entry: TimelineEntry) -> str:
+    """A timeline entry as Slack shows it to anyone: a message quoted from another channel only named, not quoted."""
+    home = incident.announcement.channel if incident.announcement else None
+    quoted = entry.quoted_message
+    if quoted is not None and entry.quoted_elsewhere(home):
+        return f"{mention(entry.actor or '')} added a message from {channel(quoted[0])} (not quoted here)"
+    return entry.describe(mention, literal)
+
+
 def timeline_text(incident: Incident, entries: Sequence[TimelineEntry]) -> str:
-    head = f"*Timeline of {incident.id}: {fit(incident.title, TITLE_IN_TEXT)}*"
-    lines = [f"• {when(entry.at)} {entry.describe(mention)}" for entry in entries]
+    head = f"*Timeline of {incident.id}: {said(incident.title, TITLE_IN_TEXT)}*"
+    lines = [f"• {when(entry.at)} {entry_line(incident, entry)}" for entry in entries]
     return fit_lines([head, *lines], PLAIN_MESSAGE, line_limit=DETAIL_IN_TEXT, more="…and {n} more entries.")
 
 

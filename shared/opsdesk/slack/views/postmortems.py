@@ -23,14 +23,14 @@ from opsdesk.domain.postmortems import MAX_SECTION_CHARS, REQUIRED_SECTIONS, Act
 from opsdesk.domain.stats import human_duration
 from opsdesk.slack.fit import HEADER, MESSAGE_TEXT, SECTION, allot, fit, fit_lines
 from opsdesk.slack.postmortem_ids import PostmortemAction, PostmortemCallback, PostmortemField, SectionField
-from opsdesk.slack.views.mrkdwn import mention
+from opsdesk.slack.views.mrkdwn import channel, literal, mention, said
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from slack_sdk.models.blocks import Block
 
-    from opsdesk.domain.postmortems import ActionItem, Postmortem
+    from opsdesk.domain.postmortems import ActionItem, DraftEntry, Postmortem
 
 HELP = """*`/postmortem` commands*
 • `/postmortem show INC-7K3QF`: the draft, its timeline and its actions
@@ -61,7 +61,7 @@ def overdue_text(incident_id: str, item: ActionItem) -> str:
     status = f"was due {item.due.isoformat()}" if item.due else "is still open (it has no due date)"
     return (
         f":hourglass: Action {item.number} from the {incident_id} postmortem {status}: "
-        f"{item.description}. When it is done: `/postmortem done {incident_id} {item.number}`."
+        f"{said(item.description, SECTION - _FRAME)}. When it is done: `/postmortem done {incident_id} {item.number}`."
     )
 
 
@@ -73,10 +73,18 @@ _FRAME = 300
 _ACTION_FRAME = 100
 
 
+def _timeline_line(line: DraftEntry) -> str:
+    """A draft's timeline line; a message quoted from another channel is named, not quoted (it is not published)."""
+    quoted = line.quoted_message
+    if line.withheld and quoted is not None:
+        return f"{mention(line.actor or '')} added a message from {channel(quoted[0])} _(not quoted, not published)_"
+    return line.describe(mention, literal)
+
+
 def _action_blocks(incident_id: str, item: ActionItem, room: int = SECTION - _FRAME) -> list[Block]:
     due = f" · due {item.due}" if item.due else ""
-    ticket = f" · {item.ticket_key}" if item.ticket_key else ""
-    description = fit(item.description, room)
+    ticket = f" · {literal(item.ticket_key)}" if item.ticket_key else ""
+    description = said(item.description, room)
     if item.done:
         text = f"*{item.number}.* ~[{item.priority.value}] {description}~ · {mention(item.owner)}{ticket} · done"
         return [SectionBlock(text=MarkdownTextObject(text=text))]
@@ -104,22 +112,20 @@ def ask_blocks(incident_id: str, text: str) -> list[Block]:
 
 def postmortem_blocks(postmortem: Postmortem, actions: Sequence[ActionItem]) -> list[Block]:
     """The draft in one message: what people wrote shares the message's room, so none of it is refused."""
-    lines = [
-        f"• `{line.at:%a %H:%M}` {line.describe(mention)}" + (" _(not published)_" if line.withheld else "")
-        for line in postmortem.timeline
-    ]
+    lines = [f"• `{line.at:%a %H:%M}` {_timeline_line(line)}" for line in postmortem.timeline]
     ordered = in_priority_order(actions)
     shown = ordered[:MAX_ACTIONS_SHOWN]
-    written = [postmortem.summary, postmortem.impact, "\n".join(lines), *(item.description for item in shown)]
+    summary_text, impact_text = literal(postmortem.summary), literal(postmortem.impact)
+    written = [summary_text, impact_text, "\n".join(lines), *(literal(item.description) for item in shown)]
     most = [(SECTION - _FRAME) // 2] * 2 + [SECTION - _FRAME] * (1 + len(shown))
     budget = MESSAGE_TEXT - 2 * _FRAME - _ACTION_FRAME * len(shown)
     summary, impact, timeline, *rooms = allot([len(text) for text in written], budget, most)
     repair = human_duration(postmortem.time_to_repair.total_seconds() if postmortem.time_to_repair else None)
     resolve = human_duration(postmortem.time_to_resolve.total_seconds() if postmortem.time_to_resolve else None)
     head = (
-        f"*Postmortem {postmortem.incident_id}*: {fit(postmortem.title, HEADER)} ({postmortem.stage.value})\n"
-        f"Time to repair {repair} · time to resolve {resolve}\n*Summary:* {fit(postmortem.summary, summary)}\n"
-        f"*Impact:* {fit(postmortem.impact, impact)}"
+        f"*Postmortem {postmortem.incident_id}*: {said(postmortem.title, HEADER)} ({postmortem.stage.value})\n"
+        f"Time to repair {repair} · time to resolve {resolve}\n*Summary:* {fit(summary_text, summary)}\n"
+        f"*Impact:* {fit(impact_text, impact)}"
     )
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=head)),
@@ -146,7 +152,7 @@ def read_edit_metadata(private_metadata: str) -> tuple[str, int]:
 def edit_modal(postmortem: Postmortem) -> View:
     """The blameless sections, prefilled; the version read now makes saving a conditional write."""
     intro = (
-        f"*{postmortem.incident_id}*: {fit(postmortem.title, 250)}\n"
+        f"*{postmortem.incident_id}*: {said(postmortem.title, 250)}\n"
         "Blameless: describe the conditions and decisions, not who is to blame. "
         "Slack names and channels are never published."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from opsdesk.domain.rota import PAIR_SIZE
+from opsdesk.slack.views.mrkdwn import literal, mention
 
 if TYPE_CHECKING:
     from opsdesk.domain.rota import Cover, Pair, RotaToday
@@ -17,14 +18,14 @@ HELP = """*`/rota` commands*
 
 
 def cover_text(cover: Cover) -> str:
-    return f"<@{cover.user}> covers {cover.period}"
+    return f"{mention(cover.user)} covers {literal(cover.period)}"
 
 
 def describe(rota: RotaToday) -> str:
-    pair = " and ".join(f"<@{user}>" for user in rota.engineers) or "_nobody_"
+    pair = " and ".join(mention(user) for user in rota.engineers) or "_nobody_"
     lines = [f"*On support {rota.day:%A %-d %B}:* {pair}"]
     lines += [f"• {cover_text(cover)}" for cover in rota.covers]
-    lines.append(f"*On call out of hours:* {f'<@{rota.on_call}>' if rota.on_call else '_nobody set_'}")
+    lines.append(f"*On call out of hours:* {mention(rota.on_call) if rota.on_call else '_nobody set_'}")
     if rota.short_of_pair:
         lines.append(
             f":warning: Only {len(rota.engineers)} of {PAIR_SIZE} engineers are on support today. "
@@ -34,6 +35,6 @@ def describe(rota: RotaToday) -> str:
 
 
 def pair_set_text(pair: Pair) -> str:
-    people = " and ".join(f"<@{user}>" for user in pair.engineers)
+    people = " and ".join(mention(user) for user in pair.engineers)
     note = " Support is a pair: add a second engineer." if len(pair.engineers) < PAIR_SIZE else ""
     return f"On support from {pair.starts:%A %-d %B}: {people}.{note}"

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from opsdesk.domain.availability import as_percent
 from opsdesk.domain.stats import human_duration
+from opsdesk.slack.views.mrkdwn import literal
 
 if TYPE_CHECKING:
     from opsdesk.domain.stats import Figures, WeeklyReport
@@ -78,7 +79,9 @@ def describe(figures: Figures, label: str, previous: Figures | None = None, prev
     if incidents.availability:
         lines.append(
             "• Availability: "
-            + ", ".join(f"{name} {as_percent(value)}" for name, value in sorted(incidents.availability.items()))
+            + ", ".join(
+                f"{literal(name)} {as_percent(value)}" for name, value in sorted(incidents.availability.items())
+            )
         )
     else:
         lines.append("• Availability: 100% (no high-priority incident touched a service)")

@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 from opsdesk.domain.requests import RATINGS, Stage, SupportRequest
 from opsdesk.slack.fit import PLAIN_MESSAGE, SECTION, fit, fit_lines
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
-from opsdesk.slack.views.mrkdwn import mention
+from opsdesk.slack.views.mrkdwn import link, literal, mention, said
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,15 +53,14 @@ def stage_line(request: SupportRequest) -> str:
     if request.incident_id:
         line += f" · incident *{request.incident_id}*"
     if request.ticket_url:
-        line += f" · <{request.ticket_url}|{request.ticket_key}>"
+        line += f" · {link(request.ticket_url, request.ticket_key or 'ticket')}"
     return line
 
 
 def panel_text(request: SupportRequest, notice: str = "") -> str:
     line = stage_line(request)
-    # Seam: the resolution is what an engineer typed; it goes through slack/'s mrkdwn escaping once that exists.
     if request.resolution and not request.not_a_request:
-        line += f"\nResolution: {request.resolution}"
+        line += f"\nResolution: {literal(request.resolution)}"
     return f"{notice}\n{line}".strip()
 
 
@@ -86,11 +85,12 @@ def deleted_text(request: SupportRequest) -> str:
     """What the thread is told when the message that opened the request is deleted."""
     if request.withdrawn:
         return (
-            f":wastebasket: <@{request.requester}>'s message was deleted, so {request.id} is withdrawn. Nothing to do."
+            f":wastebasket: {mention(request.requester)}'s message was deleted, so {request.id} is withdrawn. "
+            "Nothing to do."
         )
-    who = f"<@{request.assignee}>" if request.assignee else "the support team"
+    who = mention(request.assignee) if request.assignee else "the support team"
     return (
-        f":wastebasket: <@{request.requester}>'s message was deleted. {request.id} stays open with {who}: "
+        f":wastebasket: {mention(request.requester)}'s message was deleted. {request.id} stays open with {who}: "
         "press *Done* when it is finished."
     )
 
@@ -148,7 +148,9 @@ def nudge_blocks(request: SupportRequest, line: str) -> list[Block]:
 
 
 def rating_blocks(request: SupportRequest) -> list[Block]:
-    question = f"<@{request.requester}>, this request is done. How happy are you with the support? (1 low, 5 high)"
+    question = (
+        f"{mention(request.requester)}, this request is done. How happy are you with the support? (1 low, 5 high)"
+    )
     return [
         SectionBlock(text=MarkdownTextObject(text=question)),
         ActionsBlock(
@@ -182,11 +184,11 @@ def done_modal(request_id: str) -> View:
 
 def board_issue_blocks(ticket: Ticket, reporter: str, taken_by: str | None = None) -> list[Block]:
     """A ticket raised straight on the board, posted for triage."""
-    summary = fit(ticket.summary, 1000)
-    text = f":clipboard: New on the board: *<{ticket.url}|{ticket.key}>* {summary} (raised by {fit(reporter, 200)})"
+    summary = said(ticket.summary, 1000)
+    text = f":clipboard: New on the board: *{link(ticket.url, ticket.key)}* {summary} (raised by {said(reporter, 200)})"
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=fit(text, SECTION)))]
     if taken_by:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Taken by <@{taken_by}>")]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Taken by {mention(taken_by)}")]))
         return blocks
     priorities = ("Highest", "High", "Medium", "Low")
     blocks.append(
@@ -209,21 +211,25 @@ def board_issue_blocks(ticket: Ticket, reporter: str, taken_by: str | None = Non
 
 
 def board_issue_taken_blocks(headline: str, taken_by: str) -> list[Block]:
-    """The triage post once someone took the issue: what it was, and who has it (no more buttons)."""
+    """The triage post once someone took the issue: what it was, and who has it (no more buttons).
+
+    `headline` is the post's own first section as opsdesk wrote it (board_issue_blocks made its words
+    literal then), carried back by Slack in the click: it is kept as it is, not escaped a second time.
+    """
     return [
         SectionBlock(text=MarkdownTextObject(text=fit(headline, SECTION))),
-        ContextBlock(elements=[MarkdownTextObject(text=f"Taken by <@{taken_by}>")]),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Taken by {mention(taken_by)}")]),
     ]
 
 
 def raised_text(requester: str, text: str) -> str:
     """The ops-channel message for a request raised with `/support <text>`."""
-    return f"<@{requester}> asked: {fit(text, PLAIN_MESSAGE - 100)}"
+    return f"{mention(requester)} asked: {said(text, PLAIN_MESSAGE - 100)}"
 
 
 def request_line(request: SupportRequest) -> str:
     who = mention(request.assignee) if request.assignee else "_unassigned_"
-    return f"• *{request.id}* {request.stage.label} · {who} · {fit(request.text, 80)}"
+    return f"• *{request.id}* {request.stage.label} · {who} · {said(request.text, 80)}"
 
 
 def request_list(requests: Sequence[SupportRequest], limit: int = PLAIN_MESSAGE) -> str:
@@ -234,33 +240,33 @@ def request_list(requests: Sequence[SupportRequest], limit: int = PLAIN_MESSAGE)
 
 
 def taken_text(request: SupportRequest) -> str:
-    return f":hammer_and_wrench: <@{request.assignee}> is looking at this."
+    return f":hammer_and_wrench: {mention(request.assignee or '')} is looking at this."
 
 
 def moved_text(request: SupportRequest, why: str) -> str:
-    return f":arrows_counterclockwise: Now *{request.stage.label}* ({why})."
+    return f":arrows_counterclockwise: Now *{request.stage.label}* ({said(why, 500)})."
 
 
 def ticket_raised_text(ticket: Ticket) -> str:
-    return f":ticket: Ticket raised: <{ticket.url}|{ticket.key}>. Slack stays the conversation."
+    return f":ticket: Ticket raised: {link(ticket.url, ticket.key)}. Slack stays the conversation."
 
 
 def work_started_text(request: SupportRequest, ticket: Ticket, engineer: str | None) -> str:
     """What the product manager hears when a request becomes a ticket."""
-    starter = f"<@{engineer}> is" if engineer else "The support team is"
-    return f"{starter} starting work on <{ticket.url}|{ticket.key}>: {ticket.summary} ({request.id})."
+    starter = f"{mention(engineer)} is" if engineer else "The support team is"
+    return f"{starter} starting work on {link(ticket.url, ticket.key)}: {said(ticket.summary, 500)} ({request.id})."
 
 
 def ticket_pending_text(reason: str) -> str:
     return (
-        f":warning: {reason} The request is kept and the ticket is marked pending: "
+        f":warning: {said(reason, 500)} The request is kept and the ticket is marked pending: "
         "I will file it automatically when Jira answers again."
     )
 
 
 def ticket_refused_text(request: SupportRequest, reason: str) -> str:
     return (
-        f":warning: No Jira ticket for {request.id}: {reason} Nothing will retry this; once it is fixed, "
+        f":warning: No Jira ticket for {request.id}: {said(reason, 500)} Nothing will retry this; once it is fixed, "
         f"raise the ticket again (`/support ticket {request.id}`)."
     )
 

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from opsdesk.domain.requests import Raise
 from opsdesk.slack.fit import SECTION, fit
 from opsdesk.slack.support_ids import SupportAction
-from opsdesk.slack.views.mrkdwn import link, mention
+from opsdesk.slack.views.mrkdwn import link, mention, user_group
 from opsdesk.slack.views.support import stage_line
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ QUOTED = 300  # what a raise quotes of the request: enough to decide who takes i
 
 def team_mention(team_ids: Sequence[str]) -> str:
     """The whole support team: its user group when it is one (S…), else each member."""
-    return " ".join(f"<!subteam^{entry}>" if entry.startswith("S") else mention(entry) for entry in team_ids)
+    return " ".join(user_group(entry) if entry.startswith("S") else mention(entry) for entry in team_ids)
 
 
 def raise_text(
