@@ -53,6 +53,7 @@ def lazy_runner(stack: Stack) -> Any:
     return entrypoints.slack_ingress().app.listener_runner.lazy_listener_runner
 
 
+@pytest.mark.reliability("owed messages")  # issue 16: what is owed is left for the retry
 def test_a_slack_429_asking_30_s_fails_the_tick_at_once_and_lambdas_retry_posts_once(
     stack: Stack, ledger: Ledger, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -80,6 +81,7 @@ def test_a_short_retry_after_still_fits_and_is_honoured(stack: Stack, ledger: Le
     ledger.effects("start-of-day posts", len(team_posts(stack)), 1)
 
 
+@pytest.mark.reliability("owed messages")  # issue 16: what is owed is left for the retry
 def test_slack_rate_limiting_a_declaration_past_every_retry_leaves_it_owed_for_the_dead_letter_queue(
     stack: Stack, ledger: Ledger, sleeps: Sleeps
 ) -> None:
@@ -122,8 +124,8 @@ def test_pagerdutys_refusal_is_logged_and_people_are_told_what_to_do_not_its_wor
     [told] = paging_failed_posts(paging)
     assert "nobody was paged" in told and "phone the on-call engineer" in told
     assert "HTTP 400" in told and "log" in told
-    for words in (PAGERDUTY_REFUSAL["message"], *PAGERDUTY_REFUSAL["errors"], "invalid event"):
-        assert words not in told
+    pagerdutys_words = (PAGERDUTY_REFUSAL["message"], *PAGERDUTY_REFUSAL["errors"], "invalid event")
+    ledger.leak("PagerDuty's words in the thread", sum(words in told for words in pagerdutys_words))
     # AND the log holds PagerDuty's answer for an operator
     logged = [record for record in caplog.records if getattr(record, "body", None)]
     assert logged and all(words in logged[0].body for words in PAGERDUTY_REFUSAL["errors"])
