@@ -100,7 +100,7 @@ class JiraTracker:
 
     def _jira(self) -> Any:
         timeout = self.request_timeout()
-        if timeout < MIN_TIMEOUT_SECONDS:
+        if timeout < min(MIN_TIMEOUT_SECONDS, TIMEOUT_SECONDS):
             raise OutOfTime
         token = self.token()
         if self._client is None or token != self._client_token:
@@ -121,7 +121,7 @@ class JiraTracker:
             def size_next_request(response: Any, *args: Any, **kwargs: Any) -> Any:
                 # A call of several requests (search pages, a transition) gives each the time left then. Never
                 # raises: the answer in hand may be a change Jira made, which must reach the caller.
-                session.timeout = max(MIN_TIMEOUT_SECONDS, self.request_timeout())
+                session.timeout = max(min(MIN_TIMEOUT_SECONDS, TIMEOUT_SECONDS), self.request_timeout())
                 return response
 
             session.hooks["response"].append(size_next_request)
