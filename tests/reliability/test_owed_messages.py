@@ -42,7 +42,7 @@ CHANGES = {
     "reopen": ("reopen {id}", "Reopened by", UPDATE, 0),
 }
 # What an hourly tick owes a high-priority incident's thread an hour after it was declared with no update since.
-TICK_OWES = {
+TICK_POSTS = {
     Followup.CHECKIN_QUESTION: "Hourly check-in.",
     Followup.UPDATE_REMINDER: "no update has gone out on",
 }
@@ -177,7 +177,7 @@ def test_slack_failing_after_a_tick_holds_the_check_in_leaves_it_owed_and_the_re
     stack.tick("incident-checkins", at)
     stack.tick("incident-checkins", at)
     # THEN the question and the reminder are each in the thread once, and nothing is owed
-    for followup, said in TICK_OWES.items():
+    for followup, said in TICK_POSTS.items():
         ledger.effects(f"{followup} posts in the thread", in_thread(stack, incident_id, said), 1)
     ledger.lose("owed messages", still_owed(incident_id))
 
@@ -205,6 +205,6 @@ def test_a_tick_crashing_before_or_after_its_post_is_finished_by_the_retry_posti
     stack.clock.advance(minutes=1)
     stack.tick("incident-checkins", at)
     # THEN the question and the reminder are each in the thread once (found, not posted again), nothing owed
-    for owed_followup, said in TICK_OWES.items():
+    for owed_followup, said in TICK_POSTS.items():
         ledger.effects(f"{owed_followup} posts in the thread", in_thread(stack, incident_id, said), 1)
     ledger.lose("owed messages", still_owed(incident_id))

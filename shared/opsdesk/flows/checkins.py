@@ -42,6 +42,10 @@ ANSWERS = {
 }
 
 
+# What a tick owes the thread once it has stored a check-in or a reminder.
+TICK_OWES = frozenset({Followup.CHECKIN_QUESTION, Followup.UPDATE_REMINDER})
+
+
 def due_boundary(incident: Incident, now: datetime, every: timedelta) -> datetime | None:
     """The latest check-in time due at `now`, on the incident's own hourly grid, if not yet held.
 
@@ -75,8 +79,9 @@ class CheckIns:
         held = reminded = 0
         followups = self.runner.flows.followups
         for listed in incidents:
-            # A question or reminder a failed or crashed tick recorded but never posted: its retry finds it here.
-            incident = followups.recover(listed)
+            # A question or reminder a failed or crashed tick stored but never posted: its retry finishes it here.
+            # Only the tick's own: what a command still owes is its redelivery's to finish, not every tick's.
+            incident = followups.recover(listed) if listed.pending & TICK_OWES else listed
             boundary = due_boundary(incident, now, self.every)
             if boundary is not None and self._hold(incident, boundary):
                 held += 1
