@@ -83,8 +83,10 @@ class CheckIns:
             # Only the tick's own: what a command still owes is its redelivery's to finish, not every tick's.
             incident = followups.recover(listed) if listed.pending & TICK_OWES else listed
             boundary = due_boundary(incident, now, self.every)
-            if boundary is not None and self._hold(incident, boundary):
+            asked = self._hold(incident, boundary) if boundary is not None else None
+            if asked is not None:
                 held += 1
+                incident = asked  # the reminder decides on what is stored now, not on a version just replaced
             if self._remind(incident, now):
                 reminded += 1
         return {"open": len(incidents), "checkins": held, "update_reminders": reminded}
@@ -114,7 +116,8 @@ class CheckIns:
             followups.settle(stored, followups=frozenset({Followup.UPDATE_REMINDER}))
         return changed
 
-    def _hold(self, incident: Incident, boundary: datetime) -> bool:
+    def _hold(self, incident: Incident, boundary: datetime) -> Incident | None:
+        """Record and ask the check-in due at `boundary`: the incident as stored after, or None if not due."""
         change = Change(by="opsdesk", at=boundary, source_key=f"checkin:{boundary.isoformat()}")
         entry = change.entry(EntryKind.CHECKIN, "Hourly check-in asked")
 
@@ -128,9 +131,8 @@ class CheckIns:
 
         stored, changed = self.runner.apply(incident.id, decide)
         if not changed:
-            return False
-        followups.settle(stored, followups=frozenset({Followup.CHECKIN_QUESTION}))
-        return True
+            return None
+        return followups.settle(stored, followups=frozenset({Followup.CHECKIN_QUESTION}))
 
     def answer(self, incident_id: str, answer: CheckinAnswer, change: Change) -> Incident:
         """Put a check-in answer on the timeline and in the thread; a call for more people goes to the channel."""
