@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from opsdesk.entrypoints import wiring
+from opsdesk.store import dynamodb
 
 if TYPE_CHECKING:
     from opsdesk.domain.incidents import Incident
@@ -101,3 +102,27 @@ def test_normal_priority_in_support_hours_is_reminded_after_two_hours_not_thirty
     stack.tick("incident-checkins", incident.declared_at + timedelta(minutes=121))
     [reminded] = reminders(stack, incident)
     assert "2 h 00 min" in reminded, reminded
+
+
+def test_a_tick_that_asks_the_check_in_reminds_from_the_stored_incident_without_a_refused_write(
+    stack: Stack,
+) -> None:
+    """The reminder decides on the incident the check-in just stored: a stale version would make DynamoDB refuse
+    the write (a conditional check failure), cost a read and a wait, and near the deadline fail the whole tick."""
+    incident = declare(stack, "high: Payments down")
+    refused: list[str] = []
+
+    def after(http_response: object, parsed: dict[str, object], model: object, **_: object) -> None:
+        if "Error" in parsed:
+            refused.append(str(getattr(model, "name", "")))
+
+    events = dynamodb.client().meta.events
+    events.register("after-call.dynamodb", after, unique_id="refused-writes")
+    try:
+        # WHEN one tick, an hour in, owes both the hourly check-in and the update reminder
+        summary = stack.tick("incident-checkins", incident.declared_at + timedelta(minutes=61))
+    finally:
+        events.unregister("after-call.dynamodb", unique_id="refused-writes")
+    # THEN both are done, and no write of the tick was refused
+    assert (summary["checkins"], summary["update_reminders"]) == (1, 1), summary
+    assert refused == []

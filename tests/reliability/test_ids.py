@@ -7,6 +7,7 @@ five-character id (and differ after it), as two real sources would once in a whi
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,6 +17,7 @@ from opsdesk.domain import ids
 from opsdesk.domain.ids import SHORTEST, normalise_incident_id
 from opsdesk.domain.incidents import Status
 from opsdesk.domain.requests import normalise_request_id
+from tests.integration.test_alarms import T0, sns_event
 from tests.reliability.kit import message_event, table_items
 
 if TYPE_CHECKING:
@@ -105,3 +107,41 @@ def test_a_request_whose_id_is_taken_opens_with_a_longer_id(stack: Stack, ledger
     # AND each id finds its own request
     assert desk.by_id(first.id).ts == first.ts and desk.by_id(second.id).ts == second.ts
     assert normalise_request_id(second.id.lower()) == second.id
+
+
+def alert_groups(stack: Stack) -> dict[str, dict[str, Any]]:
+    """Every stored alert group by its id."""
+    return {
+        item["id"]["S"]: item
+        for item in table_items(stack)
+        if item["pk"]["S"].startswith("ALERTGROUP#") and item["sk"]["S"] == "META"
+    }
+
+
+def test_an_alert_whose_id_is_taken_raises_its_own_group_with_a_longer_id(stack: Stack, ledger: Ledger) -> None:
+    # GIVEN an alarm that raised an alert and recovered on its own
+    stack.clock.now = T0
+    stack.invoke("AlarmsFunction", sns_event("ALARM", T0))
+    stack.invoke("AlarmsFunction", sns_event("OK", T0 + timedelta(minutes=5)))
+    [first] = alert_groups(stack)
+    # WHEN it fires again an hour later (a new alert), its change's short id the same as the first's
+    again = T0 + timedelta(hours=1)
+    stack.clock.now = again
+    stack.invoke("AlarmsFunction", sns_event("ALARM", again))
+    # AND SNS delivers that change again
+    stack.clock.advance(minutes=1)
+    stack.invoke("AlarmsFunction", sns_event("ALARM", again))
+    # THEN it is a group of its own with a longer id starting with the short one; the first is untouched
+    groups = alert_groups(stack)
+    [second] = set(groups) - {first}
+    assert len(second) == len(first) + 1 and second.startswith(first), (first, second)
+    ledger.effects("alert groups", len(groups), 2)
+    assert groups[first]["status"]["S"] == "recovered" and groups[second]["status"]["S"] == "open"
+    alerts = entrypoints.wiring().alerts.alerts
+    ledger.lose("alarm changes merged into another alert", len(alerts.lines(first)) - 2)
+    ledger.effects("the new alert's alarm history", len(alerts.lines(second)), 1)
+    channel = stack.environment["TEAM_CHANNEL_ID"]
+    top = [
+        message for message in stack.slack_api.messages(channel) if message.get("thread_ts") in (None, message["ts"])
+    ]
+    ledger.effects("alert messages", len(top), 2)

@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from devstack.runtime import FunctionError
 from opsdesk import entrypoints
 from opsdesk.domain.ids import short_id
+from opsdesk.domain.incidents import Followup
 from opsdesk.slack.ids import Action
 from opsdesk.slack.notifier import SlackIncidentNotifier
+from opsdesk.store.incidents import IncidentRepository
 from tests.reliability.kit import dms_to
 from tests.reliability.test_crash import crash_after
 
@@ -27,19 +30,28 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.reliability("owed messages")
 
 OPS = "C0OPS"
-# (the command that changes the incident, what the thread says of it, DMs to each leadership contact)
+UPDATE = "Update on {id}"
+# (the command that changes the incident, what the thread says of it, the DM headline leadership is owed and how
+# many of them each contact gets)
 CHANGES = {
-    "lead": ("lead {id} <@U0BOB>", "is leading this incident", 0),
-    "comms": ("comms {id} <@U0CAROL>", "is handling comms", 0),
-    "update": ("update {id} Failover in progress", "Failover in progress", 1),
-    "priority": ("priority {id} normal", "Priority is now", 0),
-    "reopen": ("reopen {id}", "Reopened by", 0),
+    "lead": ("lead {id} <@U0BOB>", "is leading this incident", UPDATE, 0),
+    "comms": ("comms {id} <@U0CAROL>", "is handling comms", UPDATE, 0),
+    "update": ("update {id} Failover in progress", "Failover in progress", UPDATE, 1),
+    "priority": ("priority {id} normal", "Priority is now", UPDATE, 0),
+    "raise": ("priority {id} high", "Priority is now *high*", "Now high priority: {id}", 1),
+    "reopen": ("reopen {id}", "Reopened by", UPDATE, 0),
+}
+# What an hourly tick owes a high-priority incident's thread an hour after it was declared with no update since.
+TICK_POSTS = {
+    Followup.CHECKIN_QUESTION: "Hourly check-in.",
+    Followup.UPDATE_REMINDER: "no update has gone out on",
 }
 
 
 def incident_for(stack: Stack, change: str) -> str:
     trigger = f"900.100.{change}.declare"
-    stack.slack.command("declare high: Checkout failing", trigger_id=trigger)
+    priority = "" if change == "raise" else "high: "  # raised to high from normal
+    stack.slack.command(f"declare {priority}Checkout failing", trigger_id=trigger)
     incident_id = short_id("INC", f"slack-command:{trigger}")
     if change == "reopen":
         stack.slack.command(f"resolve {incident_id} Rolled back service: Checkout")
@@ -53,8 +65,8 @@ def in_thread(stack: Stack, incident_id: str, needle: str) -> int:
     return len([message for message in replies if needle in message.get("text", "")])
 
 
-def updates_to_leadership(stack: Stack, incident_id: str) -> int:
-    return len([call for call in dms_to(stack, "U0LEAD1") if f"Update on {incident_id}" in call["params"]["text"]])
+def to_leadership(stack: Stack, headline: str) -> int:
+    return len([call for call in dms_to(stack, "U0LEAD1") if headline in call["params"]["text"]])
 
 
 def calls_for_help(stack: Stack) -> list[dict[str, Any]]:
@@ -71,12 +83,18 @@ def owed(incident_id: str) -> Any:
     return entrypoints.wiring().incident_repository.get(incident_id).owed_entries
 
 
+def still_owed(incident_id: str) -> int:
+    """Everything the incident still owes: entries' messages and other follow-ups."""
+    incident = entrypoints.wiring().incident_repository.get(incident_id)
+    return len(incident.owed_entries) + len(incident.pending)
+
+
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_slack_failing_after_the_write_leaves_the_message_owed_and_the_retry_posts_it_once(
     stack: Stack, ledger: Ledger, sleeps: Sleeps, change: str
 ) -> None:
     incident_id = incident_for(stack, change)
-    command, said, dms = CHANGES[change]
+    command, said, headline, dms = CHANGES[change]
     trigger = f"900.200.{change}"
     # WHEN Slack refuses every attempt right after the change is stored
     stack.slack_api.fail_next("chat.update", 500, times=3)  # the announcement's refresh comes first
@@ -86,7 +104,8 @@ def test_slack_failing_after_the_write_leaves_the_message_owed_and_the_retry_pos
     stack.slack.command(command.format(id=incident_id), trigger_id=trigger)
     # THEN the thread (and for an update, leadership) is told exactly once, and nothing is owed
     ledger.effects(f"{change} posts in the thread", in_thread(stack, incident_id, said), 1)
-    ledger.effects(f"{change} DMs to a leadership contact", updates_to_leadership(stack, incident_id), dms)
+    told = to_leadership(stack, headline.format(id=incident_id))
+    ledger.effects(f"{change} DMs to a leadership contact", told, dms)
     ledger.lose("owed messages", len(owed(incident_id)))
 
 
@@ -95,7 +114,7 @@ def test_a_crash_after_the_thread_post_is_finished_by_the_replay_without_posting
     stack: Stack, ledger: Ledger, change: str
 ) -> None:
     incident_id = incident_for(stack, change)
-    command, said, dms = CHANGES[change]
+    command, said, headline, dms = CHANGES[change]
     trigger = f"900.300.{change}"
     # WHEN the process dies right after telling the thread (leadership not yet told, nothing cleared)
     with crash_after(SlackIncidentNotifier, "recorded"):
@@ -104,7 +123,8 @@ def test_a_crash_after_the_thread_post_is_finished_by_the_replay_without_posting
     stack.slack.command(command.format(id=incident_id), trigger_id=trigger)
     # THEN the replay finds the thread message (never posts it again) and finishes the rest
     ledger.effects(f"{change} posts in the thread", in_thread(stack, incident_id, said), 1)
-    ledger.effects(f"{change} DMs to a leadership contact", updates_to_leadership(stack, incident_id), dms)
+    told = to_leadership(stack, headline.format(id=incident_id))
+    ledger.effects(f"{change} DMs to a leadership contact", told, dms)
     ledger.lose("owed messages", len(owed(incident_id)))
 
 
@@ -139,3 +159,52 @@ def test_a_crash_after_the_call_for_help_is_not_broadcast_twice(stack: Stack, le
     broadcasts = calls_for_help(stack)
     ledger.effects("calls for help broadcast", len(broadcasts), 1)
     ledger.lose("owed messages", len(owed(incident_id)))
+
+
+def test_slack_failing_after_a_tick_holds_the_check_in_leaves_it_owed_and_the_retry_posts_each_message_once(
+    stack: Stack, ledger: Ledger, sleeps: Sleeps
+) -> None:
+    incident_id = incident_for(stack, "tick")
+    # GIVEN an hour without an update: the check-in is due, and so is a reminder to give an update
+    at = stack.clock.advance(minutes=61)
+    # WHEN Slack refuses every attempt at the tick's first post, after the check-in was stored
+    stack.slack_api.fail_next("chat.postMessage", 500, times=3)
+    with pytest.raises(FunctionError):
+        stack.tick("incident-checkins", at)
+    assert Followup.CHECKIN_QUESTION in entrypoints.wiring().incident_repository.get(incident_id).pending
+    # AND Lambda retries the failed tick a minute later (the same event), and Scheduler delivers it again
+    stack.clock.advance(minutes=1)
+    stack.tick("incident-checkins", at)
+    stack.tick("incident-checkins", at)
+    # THEN the question and the reminder are each in the thread once, and nothing is owed
+    for followup, said in TICK_POSTS.items():
+        ledger.effects(f"{followup} posts in the thread", in_thread(stack, incident_id, said), 1)
+    ledger.lose("owed messages", still_owed(incident_id))
+
+
+@pytest.mark.parametrize(
+    ("owner", "step", "nth", "followup"),
+    [
+        # The tick's writes: the check-in (1), its follow-ups done (2), the reminder (3), its follow-ups done (4).
+        pytest.param(IncidentRepository, "save", 1, Followup.CHECKIN_QUESTION, id="after-storing-the-check-in"),
+        pytest.param(SlackIncidentNotifier, "ask_checkin", 1, Followup.CHECKIN_QUESTION, id="after-asking"),
+        pytest.param(IncidentRepository, "save", 3, Followup.UPDATE_REMINDER, id="after-storing-the-reminder"),
+        pytest.param(SlackIncidentNotifier, "update_overdue", 1, Followup.UPDATE_REMINDER, id="after-reminding"),
+    ],
+)
+def test_a_tick_crashing_before_or_after_its_post_is_finished_by_the_retry_posting_each_message_once(
+    stack: Stack, ledger: Ledger, owner: type, step: str, nth: int, followup: Followup
+) -> None:
+    incident_id = incident_for(stack, f"tick-crash-{step}-{nth}")
+    at = stack.clock.advance(minutes=61)
+    # WHEN the process dies at this step of the tick
+    with crash_after(owner, step, nth=nth), pytest.raises(Exception, match="crashed after"):
+        stack.tick("incident-checkins", at)
+    assert followup in entrypoints.wiring().incident_repository.get(incident_id).pending, "the crash came too late"
+    # AND Lambda retries the tick a minute later (the dead run's lease has lapsed)
+    stack.clock.advance(minutes=1)
+    stack.tick("incident-checkins", at)
+    # THEN the question and the reminder are each in the thread once (found, not posted again), nothing owed
+    for owed_followup, said in TICK_POSTS.items():
+        ledger.effects(f"{owed_followup} posts in the thread", in_thread(stack, incident_id, said), 1)
+    ledger.lose("owed messages", still_owed(incident_id))

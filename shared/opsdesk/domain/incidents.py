@@ -47,6 +47,8 @@ class Followup(StrEnum):
     RESOLUTION = "resolution"
     CALL_FOR_HELP = "call_for_help"  # the check-in's one broadcast asking the channel for more people
     NOW_HIGH = "now_high"  # leadership hears of high-priority incidents: one raised to high is news to them
+    CHECKIN_QUESTION = "checkin_question"  # the hourly check-in's questions in the thread (the way to call for help)
+    UPDATE_REMINDER = "update_reminder"  # comms reminded in the thread that no update went out on schedule
 
 
 class EntryKind(StrEnum):

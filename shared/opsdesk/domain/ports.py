@@ -113,11 +113,13 @@ class IncidentNotifier(Protocol):
         """
         ...
 
-    def ask_checkin(self, incident: Incident) -> None:
-        """Ask the hourly check-in's two questions in the thread, with answer buttons."""
+    def ask_checkin(self, incident: Incident, *, key: str = "", recovering: bool = False) -> None:
+        """Ask the hourly check-in's two questions in the thread, with answer buttons (`key` names it, as above)."""
         ...
 
-    def update_overdue(self, incident: Incident, person: str | None, silent: timedelta) -> None:
+    def update_overdue(
+        self, incident: Incident, person: str | None, silent: timedelta, *, key: str = "", recovering: bool = False
+    ) -> None:
         """Remind comms (else the lead, else whoever reads) in the thread that no update went out for `silent`."""
         ...
 

@@ -34,7 +34,7 @@ from opsdesk.domain.alerts import (
     alert_title,
 )
 from opsdesk.domain.errors import Conflict
-from opsdesk.domain.ids import short_id
+from opsdesk.domain.ids import candidate_ids, short_id
 from opsdesk.domain.incidents import AlarmInfo, EntryKind, Incident, TimelineEntry
 from opsdesk.flows.followups import LEASE
 from opsdesk.flows.incidents import Change
@@ -198,18 +198,22 @@ class AlarmFlows:
         return self._follow_up(group, change, Outcome.RAISED)
 
     def _create(self, group: AlertGroup, change: AlarmChange, previous: str | None) -> AlertGroup:
-        """Store a new group; a short id already taken by another group gets the next derived one."""
-        for salt in range(5):
-            candidate = replace(group, id=short_id("ALR", f"{change.key}#{salt}")) if salt else group
+        """Store a new group under the shortest id no other change's group holds (domain/ids.py)."""
+        for candidate_id in candidate_ids("ALR", change.key):
+            candidate = replace(group, id=candidate_id)
             companions = [
                 self.changes.state_write(change.arn, change.name, change.state.value, change.changed_at, candidate.id),
                 self.alerts.latest(group.key, candidate.id, previous),
             ]
             try:
-                return self.alerts.create(candidate, self._line(change), companions)
+                created = self.alerts.create(candidate, self._line(change), companions)
             except GroupIdTaken:
+                record("AlertIdCollisions", 1)
                 continue
-        raise Conflict("Could not find a free alert id.")
+            if not created:  # a copy of this change stored it: read again, and finish it (or leave it to its owner)
+                raise Conflict(f"{candidate.id} was stored by another delivery of this change.")
+            return candidate
+        raise Conflict("Could not find a free alert id.")  # 31^12 ids: unreachable unless the hash is broken
 
     def _joins(self, group: AlertGroup, change: AlarmChange) -> bool:
         if not group.takes(change.arn, change.changed_at, self._window()):

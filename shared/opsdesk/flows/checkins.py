@@ -4,8 +4,9 @@ Both are driven by the schedule's time (every 5 minutes) and anchored on the inc
 late, missed or repeated tick never skips or doubles one. "Giving updates at regular schedules"
 (support-process.md): while an incident is open, whoever handles comms (the lead when nobody does) is
 reminded in the thread once per `UPDATE_MINUTES` without an update (30 high, 120 normal), normal
-priority only in support hours. The reminder is recorded before it is posted: a crash in between loses
-one reminder (the next interval brings another), never sends two.
+priority only in support hours. The question and the reminder are owed with the write that records them
+(flows/followups.py): if Slack fails or the run dies before they are posted, the tick's retry (or the next
+tick) finds them owed and posts each once.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ ANSWERS = {
 }
 
 
+# What a tick owes the thread once it has stored a check-in or a reminder.
+TICK_OWES = frozenset({Followup.CHECKIN_QUESTION, Followup.UPDATE_REMINDER})
+
+
 def due_boundary(incident: Incident, now: datetime, every: timedelta) -> datetime | None:
     """The latest check-in time due at `now`, on the incident's own hourly grid, if not yet held.
 
@@ -72,10 +77,16 @@ class CheckIns:
         """Hold the check-ins and send the update reminders due at `now` (only open incidents are read)."""
         incidents = self.runner.repository.list_open()
         held = reminded = 0
-        for incident in incidents:
+        followups = self.runner.flows.followups
+        for listed in incidents:
+            # A question or reminder a failed or crashed tick stored but never posted: its retry finishes it here.
+            # Only the tick's own: what a command still owes is its redelivery's to finish, not every tick's.
+            incident = followups.recover(listed) if listed.pending & TICK_OWES else listed
             boundary = due_boundary(incident, now, self.every)
-            if boundary is not None and self._hold(incident, boundary):
+            asked = self._hold(incident, boundary) if boundary is not None else None
+            if asked is not None:
                 held += 1
+                incident = asked  # the reminder decides on what is stored now, not on a version just replaced
             if self._remind(incident, now):
                 reminded += 1
         return {"open": len(incidents), "checkins": held, "update_reminders": reminded}
@@ -87,10 +98,12 @@ class CheckIns:
         if boundary is None or (not incident.is_high and not self.hours.is_open(now)):
             return False
 
+        followups = self.runner.flows.followups
+
         def decide(current: Incident) -> Incident | None:
             if current.priority is not incident.priority or current.update_reminder_due(now, every) != boundary:
                 return None  # an update, a change of priority or another tick came first
-            return replace(current, update_reminded_at=boundary)
+            return replace(current, update_reminded_at=boundary).owe(Followup.UPDATE_REMINDER, followups.lease())
 
         repository = self.runner.repository
         writes: Optimistic[Incident, Incident] = Optimistic(
@@ -100,24 +113,26 @@ class CheckIns:
         )
         stored, changed = writes.apply(decide, start=incident)
         if changed:
-            silent = boundary - (stored.last_update_at or stored.declared_at)
-            self.runner.notifier.update_overdue(stored, stored.comms or stored.lead, silent)
+            followups.settle(stored, followups=frozenset({Followup.UPDATE_REMINDER}))
         return changed
 
-    def _hold(self, incident: Incident, boundary: datetime) -> bool:
+    def _hold(self, incident: Incident, boundary: datetime) -> Incident | None:
+        """Record and ask the check-in due at `boundary`: the incident as stored after, or None if not due."""
         change = Change(by="opsdesk", at=boundary, source_key=f"checkin:{boundary.isoformat()}")
         entry = change.entry(EntryKind.CHECKIN, "Hourly check-in asked")
+
+        followups = self.runner.flows.followups
 
         def decide(current: Incident) -> tuple[Incident, TimelineEntry] | None:
             if not current.checkin_due(boundary, self.every) or not current.is_open:
                 return None
-            return replace(current, last_checkin_at=boundary), entry
+            held = replace(current, last_checkin_at=boundary)
+            return held.owe(Followup.CHECKIN_QUESTION, until=followups.lease()), entry
 
         stored, changed = self.runner.apply(incident.id, decide)
         if not changed:
-            return False
-        self.runner.notifier.ask_checkin(stored)
-        return True
+            return None
+        return followups.settle(stored, followups=frozenset({Followup.CHECKIN_QUESTION}))
 
     def answer(self, incident_id: str, answer: CheckinAnswer, change: Change) -> Incident:
         """Put a check-in answer on the timeline and in the thread; a call for more people goes to the channel."""

@@ -4,13 +4,14 @@ A change that owes follow-ups (declared: the announcement, leadership, observers
 the thread, leadership, observers; a new lead, comms, an update, a priority, a reopening, a
 note or a check-in answer: the announcement refreshed, the thread told, and for an update
 leadership, for a priority the observers; a first call for more people in a check-in: the
-channel) records them on the incident in the same conditional write, with a lease: the
-entries by their timeline keys, the rest as `Followup`s. The run that wrote them does them,
-then clears them. If it dies half way, or Slack fails after the write, a replay finds the
-change "already applied" but its follow-ups still owed (the failing run gives the lease
-back; a run that died leaves it to lapse), takes the lease over and does them in recovering
-mode: every message carries a key, so what was already posted is found, not posted twice.
-A concurrent duplicate finds the lease alive and leaves the work to its owner.
+channel; an hourly check-in held: its questions; an update overdue: comms reminded) records
+them on the incident in the same conditional write, with a lease: the entries by their
+timeline keys, the rest as `Followup`s. The run that wrote them does them, then clears them.
+If it dies half way, or Slack fails after the write, a replay (or, for a check-in, the next
+tick) finds the change "already applied" but its follow-ups still owed (the failing run gives
+the lease back; a run that died leaves it to lapse), takes the lease over and does them in
+recovering mode: every message carries a key, so what was already posted is found, not posted
+twice. A concurrent duplicate finds the lease alive and leaves the work to its owner.
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ class Followups:
                 self._call_for_help(incident, mine, recovering)
             if Followup.NOW_HIGH in owed:
                 self._now_high(incident, recovering)
+            if Followup.CHECKIN_QUESTION in owed:
+                self._ask_checkin(incident, recovering)
+            if Followup.UPDATE_REMINDER in owed:
+                self._remind_of_update(incident, recovering)
         except Exception:
             self._release(stored)
             raise
@@ -166,6 +171,23 @@ class Followups:
         ]
         key = f"now-high:{max(raised).isoformat() if raised else ''}"
         self.notifier.tell_leadership(incident, f"Now high priority: {incident.id}", key=key, recovering=recovering)
+
+    def _ask_checkin(self, incident: Incident, recovering: bool) -> None:
+        """Ask the check-in's questions, keyed by its time on the hourly grid (each check-in is asked once)."""
+        held = incident.last_checkin_at
+        if not incident.is_open or held is None:
+            return  # resolved before the question went: there is nobody to gather
+        self.notifier.ask_checkin(incident, key=f"checkin:{held.isoformat()}", recovering=recovering)
+
+    def _remind_of_update(self, incident: Incident, recovering: bool) -> None:
+        """Remind comms (else the lead) of the update due, keyed by the reminder's boundary."""
+        boundary = incident.update_reminded_at
+        since = incident.last_update_at or incident.declared_at
+        if not incident.is_open or boundary is None or since > boundary:
+            return  # resolved, or an update went out before the reminder did: there is no news
+        key = f"update-reminder:{boundary.isoformat()}"
+        person = incident.comms or incident.lead
+        self.notifier.update_overdue(incident, person, boundary - since, key=key, recovering=recovering)
 
     def _save_with(
         self,

@@ -221,11 +221,15 @@ class SlackIncidentNotifier:
         # In the thread and in the channel, keyed: a run finishing a crashed one's work finds it, never posts twice.
         self.post_in_thread(incident, resolution_text(incident), key=key, recovering=recovering, broadcast=True)
 
-    def ask_checkin(self, incident: Incident) -> None:
-        self.post_in_thread(incident, CHECKIN_QUESTIONS, blocks=as_dicts(checkin_blocks(incident)))
+    def ask_checkin(self, incident: Incident, *, key: str = "", recovering: bool = False) -> None:
+        blocks = as_dicts(checkin_blocks(incident))
+        self.post_in_thread(incident, CHECKIN_QUESTIONS, blocks=blocks, key=key, recovering=recovering)
 
-    def update_overdue(self, incident: Incident, person: str | None, silent: timedelta) -> None:
-        self.post_in_thread(incident, update_overdue_text(incident, person, silent))
+    def update_overdue(
+        self, incident: Incident, person: str | None, silent: timedelta, *, key: str = "", recovering: bool = False
+    ) -> None:
+        text = update_overdue_text(incident, person, silent)
+        self.post_in_thread(incident, text, key=key, recovering=recovering)
 
     def call_for_help(self, incident: Incident, asked_by: str, *, key: str = "", recovering: bool = False) -> None:
         where = incident.announcement

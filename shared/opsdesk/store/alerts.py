@@ -47,7 +47,7 @@ OPEN_INDEX_KEY = "ALERTS#open"
 
 
 class GroupIdTaken(Conflict):
-    """A new group's id is already another group's (the ids are short): derive the next one."""
+    """A new group's id is already another change's group (the ids are short): take the next longer one."""
 
 
 def group_key(group_id: str) -> dict[str, str]:
@@ -205,18 +205,26 @@ class AlertRepository:
         except NotFound:
             return None
 
-    def create(self, group: AlertGroup, line: AlertLine | None, companions: Sequence[Companion] = ()) -> AlertGroup:
-        """Store a new group with its first change; GroupIdTaken if only its id is taken, Conflict otherwise."""
+    def create(self, group: AlertGroup, line: AlertLine | None, companions: Sequence[Companion] = ()) -> bool:
+        """Store a new group with its first change; False if this change already created it.
+
+        Raises GroupIdTaken when the id is another change's group (domain/ids.py: the source key stored
+        with each group tells a replay from a collision), Conflict when a companion's condition failed.
+        """
         put = {"TableName": self.table, "Item": to_dynamo(group_to_item(group))}
         put["ConditionExpression"] = "attribute_not_exists(pk)"
         try:
             transact([{"Put": put}, *self._line(group, line), *({"Put": c.put} for c in companions)])
         except CancelledTransaction as cancelled:
+            if cancelled.failed_at(0):
+                stored = self.find(group.id)
+                if stored is not None and stored.source_key == group.source_key:
+                    return False
             others = range(1 + (line is not None), 1 + (line is not None) + len(companions))
             if cancelled.failed_at(0) and not any(cancelled.failed_at(index) for index in others):
-                raise GroupIdTaken(f"{group.id} is taken") from cancelled
+                raise GroupIdTaken(f"{group.id} is another alert's") from cancelled
             raise Conflict("Another alert changed at the same moment.") from cancelled
-        return group
+        return True
 
     def save(
         self, group: AlertGroup, line: AlertLine | None = None, companions: Sequence[Companion] = ()
