@@ -117,12 +117,16 @@ def test_cloud_board_pages_follow_next_page_token(jira_api: JiraStandIn, clock: 
     assert len(pages) == 2 and "nextPageToken" in pages[1]["query"]
 
 
-def test_a_removed_api_is_a_refusal_with_jiras_words(jira_api: JiraStandIn) -> None:
+def test_a_removed_api_is_a_refusal_that_names_the_setting_to_check(
+    jira_api: JiraStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
     # GIVEN a Jira Cloud site that opsdesk was told is Data Center: its /search is gone
     jira = tracker(jira_api, "datacenter")
     with pytest.raises(TrackerRefused) as refused:
         jira.find_by_label(LABEL)
-    assert "HTTP 410" in str(refused.value) and "The requested API has been removed" in str(refused.value)
+    assert "HTTP 410" in str(refused.value) and "JIRA_DEPLOYMENT" in str(refused.value)
+    # (Jira's own words are for an operator, in the log)
+    assert any("has been removed" in str(getattr(record, "reason", "")) for record in caplog.records)
 
 
 @pytest.mark.parametrize(

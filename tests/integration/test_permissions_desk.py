@@ -23,6 +23,7 @@ from opsdesk.domain.requests import Stage
 from opsdesk.flows.permissions import Permission, refusal
 from opsdesk.slack.ids import Action, Callback, Field
 from opsdesk.slack.support_ids import SupportAction, SupportCallback, SupportField
+from opsdesk.slack.views.mrkdwn import literal
 from tests.integration.support_fixtures import (  # noqa: F401  # fixtures
     ask,
     jira_api_fixture,
@@ -101,8 +102,8 @@ def test_an_outsider_cannot_track_a_team_members_message_as_a_request(stack: Sta
     # WHEN someone outside the team uses "Track as request" on it
     message = {"type": "message", "user": "U0ALICE", "text": text, "ts": ts}
     stack.slack.message_shortcut(SupportCallback.TRACK, message, OUTSIDER)
-    # THEN one line says who may, and nothing was written or posted
-    assert said_to(stack) == [refusal(Permission.TRACK_REQUEST)]
+    # THEN one line says who may (its `<what you need>` sent as Slack shows it), and nothing was written or posted
+    assert said_to(stack) == [literal(refusal(Permission.TRACK_REQUEST))]
     assert entrypoints.wiring().desk.request_at(stack.environment["OPS_CHANNEL_ID"], ts) is None
     assert posted_by_the_app(stack) == before
     # AND Bob, on the team, may (so the refusal was about who, not what)

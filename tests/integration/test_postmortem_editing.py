@@ -331,9 +331,10 @@ def test_jira_refusing_the_ticket_is_explained_and_the_next_click_tries_at_once(
     refusal = {"errorMessages": [], "errors": {"components": "Component/s is required."}}
     jira_api.fail_next("POST /rest/api/2/issue", 400, body=refusal)
     stack.slack.click(PostmortemAction.RAISE_TICKET, f"{incident_id}:1")
-    # THEN the person hears Jira's reason, and nothing is held: nothing was created
+    # THEN the person hears what failed and what to fix (Jira's reason is in the log), and nothing is held
     told = dms(stack, "U0ALICE")[-1]
-    assert "Component/s is required." in told and "HTTP 400" in told and "raise it again" in told
+    assert "required fields" in told and "HTTP 400" in told and "raise it again" in told
+    assert "Component/s is required." not in told
     assert "ticket_lease_until" not in action_item(stack, incident_id, 1)
     # AND once it is fixed, the next click raises the ticket straight away
     stack.slack.click(PostmortemAction.RAISE_TICKET, f"{incident_id}:1")

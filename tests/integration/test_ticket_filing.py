@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.integration
 MONDAY_10 = utc(2026, 11, 30, 10, 0)
 REFUSAL = {"errorMessages": [], "errors": {"components": "Component/s is required."}}
+TO_FIX = "an operator should check the project's required fields"
 
 
 def pm_messages(stack: Stack) -> list[str]:
@@ -45,11 +46,13 @@ def test_a_refused_ticket_is_said_once_not_retried_and_filed_when_asked_again(
     stack.slack.command(f"ticket {request_id(stack, ts)}", command="/support")
     for _ in range(3):
         stack.tick("triage-sweep", stack.clock.advance(minutes=5))
-    # THEN the person and the thread hear Jira's reason once; nothing retries it; nobody hears of a ticket
+    # THEN the person and the thread hear once what failed and what to fix (Jira's own words are in the log);
+    # nothing retries it; nobody hears of a ticket
     failed = stored(stack, ts)
-    assert failed.ticket_state is TicketState.FAILED and "Component/s is required." in failed.ticket_error
-    assert any("Component/s is required." in str(response.get("text")) for response in stack.slack_api.responses())
-    assert sum("Component/s is required." in text for text in thread_texts(stack, ts)) == 1
+    assert failed.ticket_state is TicketState.FAILED and "HTTP 400" in failed.ticket_error
+    assert any(TO_FIX in str(response.get("text")) for response in stack.slack_api.responses())
+    assert sum(TO_FIX in text for text in thread_texts(stack, ts)) == 1
+    assert not any("Component/s is required." in text for text in thread_texts(stack, ts))
     assert not any("pending" in text for text in thread_texts(stack, ts))
     assert len(jira_api.calls("POST /rest/api/2/issue")) == 1
     assert pm_messages(stack) == []

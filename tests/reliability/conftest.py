@@ -332,7 +332,7 @@ def _table() -> str:
         entry = _LEDGERS.get(nodeid, Ledger())
         row = rows[category]
         if nodeid in _XFAILED:
-            # A known bug still shows what it does: its lost and doubled items count until it is fixed.
+            # A known bug still shows what it does: its lost, doubled and leaked items count until it is fixed.
             row["known bugs"] += 1
         else:
             row["cases"] += entry.cases
@@ -341,32 +341,34 @@ def _table() -> str:
         row["expected"] += entry.expected
         row["doubled"] += max(0, entry.observed - entry.expected)
         row["lost"] += entry.lost
+        row["leaked"] += entry.leaked
         if nodeid in _XFAILED:
             continue
         secrets = rows["secrets (leak watch)"]
         secrets["cases"] += 1
         secrets["passed"] += 1 if _LEAKS.get(nodeid, 0) == 0 and nodeid in _LEAKS else 0
+        secrets["leaked"] += _LEAKS.get(nodeid, 0)
     order = [*CATEGORIES, "secrets (leak watch)"]
     names = sorted(rows, key=lambda name: (order.index(name) if name in order else len(order), name))
     lines = [
-        "| Category | Cases tried | Passed | Side effects observed / expected | Doubled | Items lost "
+        "| Category | Cases tried | Passed | Side effects observed / expected | Doubled | Items lost | Leaked "
         "| Known bugs (strict xfail) | Skipped |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     total: dict[str, int] = defaultdict(int)
     for name in names:
         row = rows[name]
         lines.append(
             f"| {name} | {row['cases']} | {row['passed']} | {row['observed']} / {row['expected']} "
-            f"| {row['doubled']} | {row['lost']} | {row['known bugs']} | {row['skipped']} |"
+            f"| {row['doubled']} | {row['lost']} | {row['leaked']} | {row['known bugs']} | {row['skipped']} |"
         )
         if name == "secrets (leak watch)":
             continue  # the same cases again, watched for leaks: not added to the total twice
-        for key in ("cases", "passed", "observed", "expected", "doubled", "lost", "known bugs", "skipped"):
+        for key in ("cases", "passed", "observed", "expected", "doubled", "lost", "leaked", "known bugs", "skipped"):
             total[key] += row[key]
     lines.append(
         f"| **total** | {total['cases']} | {total['passed']} | {total['observed']} / {total['expected']} "
-        f"| {total['doubled']} | {total['lost']} | {total['known bugs']} | {total['skipped']} |"
+        f"| {total['doubled']} | {total['lost']} | {total['leaked']} | {total['known bugs']} | {total['skipped']} |"
     )
     return "\n".join(lines)
 

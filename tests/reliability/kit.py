@@ -149,11 +149,12 @@ def run_concurrently(work: list[Callable[[], Any]], timeout: float = 30.0) -> li
 
 @dataclass
 class Ledger:
-    """What one case observed: side effects seen versus expected, items lost, extra cases tried."""
+    """What one case observed: side effects seen versus expected, items lost, leaks, extra cases tried."""
 
     observed: int = 0
     expected: int = 0
     lost: int = 0
+    leaked: int = 0
     cases: int = 1
     notes: list[str] = field(default_factory=list)
 
@@ -168,6 +169,12 @@ class Ledger:
         self.lost += count
         self.notes.append(f"lost {what}: {count}")
         assert count == 0, f"{count} {what} lost"
+
+    def leak(self, what: str, count: int) -> None:
+        """Record what must never happen (private words reaching people or the public, markup or forgery obeyed)."""
+        self.leaked += count
+        self.notes.append(f"leaked {what}: {count}")
+        assert count == 0, f"{count} {what} leaked"
 
     def tried(self, count: int) -> None:
         """Say this case tried `count` inputs (fuzzing) rather than one."""

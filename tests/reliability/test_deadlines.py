@@ -3,23 +3,29 @@
 A Slack 429 with `Retry-After: 30` used to make one run sleep about 61 s (two retries) in a 20 s function: Lambda
 killed it mid-sleep. Now a back-off the invocation has no time for is declined, the invocation fails, Lambda's
 retry does the work, and after Lambda's last retry the dead-letter queue holds a real failure, with the work still
-recorded as owed. PagerDuty's refusals are logged for an operator, and people are told what failed and what to do.
+recorded as owed. Jira's waits and each request's timeout are sized by the same deadline, its work kept owed
+for the next run. PagerDuty's refusals are logged for an operator, and people are told what failed and what to do.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from devstack.runtime import FunctionError
-from opsdesk import entrypoints
+from opsdesk import deadline, entrypoints
 from opsdesk.domain.incidents import Followup
 from opsdesk.domain.paging import Alert
+from opsdesk.domain.requests import TicketState
+from opsdesk.integrations import jira
+from opsdesk.slack.support_ids import SupportAction
 from tests.reliability.conftest import PAGING_SATURDAY
 from tests.reliability.kit import announcements
+from tests.reliability.test_neighbours import open_request, stored_request, ticket_said
 
 if TYPE_CHECKING:
     from tests.reliability.conftest import Stack
@@ -47,6 +53,7 @@ def lazy_runner(stack: Stack) -> Any:
     return entrypoints.slack_ingress().app.listener_runner.lazy_listener_runner
 
 
+@pytest.mark.reliability("owed messages")  # issue 16: what is owed is left for the retry
 def test_a_slack_429_asking_30_s_fails_the_tick_at_once_and_lambdas_retry_posts_once(
     stack: Stack, ledger: Ledger, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -74,6 +81,7 @@ def test_a_short_retry_after_still_fits_and_is_honoured(stack: Stack, ledger: Le
     ledger.effects("start-of-day posts", len(team_posts(stack)), 1)
 
 
+@pytest.mark.reliability("owed messages")  # issue 16: what is owed is left for the retry
 def test_slack_rate_limiting_a_declaration_past_every_retry_leaves_it_owed_for_the_dead_letter_queue(
     stack: Stack, ledger: Ledger, sleeps: Sleeps
 ) -> None:
@@ -116,8 +124,8 @@ def test_pagerdutys_refusal_is_logged_and_people_are_told_what_to_do_not_its_wor
     [told] = paging_failed_posts(paging)
     assert "nobody was paged" in told and "phone the on-call engineer" in told
     assert "HTTP 400" in told and "log" in told
-    for words in (PAGERDUTY_REFUSAL["message"], *PAGERDUTY_REFUSAL["errors"], "invalid event"):
-        assert words not in told
+    pagerdutys_words = (PAGERDUTY_REFUSAL["message"], *PAGERDUTY_REFUSAL["errors"], "invalid event")
+    ledger.leak("PagerDuty's words in the thread", sum(words in told for words in pagerdutys_words))
     # AND the log holds PagerDuty's answer for an operator
     logged = [record for record in caplog.records if getattr(record, "body", None)]
     assert logged and all(words in logged[0].body for words in PAGERDUTY_REFUSAL["errors"])
@@ -157,3 +165,43 @@ def test_the_resolve_that_pagerduty_refuses_says_to_resolve_it_there(paging: Sta
     paging.pagerduty.fail_next("POST /v2/enqueue", 400, body=PAGERDUTY_REFUSAL)
     with pytest.raises(Exception, match="nobody was paged"):
         events.trigger(Alert("INC-7K3QF", "Database down", "opsdesk", PAGING_SATURDAY))
+
+
+def test_a_jira_429_the_invocation_has_no_time_for_is_not_waited_and_the_ticket_stays_owed(
+    stack: Stack, ledger: Ledger, sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    entrypoints.wiring().integrations.jira.sleep = sleeps.module("jira").sleep
+    ts = "1764496800.004100"
+    request = open_request(stack, ts)
+    # GIVEN a click that reaches Jira with 10 s of its invocation left (the rest spent before it), and Jira rate
+    # limiting the create with a wait opsdesk would take with time in hand (Retry-After within MAX_RETRY_AFTER)
+    slack_function = stack.runtime.functions["SlackFunction"]
+    monkeypatch.setitem(stack.runtime.functions, "SlackFunction", replace(slack_function, timeout=10))
+    stack.jira.fail_next("POST /rest/api/2/issue", 429, headers={"Retry-After": f"{jira.MAX_RETRY_AFTER_SECONDS:g}"})
+    # WHEN the person asks for the ticket
+    assert stack.slack.click(SupportAction.RAISE_TICKET, request.id, message_ts=ts)["statusCode"] == 200
+    # THEN Jira was asked once, no wait was taken (it would end inside the margin left to record what is owed),
+    # and the ticket is kept pending: owed, with the thread told it will be filed
+    assert [call["status"] for call in stack.jira.calls("POST /rest/api/2/issue")] == [429]
+    assert sleeps.of("jira") == [], "a Jira back-off longer than the invocation has left was taken"
+    assert any("not retrying Jira" in record.getMessage() for record in caplog.records)
+    assert stored_request(stack, ts).ticket_state is TicketState.PENDING
+    ledger.effects("Jira tickets before the next run", len(stack.jira.issues()), 0)
+    ledger.effects("'kept pending' notes", len(ticket_said(stack, ts, "marked pending")), 1)
+    # AND the next sweep, with its whole invocation ahead, files it once
+    monkeypatch.setitem(stack.runtime.functions, "SlackFunction", slack_function)
+    stack.tick("triage-sweep", stack.clock.advance(minutes=5))
+    ledger.effects("Jira tickets", len(stack.jira.issues()), 1)
+    ledger.effects("'Ticket raised' posts", len(ticket_said(stack, ts, "Ticket raised")), 1)
+
+
+def test_each_jira_request_waits_no_longer_than_the_invocation_has_left(stack: Stack) -> None:
+    tracker = entrypoints.wiring().integrations.jira
+    assert tracker.request_timeout() == jira.TIMEOUT_SECONDS  # outside an invocation: Jira's own bound
+    with deadline.until(9):
+        assert tracker.request_timeout() <= 9 - deadline.MARGIN_SECONDS
+    # With less than the margin left, nothing is sent: the work stays owed for Lambda's retry
+    before = len(stack.jira.calls())
+    with deadline.until(deadline.MARGIN_SECONDS), pytest.raises(Exception, match="no time left"):
+        tracker.find_by_label("opsdesk-req-none")
+    assert len(stack.jira.calls()) == before

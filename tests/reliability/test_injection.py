@@ -17,9 +17,11 @@ import pytest
 from devstack.standins.confluence import ConfluenceStandIn
 from opsdesk import entrypoints
 from opsdesk.slack.ids import Callback
+from opsdesk.slack.support_ids import SupportAction
 from tests.integration.support_fixtures import jira_webhooks_to
 from tests.reliability.kit import CANARIES, JIRA_EMAIL, side_effect_calls
 from tests.reliability.test_bad_input_elsewhere import invoked, pagerduty_event
+from tests.reliability.test_neighbours import ephemeral_texts, open_request, ticket_said
 from tests.unit.test_mrkdwn_injection import OBEYED, mrkdwn_texts
 
 if TYPE_CHECKING:
@@ -38,12 +40,15 @@ MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
 def obeyed(stack: Stack) -> list[str]:
-    """Every control sequence Slack would obey in what opsdesk posted or edited, anywhere."""
+    """Every control sequence Slack would obey in what opsdesk posted, edited or answered, anywhere."""
     found = []
     for call in stack.slack_api.calls():
         if call["name"] in ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish"):
             for text in mrkdwn_texts(call["params"], top_level=False):
                 found += [f"{call['name']} {sequence}" for sequence in OBEYED if sequence in text]
+    for response in stack.slack_api.responses():
+        for text in mrkdwn_texts(response, top_level=False):
+            found += [f"response_url {sequence}" for sequence in OBEYED if sequence in text]
     return found
 
 
@@ -70,7 +75,7 @@ def test_an_incidents_title_updates_and_resolution_ping_nobody(stack: Stack, led
     dms = [call for call in stack.slack_api.calls("chat.postMessage") if call["params"]["channel"].startswith("U0LEAD")]
     assert dms and posted(stack) > 4
     assert any("&lt;!channel&gt;" in json.dumps(call["params"]) for call in dms)
-    ledger.effects("control sequences obeyed in the thread, announcement and DMs", len(obeyed(stack)), 0)
+    ledger.leak("control sequences obeyed in the thread, announcement and DMs", len(obeyed(stack)))
 
 
 def test_the_morning_checklist_never_reposts_a_request_as_a_ping(stack: Stack, ledger: Ledger) -> None:
@@ -84,7 +89,7 @@ def test_the_morning_checklist_never_reposts_a_request_as_a_ping(stack: Stack, l
     assert any("&lt;!channel&gt;" in json.dumps(message) for message in team), "the request is quoted"
     assert stack.slack_api.messages(ops)
     # THEN nothing in it, nor in the ops channel, is obeyed
-    ledger.effects("control sequences obeyed in the checklist", len(obeyed(stack)), 0)
+    ledger.leak("control sequences obeyed in the checklist", len(obeyed(stack)))
 
 
 def test_a_board_issue_from_jira_is_quoted_not_obeyed(stack: Stack, ledger: Ledger) -> None:
@@ -95,7 +100,7 @@ def test_a_board_issue_from_jira_is_quoted_not_obeyed(stack: Stack, ledger: Ledg
     # THEN it is posted for triage once, quoted, with nothing obeyed
     team = [m for m in stack.slack_api.messages(stack.environment["TEAM_CHANNEL_ID"]) if issue["key"] in m["text"]]
     ledger.effects("board posts", len(team), 1)
-    ledger.effects("control sequences obeyed in the board post", len(obeyed(stack)), 0)
+    ledger.leak("control sequences obeyed in the board post", len(obeyed(stack)))
 
 
 def test_a_pagerduty_acknowledgement_quotes_the_agent(stack: Stack, ledger: Ledger) -> None:
@@ -111,7 +116,7 @@ def test_a_pagerduty_acknowledgement_quotes_the_agent(stack: Stack, ledger: Ledg
     response = invoked(stack, "WebhooksFunction", pagerduty_event(json.dumps({"event": event}).encode()))
     # THEN the thread is told, with nothing obeyed
     assert json.loads(response["body"])["recorded"] is True
-    ledger.effects("control sequences obeyed in the acknowledgement", len(obeyed(stack)), 0)
+    ledger.leak("control sequences obeyed in the acknowledgement", len(obeyed(stack)))
 
 
 def test_a_message_added_from_a_private_channel_is_linked_in_the_ops_thread_never_quoted(
@@ -134,10 +139,32 @@ def test_a_message_added_from_a_private_channel_is_linked_in_the_ops_thread_neve
     assert any("/archives/G0PRIVATE/" in str(call["params"].get("text")) for call in into_ops), "linked"
     # (the picker shows it to the one person who chose it, who can read it where it was said)
     leaked = [call for call in side_effect_calls(stack) if secret in json.dumps(call["params"])]
-    ledger.effects("posts quoting the private message", len(leaked), 0)
+    ledger.leak("posts quoting the private message", len(leaked))
     # AND `/incident timeline` in the ops channel names where it was said rather than quoting it
     stack.slack.command(f"timeline {incident_id}")
     assert secret not in json.dumps(stack.slack_api.responses())
+
+
+def test_a_jira_refusal_carrying_pings_and_a_disguised_link_reaches_nobody_as_a_ping(
+    stack: Stack, ledger: Ledger, caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN a support request, and Jira refusing its ticket with a reason that pings and disguises a link
+    # (Jira's 400 quotes what it was sent, and a field's name or a workflow message is anyone's to write)
+    ts = "1764496800.009100"
+    request = open_request(stack, ts)
+    refusal = {"errorMessages": [HOSTILE], "errors": {"summary": HOSTILE}}
+    stack.jira.fail_next("POST /rest/api/2/issue", 400, body=refusal)
+    # WHEN someone asks for the ticket
+    stack.slack.click(SupportAction.RAISE_TICKET, request.id, message_ts=ts)
+    # THEN the thread and the person who asked are told what failed and what to do, in opsdesk's words
+    ledger.effects("threads told", len(ticket_said(stack, ts, "HTTP 400")), 1)
+    assert any("HTTP 400" in text for text in ephemeral_texts(stack)), "the person who asked is told"
+    # AND nothing Jira wrote reaches anyone: no ping, no disguised link, not even as words
+    ledger.leak("control sequences obeyed", len(obeyed(stack)))
+    slack = json.dumps([stack.slack_api.calls(), stack.slack_api.responses()])
+    ledger.leak("Jira's words in Slack", slack.count("evil.example"))
+    # AND Jira's reason is in the log, for an operator
+    assert any("evil.example" in str(getattr(record, "reason", "")) for record in caplog.records)
 
 
 @pytest.fixture

@@ -80,9 +80,9 @@ def test_nothing_internal_reaches_the_page_until_it_is_published(stack: Stack, l
     assert len(entrypoints.wiring().incident_repository.list_open()) == 2
     # THEN the public sees that all is well, and none of it
     answers = public_answers(stack)
-    ledger.effects("internal words on the public page", len(leaked(answers)), 0)
+    ledger.leak("internal words on the public page", len(leaked(answers)))
     data = status_json(stack)
-    ledger.effects("incidents on the public page", len(data["open"]) + len(data["recently_resolved"]), 0)
+    ledger.leak("incidents on the public page", len(data["open"]) + len(data["recently_resolved"]))
     assert "All services operating normally" in answers
 
 
@@ -96,7 +96,7 @@ def test_a_published_incident_shows_only_its_public_title_updates_and_allowed_se
     stack.slack.command(f"public-update {incident_id} A fix is being rolled out; next update by 14:00", user="U0BOB")
     # THEN the page shows those words only, and names no service outside the allow-list
     answers = public_answers(stack)
-    ledger.effects("internal words on the public page", len(leaked(answers)), 0)
+    ledger.leak("internal words on the public page", len(leaked(answers)))
     [shown] = status_json(stack)["open"]
     assert shown["title"] == "Some staff cannot download payslips"
     assert shown["service"] is None, "payroll-db-internal-7 is not an allowed public service"
@@ -109,18 +109,18 @@ def test_a_published_incident_shows_only_its_public_title_updates_and_allowed_se
     # AND taken off the page, it is gone
     stack.slack.command(f"public {incident_id} off", user="U0BOB")
     data = status_json(stack)
-    ledger.effects("incidents on the page after withdrawal", len(data["open"]) + len(data["recently_resolved"]), 0)
+    ledger.leak("incidents on the page after withdrawal", len(data["open"]) + len(data["recently_resolved"]))
 
 
 def test_only_the_support_team_publishes_and_markup_in_public_words_is_scrubbed(stack: Stack, ledger: Ledger) -> None:
     incident_id = an_internal_incident(stack)
     # WHEN someone outside the support team tries to publish it
     stack.slack.command(f"public {incident_id} Everything is on fire", user="U0STRANGER")
-    ledger.effects("incidents published by an outsider", len(status_json(stack)["open"]), 0)
+    ledger.leak("incidents published by an outsider", len(status_json(stack)["open"]))
     # AND the team publishes a title that carries Slack markup and an HTML tag
     stack.slack.command(f"public {incident_id} Sign-in <@U0ALICE> <script>alert(1)</script> slow")
     answers = public_answers(stack)
     html = invoked(stack, "PagesFunction", page_event("GET", "/status", {}, None))["body"]
     assert "<script>" not in html and "&lt;script&gt;" in html, "the page shows the words, the JSON carries them"
     assert "U0ALICE" not in answers
-    ledger.effects("internal words on the public page", len(leaked(answers)), 0)
+    ledger.leak("internal words on the public page", len(leaked(answers)))

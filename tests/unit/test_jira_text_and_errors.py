@@ -57,11 +57,18 @@ class FakeJiraError:
     response: FakeResponse = field(default_factory=FakeResponse)
 
 
-@pytest.mark.parametrize("status", [400, 403, 404, 410])
-def test_answers_a_retry_cannot_change_are_refusals_with_jiras_words(status: int) -> None:
-    error = classify(FakeJiraError(status, "The requested API has been removed."), "look for the ticket")
+@pytest.mark.parametrize("status", [400, 403, 404, 410, 422])
+def test_answers_a_retry_cannot_change_are_refusals_in_our_words_with_jiras_in_the_log(
+    status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    jiras_words = "The requested API has been removed. <!channel> <https://evil.example|https://id.atlassian.com>"
+    error = classify(FakeJiraError(status, jiras_words), "look for the ticket")
     assert isinstance(error, TrackerRefused)
-    assert str(error) == f"Jira refused to look for the ticket (HTTP {status}: The requested API has been removed.)."
+    said = str(error)
+    assert said.startswith(f"Jira refused to look for the ticket (HTTP {status}): ") and "an operator should" in said
+    assert "removed" not in said and "<" not in said and "opsdesk's log" in said
+    [logged] = [record for record in caplog.records if getattr(record, "reason", None)]
+    assert logged.reason == jiras_words and logged.status == status  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("status", [0, 408, 429, 500, 502, 503, 504])

@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from opsdesk.domain.alerts import AlertAlarm, AlertGroup, AlertNote, AlertStatus, NoteKind
 from opsdesk.domain.day import Board, Handover, MorningDigest, Overnight
+from opsdesk.domain.errors import Conflict
 from opsdesk.domain.incidents import AlarmInfo, Announcement, EntryKind, Incident, Priority, Status, TimelineEntry
 from opsdesk.domain.ports import AfterHours, Checklist, Posted
 from opsdesk.domain.postmortems import ActionItem, ActionPriority, DraftEntry, Postmortem
@@ -446,6 +447,21 @@ def test_literal_neutralises_every_control_sequence_and_is_idempotent() -> None:
     # Slack's own message text arrives escaped: an entity there is kept, not doubled.
     assert mrkdwn.literal("a &lt; b &amp; c") == "a &lt; b &amp; c"
     assert mrkdwn.literal("R&D <3") == "R&amp;D &lt;3"
+
+
+def test_a_refusal_mentions_the_people_it_names_and_shows_every_other_word_literally() -> None:
+    # A refusal can carry what someone typed or another system answered, around the people it names
+    error = Conflict(
+        f"{{lead}} is already leading {HOSTILE} (asked by {{asker}}); {{unnamed}}",
+        people={
+            "lead": "U0ALICE",
+            "asker": "U0BOB",
+        },
+    )
+    said = mrkdwn.worded(error)
+    assert said.startswith("<@U0ALICE> is already leading &lt;!channel&gt;") and "(asked by <@U0BOB>)" in said
+    assert said.endswith("; {unnamed}") and not [sequence for sequence in OBEYED if sequence in said]
+    assert str(error).startswith("U0ALICE is already leading <!channel>"), "a log keeps the words as they were"
 
 
 def test_a_link_from_elsewhere_cannot_break_out_or_run_a_script() -> None:

@@ -24,14 +24,14 @@ class OpsdeskError(Exception):
         self.message = message
         self.people = dict(people or {})
 
-    def worded(self, person: Callable[[str], str]) -> str:
-        """The message with each person it names shown as `person` shows them."""
-        if not self.people:
-            return self.message
-        people = self.people
-        return _PLACEHOLDER.sub(
-            lambda found: person(people[found[1]]) if found[1] in people else found[0], self.message
-        )
+    def worded(self, person: Callable[[str], str], words: Callable[[str], str] = str) -> str:
+        """The message with each person it names shown as `person` shows them, and the rest of it as `words` does."""
+        shown, start = [], 0
+        for found in _PLACEHOLDER.finditer(self.message):
+            if found[1] in self.people:
+                shown += [words(self.message[start : found.start()]), person(self.people[found[1]])]
+                start = found.end()
+        return "".join([*shown, words(self.message[start:])])
 
     def __str__(self) -> str:
         return self.worded(str)

@@ -16,7 +16,7 @@ out had in fact landed. Instead:
 
 A transient failure (5xx, 429, a timeout) keeps the request PENDING and claimed: the triage sweep,
 every 5 minutes, tries again once the claim is SETTLE old. A refusal (410, 400, 403, 404, bad
-credentials) makes it FAILED with Jira's reason, said once in the thread and logged once; nothing
+credentials) makes it FAILED, said once in the thread (what failed, what to fix) and Jira's reason logged; nothing
 retries it until a person, having fixed the cause, asks for the ticket again.
 """
 

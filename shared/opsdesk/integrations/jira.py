@@ -11,9 +11,11 @@ datacenter for a Jira whose serverInfo is hidden behind a proxy.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, Any, Literal
 
+from opsdesk import deadline
 from opsdesk.domain.requests import Stage
 from opsdesk.domain.tickets import Ticket, TrackerRefused, TrackerUnavailable
 from opsdesk.integrations.jira_errors import CREDENTIALS_REFUSED, classify, retry_after, status_of
@@ -23,17 +25,27 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 Deployment = Literal["auto", "cloud", "datacenter"]
+logger = logging.getLogger(__name__)
+
 # One attempt, a short wait: a caller keeps the work (pending ticket, claimed action) and tries later, which is
 # safer than the client's own retries: its ResilientSession also retries a 503 to POST /issue, which has no
-# idempotency key and may have created the issue.
+# idempotency key and may have created the issue. Within an invocation, each request waits at most the time the
+# invocation has left less deadline.MARGIN_SECONDS (room to record what is still owed).
 TIMEOUT_SECONDS: float = 10
-# A 429 that asks for a short wait is waited out once; a longer one fails as transient (the caller retries later).
+# Below this, a request is not sent at all: the work stays owed for a later run (Lambda's retry, the next sweep).
+MIN_TIMEOUT_SECONDS: float = 1
+# A 429 that asks for a short wait is waited out once, if the invocation has time for it; a longer one fails as
+# transient (the caller retries later).
 MAX_RETRY_AFTER_SECONDS: float = 5
 PAGE_SIZE = 100  # Cloud returns at most 100 issues a page when fields are named; Data Center up to 1000
 MAX_BOARD_TICKETS = 200
 STATUS_FOR_STAGE = {Stage.TODO: "To Do", Stage.IN_PROGRESS: "In Progress", Stage.DONE: "Done"}
 _CATEGORY_STAGE = {"new": Stage.TODO, "indeterminate": Stage.IN_PROGRESS, "done": Stage.DONE}
 _SEARCH_FIELDS = ("summary", "created")
+
+
+class OutOfTime(Exception):
+    """The invocation has too little time left to send Jira a request."""
 
 
 def stage_of(status: dict[str, Any]) -> Stage | None:
@@ -81,7 +93,15 @@ class JiraTracker:
         self._client: Any = None
         self._client_token = ""
 
+    def request_timeout(self) -> float:
+        """Seconds one request to Jira may wait: TIMEOUT_SECONDS, less as the invocation's deadline nears."""
+        left = deadline.remaining_seconds()
+        return TIMEOUT_SECONDS if left is None else min(TIMEOUT_SECONDS, left - deadline.MARGIN_SECONDS)
+
     def _jira(self) -> Any:
+        timeout = self.request_timeout()
+        if timeout < min(MIN_TIMEOUT_SECONDS, TIMEOUT_SECONDS):
+            raise OutOfTime
         token = self.token()
         if self._client is None or token != self._client_token:
             import jira  # noqa: PLC0415  # heavy import, only where a ticket is touched
@@ -90,13 +110,23 @@ class JiraTracker:
                 server=self.server,
                 basic_auth=(self.email, token),
                 get_server_info=self.deployment == "auto",  # one GET /serverInfo, then remembered below
-                timeout=TIMEOUT_SECONDS,
+                timeout=timeout,
                 max_retries=0,
             )
             if self.deployment != "auto":
                 client.deploymentType = "Cloud" if self.deployment == "cloud" else "Server"
             self.deployment = "cloud" if client.deploymentType == "Cloud" else "datacenter"
+            session = client._session
+
+            def size_next_request(response: Any, *args: Any, **kwargs: Any) -> Any:
+                # A call of several requests (search pages, a transition) gives each the time left then. Never
+                # raises: the answer in hand may be a change Jira made, which must reach the caller.
+                session.timeout = max(min(MIN_TIMEOUT_SECONDS, TIMEOUT_SECONDS), self.request_timeout())
+                return response
+
+            session.hooks["response"].append(size_next_request)
             self._client, self._client_token = client, token
+        self._client._session.timeout = timeout
         return self._client
 
     def _call(self, what: str, work: Callable[[Any], Any]) -> Any:
@@ -118,15 +148,22 @@ class JiraTracker:
                     continue
                 wait = retry_after(error) if status == 429 else None
                 if wait is not None and wait <= MAX_RETRY_AFTER_SECONDS and not waited:
-                    waited = True  # a 429 was not processed: sending it again cannot double anything
-                    self.sleep(wait)
-                    continue
+                    if deadline.allows(wait + MIN_TIMEOUT_SECONDS):
+                        waited = True  # a 429 was not processed: sending it again cannot double anything
+                        self.sleep(wait)
+                        continue
+                    logger.warning(
+                        "not retrying Jira after HTTP 429: a %.0f s wait would leave too little of the invocation's "
+                        "%.0f s; the work stays owed for a later run",
+                        wait,
+                        deadline.remaining_seconds() or 0.0,
+                    )
                 # `from None`: the client's error text carries request and response headers.
                 raise (TrackerRefused(CREDENTIALS_REFUSED) if status == 401 else classify(error, what)) from None
+            except OutOfTime:
+                raise TrackerUnavailable(f"This run had no time left to ask Jira to {what}.") from None
             except requests.Timeout:
-                raise TrackerUnavailable(
-                    f"Jira did not answer in {TIMEOUT_SECONDS:g} s when asked to {what}."
-                ) from None
+                raise TrackerUnavailable(f"Jira did not answer in time when asked to {what}.") from None
             except requests.RequestException as error:
                 raise TrackerUnavailable(f"Jira could not be reached to {what} ({type(error).__name__}).") from None
 

@@ -70,5 +70,8 @@ def link(url: str, label: str) -> str:
 
 
 def worded(error: OpsdeskError) -> str:
-    """What a refusal says to the person in Slack: the people it names are mentioned."""
-    return error.worded(mention)
+    """What a refusal says to the person in Slack: the people it names mentioned, every other word literal.
+
+    A refusal can carry words from elsewhere (what someone typed, a system's answer), so none of it is markup.
+    """
+    return error.worded(mention, literal)
