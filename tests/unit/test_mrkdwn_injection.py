@@ -41,7 +41,7 @@ from opsdesk.slack.day_notifier import SlackDayNotifier
 from opsdesk.slack.fit import fit
 from opsdesk.slack.notifier import SlackIncidentNotifier
 from opsdesk.slack.support_notifier import SlackSupportNotifier
-from opsdesk.slack.views import alerts, incident_thread, incidents, mrkdwn
+from opsdesk.slack.views import alerts, incident_thread, incidents, mrkdwn, postmortems, rota, support
 
 # Everything Slack obeys in mrkdwn: pings of the whole channel, of everyone online, of a user group,
 # a mention, a link whose label lies about where it goes, and a date token.
@@ -484,3 +484,11 @@ def test_fitting_escaped_text_never_cuts_inside_an_entity(limit: int) -> None:
 def test_every_kind_of_alert_note_reads_literally(kind: NoteKind) -> None:
     note = dataclasses.replace(ALERT_NOTE, kind=kind, actor=HOSTILE)
     assert_nothing_obeyed([alerts.note_text(note)], kind.value)
+
+
+def test_help_texts_send_their_placeholders_as_entities_not_markup() -> None:
+    """`<title>` in a help line would reach Slack as a control sequence; only entities show it as typed."""
+    for help_text in (incidents.HELP, support.HELP, rota.HELP, postmortems.HELP):
+        assert "<" not in help_text and ">" not in help_text, help_text
+    assert "`/incident declare &lt;title&gt;`" in incidents.HELP
+    assert "`/support &lt;what you need&gt;`" in support.HELP

@@ -47,7 +47,9 @@ TITLE_IN_TEXT = 300  # a title quoted in a line of text (lists, notifications, D
 DETAIL_IN_TEXT = 1000  # the latest update or resolution quoted in a summary
 SNIPPET = 2000  # a timeline entry quotes a message, not a novel; a modal's private_metadata holds 3,000
 
-HELP = """*`/incident` commands*
+# Literal: Slack reads &, < and > as control characters in mrkdwn, so a placeholder like <title> is sent as entities
+# (https://api.slack.com/reference/surfaces/formatting#escaping).
+HELP = literal("""*`/incident` commands*
 • `/incident declare <title>` declare now at normal priority; `/incident declare` alone opens a form
 • `/incident declare high: <title>` (or `high <title>`, `[high] <title>`) declare at high priority; only the \
 start says a priority, so "Disk usage high" is a title
@@ -62,7 +64,7 @@ start says a priority, so "Disk usage high" is a title
 • `/incident public [INC-ID] <title the public sees>` show it on the status page (`off` takes it off); \
 `/incident public-update [INC-ID] <text>` an update for the public, apart from the internal ones
 When only one incident is open, the id can be left out. The support team makes every change; the lead and comms \
-they choose may be anyone, and anyone can read (`status`, `list`, `timeline`) and write in an incident's thread."""
+they choose may be anyone, and anyone can read (`status`, `list`, `timeline`) and write in an incident's thread.""")
 
 
 def when(moment: datetime | None) -> str:
@@ -264,7 +266,7 @@ def incident_list(incidents: Sequence[Incident]) -> str:
     if not incidents:
         return "No incidents are open. :sunny:"
     summaries = [incident_summary(incident) for incident in incidents]
-    return fit_lines(summaries, PLAIN_MESSAGE, separator="\n\n", more="…and {n} more: `/incident status <id>`.")
+    return fit_lines(summaries, PLAIN_MESSAGE, separator="\n\n", more="…and {n} more: `/incident status &lt;id&gt;`.")
 
 
 def entry_line(incident: Incident, entry: TimelineEntry) -> str:

@@ -34,13 +34,15 @@ DM_POINTER = (
     "Hello! :wave: Please ask in <#{channel}> instead: the whole support team sees it there, "
     "and the answer helps the next person with the same question."
 )
-HELP = """*`/support` commands*
+# Literal: Slack reads &, < and > as control characters in mrkdwn, so a placeholder like <title> is sent as entities
+# (https://api.slack.com/reference/surfaces/formatting#escaping).
+HELP = literal("""*`/support` commands*
 • `/support <what you need>` raise a support request in the ops channel
 • `/support list` the open requests
 • `/support ticket REQ-ID` raise a Jira ticket for a request
 • `/support notrequest REQ-ID` close it as not a request (no rating, not counted; support team)
 In the ops channel, a new message is a request: react :eyes: or press *Take it* to work on it.
-The support team's own messages are not requests: to track one, use the message's *Track as request* shortcut."""
+The support team's own messages are not requests: to track one, use the message's *Track as request* shortcut.""")
 STAGE_EMOJI = {Stage.TODO: ":inbox_tray:", Stage.IN_PROGRESS: ":hammer_and_wrench:", Stage.DONE: ":white_check_mark:"}
 
 
