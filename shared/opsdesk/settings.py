@@ -123,10 +123,6 @@ class Settings(BaseModel):
         return timedelta(minutes=self.checkin_minutes)
 
     @property
-    def alert_window(self) -> timedelta:
-        return timedelta(minutes=self.alert_group_minutes)
-
-    @property
     def update_every(self) -> dict[Priority, timedelta]:
         """How long an open incident may go without an update, by priority, before comms is reminded."""
         return {

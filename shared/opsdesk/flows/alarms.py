@@ -36,6 +36,7 @@ from opsdesk.domain.alerts import (
 from opsdesk.domain.errors import Conflict
 from opsdesk.domain.ids import candidate_ids, short_id
 from opsdesk.domain.incidents import AlarmInfo, EntryKind, Incident, TimelineEntry
+from opsdesk.flows.alerts import ALARM_ACTOR
 from opsdesk.flows.followups import LEASE
 from opsdesk.flows.incidents import Change
 from opsdesk.flows.optimistic import jitter
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
     from opsdesk.store.alerts import AlertRepository
     from opsdesk.store.dynamodb import Item
 
-ALARM_ACTOR = "CloudWatch"
 # Alarms racing for one group: each round one writer wins (see IncidentRunner.ATTEMPTS).
 ATTEMPTS = 25
 # How long a line waits for the message of a group another run opened a moment ago (seconds, in turn).

@@ -154,6 +154,8 @@ class AlertDecisions:
 
     def paged_for(self, incident: Incident) -> bool:
         """Whether the alert the incident was declared from has paged already (its page then covers the incident)."""
+        if incident.alarm is None:  # not declared from an alert (which always gives its alarm): no timeline read
+            return False
         declared = next(
             (entry for entry in self.incidents.timeline(incident.id) if entry.kind is EntryKind.DECLARED), None
         )

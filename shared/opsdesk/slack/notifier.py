@@ -232,19 +232,9 @@ class SlackIncidentNotifier:
         self.post_in_thread(incident, text, key=key, recovering=recovering)
 
     def call_for_help(self, incident: Incident, asked_by: str, *, key: str = "", recovering: bool = False) -> None:
-        where = incident.announcement
-        if where is None:
-            return
-        if recovering and key and self._in_thread(incident, key):
-            return
         # Broadcast so the whole ops channel sees the call, not only those following the thread.
-        self.client.chat_postMessage(
-            channel=where.channel,
-            thread_ts=where.ts,
-            reply_broadcast=True,
-            text=call_for_help_text(incident, asked_by),
-            metadata=message_metadata(incident, key) if key else None,
-        )
+        text = call_for_help_text(incident, asked_by)
+        self.post_in_thread(incident, text, key=key, recovering=recovering, broadcast=True)
 
     def _in_thread(self, incident: Incident, key: str) -> bool:
         """Whether the thread already holds the message named `key` (only asked when recovering)."""
