@@ -58,6 +58,13 @@ class SlackTeam:
     def is_member(self, user: str) -> bool:
         return user in self.members()
 
+    def known_outsider(self, user: str) -> bool:
+        """True when `user` is known, without a Slack call, to be outside the team: the 3-second path may refuse.
+
+        With a user group the answer needs Slack, so the ack path lets the request through and the flow refuses.
+        """
+        return self.resolves_without_slack and not self.is_member(user)
+
     def _ask_slack(self) -> frozenset[str]:
         members: set[str] = set()
         try:

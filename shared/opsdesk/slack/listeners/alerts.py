@@ -24,11 +24,6 @@ if TYPE_CHECKING:
 DISMISS_REFUSAL = refusal(Permission.DISMISS_ALERT)
 
 
-def _refused(user: str, team: SlackTeam) -> bool:
-    """Only when it needs no Slack call on the 3-second path; the flow checks again either way."""
-    return team.resolves_without_slack and not team.is_member(user)
-
-
 def _answer_click(ack: Ack, body: Payload, client: Client, text: str) -> None:
     """Slack shows nothing of a button's ack body: acknowledge, then say it privately where they clicked."""
     ack()
@@ -36,7 +31,7 @@ def _answer_click(ack: Ack, body: Payload, client: Client, text: str) -> None:
 
 
 def open_declare_from_alert(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
-    if _refused(body["user"]["id"], team):
+    if team.known_outsider(body["user"]["id"]):  # the flow checks again either way
         _answer_click(ack, body, client, DECLARE_REFUSAL)
         return
     try:
@@ -48,7 +43,7 @@ def open_declare_from_alert(ack: Ack, body: Payload, client: Client, *, team: Sl
 
 
 def open_dismiss(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
-    if _refused(body["user"]["id"], team):
+    if team.known_outsider(body["user"]["id"]):  # the flow checks again either way
         _answer_click(ack, body, client, DISMISS_REFUSAL)
         return
     open_modal(client, ack, body, dismiss_modal(body["actions"][0]["value"]))
@@ -82,7 +77,7 @@ def declare_from_alert(
 
 
 def ack_dismiss(ack: Ack, view: Payload, body: Payload, *, team: SlackTeam) -> None:
-    if _refused(body["user"]["id"], team):
+    if team.known_outsider(body["user"]["id"]):  # the flow checks again either way
         ack(response_action="errors", errors={Field.DISMISS_REASON: DISMISS_REFUSAL})
     elif not modal_value(view, Field.DISMISS_REASON):
         ack(response_action="errors", errors={Field.DISMISS_REASON: "Say in a few words why it is not an incident."})
@@ -94,7 +89,7 @@ def dismiss(
     view: Payload, body: Payload, *, alerts: AlertDecisions, incident_notifier: SlackIncidentNotifier, team: SlackTeam
 ) -> None:
     user = body["user"]["id"]
-    if _refused(user, team) or not modal_value(view, Field.DISMISS_REASON):
+    if team.known_outsider(user) or not modal_value(view, Field.DISMISS_REASON):
         return  # the modal already said why
     try:
         alerts.dismiss(view["private_metadata"], by=user, why=modal_value(view, Field.DISMISS_REASON))

@@ -49,7 +49,7 @@ def answer(body: Payload, notifier: SlackIncidentNotifier, text: str) -> None:
 def refused_on_ack_path(ack: Ack, body: Payload, client: Client, team: SlackTeam, permission: Permission) -> bool:
     """Refuse someone outside the team before a modal opens, when that needs no Slack call (the flow checks anyway)."""
     user = body["user"]["id"]
-    if not team.resolves_without_slack or team.is_member(user):
+    if not team.known_outsider(user):
         return False
     ack()
     answer_on_ack_path(client, clicked_in(body) or "", user, refusal(permission))

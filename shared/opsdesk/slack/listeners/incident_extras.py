@@ -40,7 +40,7 @@ def answer_checkin(body: Payload, *, checkins: CheckIns, incident_notifier: Slac
 
 def open_declare_from_message(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
     user, channel, message = body["user"]["id"], body["channel"]["id"], body["message"]
-    if team.resolves_without_slack and not team.is_member(user):
+    if team.known_outsider(user):
         ack()
         answer_on_ack_path(client, channel, user, refusal(Permission.DECLARE))
         return

@@ -50,7 +50,7 @@ def ack_timeline_shortcut(
     if incidents.in_thread(channel, thread_of(message)) is not None:
         ack()  # the lazy half adds it, or says why not
         return
-    if team.resolves_without_slack and not team.is_member(user):  # before the picker; the flow checks anyway
+    if team.known_outsider(user):  # before the picker; the flow checks anyway
         ack()
         answer_on_ack_path(client, channel, user, refusal(Permission.TIMELINE))
         return

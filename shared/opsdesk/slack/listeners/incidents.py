@@ -66,7 +66,7 @@ def route(parsed: ParsedCommand, user: str, team: SlackTeam) -> Route:
     if parsed.subcommand == "help" or parsed.subcommand not in SUBCOMMANDS:
         return Route.HELP
     # Said on the ack path when membership needs no Slack call; the flow checks it whatever the path.
-    if parsed.subcommand in CHANGING and team.resolves_without_slack and not team.is_member(user):
+    if parsed.subcommand in CHANGING and team.known_outsider(user):
         return Route.REFUSE
     return Route.WORK
 
@@ -114,7 +114,7 @@ def run_incident_command(
 def declare_problem(view: Payload, user: str, team: SlackTeam) -> str | None:
     if len(modal_value(view, Field.TITLE)) < MIN_TITLE:
         return "Say in a few words what is happening."
-    if team.resolves_without_slack and not team.is_member(user):
+    if team.known_outsider(user):
         return DECLARE_REFUSAL
     return None
 

@@ -74,7 +74,7 @@ def ack_postmortem_command(
 ) -> None:
     parsed = parse(command.get("text", ""))
     if parsed.subcommand == "action" and parsed.incident_id and not parsed.rest:
-        if team.resolves_without_slack and not team.is_member(command["user_id"]):  # the save checks it anyway
+        if team.known_outsider(command["user_id"]):  # the save checks it anyway
             ack(text=refusal(Permission.POSTMORTEM))
             return
         open_modal(client, ack, command, action_modal(parsed.incident_id))

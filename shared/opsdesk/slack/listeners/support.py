@@ -144,14 +144,9 @@ def set_board_priority(body: Payload, *, tickets: Tickets, support_notifier: Sla
         tell(body, support_notifier, tickets.set_board_priority(key, priority, body["user"]["id"]))
 
 
-def _outsider(user: str, team: SlackTeam) -> bool:
-    """Known on the 3-second path only when membership needs no Slack call; the flow checks either way."""
-    return team.resolves_without_slack and not team.is_member(user)
-
-
 def open_done(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> None:
     user = body["user"]["id"]
-    if _outsider(user, team):  # no form to fill in for nothing
+    if team.known_outsider(user):  # no form to fill in for nothing
         ack()
         answer_on_ack_path(client, clicked_in(body) or "", user, FINISH_REFUSAL)
         return
@@ -159,7 +154,7 @@ def open_done(ack: Ack, body: Payload, client: Client, *, team: SlackTeam) -> No
 
 
 def ack_done(ack: Ack, view: Payload, body: Payload, *, team: SlackTeam) -> None:
-    if _outsider(body["user"]["id"], team):
+    if team.known_outsider(body["user"]["id"]):
         ack(response_action="errors", errors={SupportField.RESOLUTION: FINISH_REFUSAL})
     elif not modal_value(view, SupportField.RESOLUTION):  # type: ignore[arg-type]
         ack(response_action="errors", errors={SupportField.RESOLUTION: "Say in one line what resolved it."})
@@ -172,7 +167,7 @@ def finish_request(
 ) -> None:
     """The Done form's lazy half; the user Slack signed finishes it, the metadata only names the request."""
     view, user = body["view"], body["user"]["id"]
-    if _outsider(user, team):
+    if team.known_outsider(user):
         return  # the form already said why
     request = None
     try:
