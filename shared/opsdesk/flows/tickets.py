@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from opsdesk.domain.ports import People, Posted
+    from opsdesk.domain.rota import OnDuty
     from opsdesk.flows.support import SupportDesk
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,12 @@ class Tickets:
         """Nudge requests worked too long without a ticket; retry tickets still pending."""
         hours, after = self.desk.settings.hours, self.desk.settings.triage_after
         nudged = 0
+        on_duty: OnDuty | None = None  # read once per sweep, and only when a nudge is due
         for request in self.repository.list_stage(Stage.IN_PROGRESS):
-            if request.triage_due(now, hours, after) and self.nudge(request, now):
+            if not request.triage_due(now, hours, after):
+                continue
+            on_duty = on_duty if on_duty is not None else self.desk.on_duty(now)
+            if self.nudge(request, now, on_duty):
                 nudged += 1
         filed = 0
         for request in self.repository.pending_tickets():
@@ -51,7 +56,7 @@ class Tickets:
                 filed += 1
         return {"nudged": nudged, "filed": filed}
 
-    def nudge(self, request: SupportRequest, now: datetime) -> bool:
+    def nudge(self, request: SupportRequest, now: datetime, on_duty: OnDuty | None = None) -> bool:
         """Post the nudge once: the mark is saved first, so overlapping sweeps cannot both post."""
 
         def decide(current: SupportRequest) -> SupportRequest | None:
@@ -61,7 +66,7 @@ class Tickets:
 
         stored, changed = self.desk.apply(request, decide)
         if changed:
-            self.notifier.suggest_ticket(stored, self.desk.on_duty(now))
+            self.notifier.suggest_ticket(stored, on_duty if on_duty is not None else self.desk.on_duty(now))
         return changed
 
     # ---- raising the ticket
