@@ -13,7 +13,8 @@ from opsdesk.flows.followups import Followups
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.flows.permissions import Permission, require_team
 from opsdesk.observability import MetricUnit, record
-from opsdesk.store.incidents import AlreadyApplied, IdTaken, Pointer
+from opsdesk.store.dynamodb import IdTaken
+from opsdesk.store.incidents import AlreadyApplied, Pointer
 
 if TYPE_CHECKING:
     from collections.abc import Callable

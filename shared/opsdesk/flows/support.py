@@ -14,7 +14,7 @@ from opsdesk.domain.requests import MAX_TEXT, Stage, SupportRequest, TrackedMess
 from opsdesk.flows.optimistic import Optimistic
 from opsdesk.flows.permissions import Permission, require_team
 from opsdesk.observability import MetricUnit, record
-from opsdesk.store.requests import IdTaken
+from opsdesk.store.dynamodb import IdTaken
 
 if TYPE_CHECKING:
     from collections.abc import Callable

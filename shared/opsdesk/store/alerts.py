@@ -29,6 +29,7 @@ from opsdesk.domain.errors import Conflict, NotFound
 from opsdesk.domain.incidents import Priority
 from opsdesk.store.dynamodb import (
     CancelledTransaction,
+    IdTaken,
     Item,
     client,
     get_item,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 OPEN_INDEX_KEY = "ALERTS#open"
 
 
-class GroupIdTaken(Conflict):
+class GroupIdTaken(IdTaken, Conflict):
     """A new group's id is already another change's group (the ids are short): take the next longer one."""
 
 

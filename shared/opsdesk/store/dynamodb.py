@@ -45,6 +45,10 @@ def parse_time(text: object) -> datetime | None:
     return datetime.fromisoformat(str(text)) if text else None
 
 
+class IdTaken(Exception):  # a signal, not a failure
+    """The short id is another source's item: the creation takes the next longer one (domain/ids.py)."""
+
+
 @dataclass(frozen=True)
 class CancelledTransaction(Exception):
     """A transaction was refused; `reasons` says which item's condition failed."""

@@ -20,6 +20,7 @@ from opsdesk.domain.incidents import (
 from opsdesk.domain.public_status import PublicNotice, PublicUpdate
 from opsdesk.store.dynamodb import (
     CancelledTransaction,
+    IdTaken,
     Item,
     get_item,
     iso,
@@ -339,10 +340,6 @@ class IncidentRepository:
 
     def _pointer_item(self, pointer: Pointer, at: datetime) -> Item:
         return {"pk": pointer.key, "sk": "POINTER", "incident_id": pointer.incident_id, "created_at": iso(at)}
-
-
-class IdTaken(Exception):  # a signal, not a failure
-    """The id is another source's incident: the creation takes a longer one (domain/ids.py)."""
 
 
 class AlreadyApplied(Exception):  # a signal, not a failure

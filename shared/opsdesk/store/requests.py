@@ -10,6 +10,7 @@ from opsdesk.domain.errors import Conflict, NotFound
 from opsdesk.domain.requests import Stage, SupportRequest, TicketState
 from opsdesk.store.dynamodb import (
     CancelledTransaction,
+    IdTaken,
     Item,
     client,
     get_item,
@@ -292,7 +293,3 @@ class RequestRepository:
                 }
             ),
         )
-
-
-class IdTaken(Exception):  # a signal, not a failure
-    """The id is another source's: the creation takes a longer one (domain/ids.py)."""
